@@ -1,0 +1,75 @@
+import type { Result } from '../common/types.js';
+import { prepareRule, type PreparedRule } from './rule-engine.js';
+
+/** Which published definition a rule belongs to. A published version never changes, so its rules never do. */
+export interface RuleScope {
+  definitionKey: string;
+  version: number | string;
+}
+
+export interface RuleCache {
+  /**
+   * The prepared rule for `logic` at `path` of the scoped definition, prepared on first use. Without a scope
+   * (a draft being edited) the rule is prepared every time, since its text may still change.
+   */
+  prepare(scope: RuleScope | undefined, path: string, logic: unknown): Result<PreparedRule>;
+  /** Forget every rule of one definition version, or everything. */
+  clear(scope?: RuleScope): void;
+  readonly size: number;
+}
+
+export function ruleCacheKey(scope: RuleScope, path: string): string {
+  return `${scope.definitionKey}@${scope.version}${path}`;
+}
+
+/** A small least-recently-used cache of prepared rules (failed preparations are cached too: same text, same answer). */
+export function createRuleCache(maxEntries = 5000): RuleCache {
+  const entries = new Map<string, Result<PreparedRule>>();
+  return {
+    prepare(scope, path, logic) {
+      if (!scope) return prepareRule(logic, path);
+      const key = ruleCacheKey(scope, path);
+      const cached = entries.get(key);
+      if (cached) {
+        // Refresh recency: a Map iterates in insertion order, so the first key is the least recently used.
+        entries.delete(key);
+        entries.set(key, cached);
+        return cached;
+      }
+      const prepared = prepareRule(logic, path);
+      entries.set(key, prepared);
+      if (entries.size > maxEntries) {
+        const oldest = entries.keys().next();
+        if (!oldest.done) entries.delete(oldest.value);
+      }
+      return prepared;
+    },
+    clear(scope) {
+      if (!scope) {
+        entries.clear();
+        return;
+      }
+      const prefix = `${scope.definitionKey}@${scope.version}`;
+      for (const key of [...entries.keys()]) {
+        if (key.startsWith(prefix) && (key.length === prefix.length || key[prefix.length] === '/')) {
+          entries.delete(key);
+        }
+      }
+    },
+    get size() {
+      return entries.size;
+    },
+  };
+}
+
+/** The process-wide cache; routing, SLA, forms and flows share it. */
+export const sharedRuleCache: RuleCache = createRuleCache();
+
+/** Prepare through the shared cache. */
+export function prepareCachedRule(
+  scope: RuleScope | undefined,
+  path: string,
+  logic: unknown,
+): Result<PreparedRule> {
+  return sharedRuleCache.prepare(scope, path, logic);
+}

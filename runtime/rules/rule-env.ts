@@ -1,0 +1,31 @@
+import type { Instant } from '../common/types.js';
+// TEMPORARY until runtime/time/index.ts lands: any object stands for a compiled calendar.
+type BusinessCalendar = object;
+
+/** What a rule may know about the world beyond the data it looks at. */
+export interface RuleEnv {
+  /** The caller's clock, for `now`, `inBusinessHours` without an argument and date arithmetic. */
+  now?: Instant;
+  /** The calendar business-time operations measure on. */
+  calendar?: BusinessCalendar;
+}
+
+/**
+ * json-logic operations receive only their arguments, so the environment of the evaluation in progress is held
+ * here. Evaluation is synchronous, so exactly one environment is current at any moment.
+ */
+let currentEnv: RuleEnv = {};
+
+export function currentRuleEnv(): RuleEnv {
+  return currentEnv;
+}
+
+export function withRuleEnv<T>(env: RuleEnv, run: () => T): T {
+  const previous = currentEnv;
+  currentEnv = env;
+  try {
+    return run();
+  } finally {
+    currentEnv = previous;
+  }
+}
