@@ -1,0 +1,140 @@
+import { spawn } from 'node:child_process';
+import { access, chmod, cp, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import path from 'node:path';
+
+export const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
+export const FERRETDB_VERSION = 'v1.24.2';
+
+export interface StoreLog {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export class StoreSetupError extends Error {
+  override name = 'StoreSetupError';
+}
+
+const NO_GO_HELP =
+  'The embedded database needs Go to build FerretDB once, and `go` was not found on this machine.\n' +
+  'Do one of these:\n' +
+  '  - install Go 1.22 or newer (https://go.dev/doc/install) and start again;\n' +
+  '  - set MONGODB_URI to a MongoDB 7+ server you run yourself;\n' +
+  '  - or run the production-like setup: docker compose up -d';
+
+/** Where the built FerretDB binary lives inside the project's cache folder. */
+export function ferretDbBinaryPath(cacheDir: string): string {
+  return path.join(cacheDir, 'bin', `ferretdb-${FERRETDB_VERSION}`);
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; onLine?: (line: string) => void },
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      stderr += text;
+      if (options.onLine) for (const line of text.split('\n')) if (line.trim()) options.onLine(line.trim());
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function goAvailable(): Promise<boolean> {
+  try {
+    const result = await run('go', ['version'], {});
+    return result.code === 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Build FerretDB once into the cache folder and return the binary's path; later calls return at once.
+ *
+ * `go install github.com/FerretDB/FerretDB/cmd/ferretdb@v1.24.2` builds, but the binary it makes panics at start:
+ * the module as served by the Go module proxy lacks the generated `build/version/version.txt` that FerretDB's
+ * own build writes. So this downloads that same module version through the Go module proxy, adds the version
+ * file, and builds `./cmd/ferretdb` from it — the same source and dependencies `go install` would use.
+ */
+export async function ensureFerretDbBinary(cacheDir: string, log: StoreLog): Promise<string> {
+  const binary = ferretDbBinaryPath(cacheDir);
+  if (await exists(binary)) return binary;
+  if (!(await goAvailable())) throw new StoreSetupError(NO_GO_HELP);
+
+  const started = Date.now();
+  log.info(
+    `Building FerretDB ${FERRETDB_VERSION} into ${path.dirname(binary)} (first start only; a few minutes)…`,
+  );
+  const ticker = setInterval(() => {
+    log.info(`…still building FerretDB (${Math.round((Date.now() - started) / 1000)} s)`);
+  }, 15_000);
+  try {
+    const env = { ...process.env, GO111MODULE: 'on', GOFLAGS: '-mod=mod' };
+    const download = await run('go', ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], {
+      env,
+      cwd: cacheDir,
+      onLine: (line) => log.info(`go: ${line}`),
+    });
+    if (download.code !== 0) {
+      throw new StoreSetupError(`Downloading FerretDB failed:\n${download.stdout}\n${download.stderr}`);
+    }
+    const moduleDir = (JSON.parse(download.stdout) as { Dir?: string }).Dir;
+    if (!moduleDir) throw new StoreSetupError(`go mod download did not report a folder:\n${download.stdout}`);
+
+    const sourceDir = path.join(cacheDir, 'src', `ferretdb-${FERRETDB_VERSION}-${process.pid}`);
+    await rm(sourceDir, { recursive: true, force: true });
+    await mkdir(path.dirname(sourceDir), { recursive: true });
+    await cp(moduleDir, sourceDir, { recursive: true });
+    // The module cache is read-only; the copy must be writable to add the version file and to be removed later.
+    await chmod(sourceDir, 0o755);
+    await run('chmod', ['-R', 'u+w', sourceDir], {});
+    await writeFile(path.join(sourceDir, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
+
+    await mkdir(path.dirname(binary), { recursive: true });
+    const partial = `${binary}.${process.pid}.partial`;
+    const build = await run(
+      'go',
+      ['build', '-trimpath', '-buildvcs=false', '-o', partial, './cmd/ferretdb'],
+      {
+        env,
+        cwd: sourceDir,
+        onLine: (line) => log.info(`go: ${line}`),
+      },
+    );
+    await rm(sourceDir, { recursive: true, force: true });
+    if (build.code !== 0) throw new StoreSetupError(`Building FerretDB failed:\n${build.stderr}`);
+    // Rename is atomic: a concurrent start sees either no binary or a whole one.
+    await rename(partial, binary);
+    log.info(`FerretDB ${FERRETDB_VERSION} built in ${Math.round((Date.now() - started) / 1000)} s.`);
+    return binary;
+  } finally {
+    clearInterval(ticker);
+  }
+}
