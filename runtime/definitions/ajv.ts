@@ -1,0 +1,388 @@
+/**
+ * The one Ajv instance of the runtime, and the translation of its errors into Problems an analyst can read.
+ *
+ * Every definition schema of the runtime (ticket type, form, flow, routing, SLA, calendars, templates, node
+ * configs) is compiled here once, at module load, with `compileValidator`. Schemas written by analysts (a form's
+ * data schema) go through `compileAnalystSchema`, which never throws and reports a bad schema as a Problem.
+ */
+import { Ajv } from 'ajv';
+import type { AnySchema, ErrorObject, ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { LocalizedText, Problem, Result } from '../common/types.js';
+import {
+  FORMAT_LABELS,
+  JSON_TYPE_LABELS,
+  ROOT_LABEL,
+  definitionProblem,
+  patternHint,
+  settingLabels,
+} from './messages.js';
+import type { DefinitionMessageCode, ProblemPlace } from './messages.js';
+import { joinPointer, pointerSegments } from './pointer.js';
+
+// ajv-formats is CommonJS: Node hands us `module.exports` (the plugin, which also carries itself as `.default`),
+// TypeScript types the default import as the module namespace. `.default` is the plugin under both readings.
+const addFormats = addFormatsModule.default;
+
+/**
+ * Strictness chosen for schemas an analyst may write, not only ours:
+ * - unknown keywords and formats are errors (a typo such as `maxLenght` must not silently check nothing);
+ * - NaN and Infinity never validate as numbers (they cannot be stored, DESIGN.md §8);
+ * - type-less keywords, open tuples, `required` without `properties` and union types are normal in hand-written
+ *   schemas, so they are allowed;
+ * - defaults are never written into the checked value: validation must not change what the analyst saved;
+ * - schemas are not registered by `$id`, so two analysts' schemas with the same `$id` do not collide.
+ */
+export const ajv = new Ajv({
+  allErrors: true,
+  verbose: true,
+  strict: true,
+  strictSchema: true,
+  strictNumbers: true,
+  strictTypes: false,
+  strictTuples: false,
+  strictRequired: false,
+  allowUnionTypes: true,
+  useDefaults: false,
+  coerceTypes: false,
+  removeAdditional: false,
+  addUsedSchema: false,
+  logger: false,
+});
+addFormats(ajv);
+
+/** Checks a value and returns the problems found; an empty list means valid. Never throws. */
+export type Validator = (value: unknown, basePath?: string, context?: ValidationContext) => Problem[];
+
+export interface ValidationContext extends ProblemPlace {
+  /** Where the checked value sits, in words (e.g. the node “Triage”), shown instead of the path's parents. */
+  where?: LocalizedText;
+}
+
+export interface CompileOptions {
+  /** Labels for setting names, used before the built-in ones. */
+  labels?: Record<string, LocalizedText>;
+  /** What the root of the checked value is called in messages (default: “definition”). */
+  rootLabel?: LocalizedText;
+}
+
+const compiled = new WeakMap<object, ValidateFunction>();
+
+function compileCached(schema: AnySchema): ValidateFunction {
+  if (typeof schema === 'boolean') return ajv.compile(schema);
+  const known = compiled.get(schema);
+  if (known) return known;
+  const validate = ajv.compile(schema);
+  compiled.set(schema, validate);
+  return validate;
+}
+
+/**
+ * Compile one of the runtime's own schemas. Throws if the schema itself is broken: that is a programming error to
+ * be found at module load, not a problem of the analyst's definition.
+ */
+export function compileValidator(schema: AnySchema, options: CompileOptions = {}): Validator {
+  const validate = compileCached(schema);
+  return (value, basePath = '', context = {}) => {
+    try {
+      if (validate(value)) return [];
+      return translateAjvErrors(validate.errors ?? [], basePath, { ...options, ...context });
+    } catch (error) {
+      // Deeply nested or cyclic input can exhaust the stack inside generated code; report, never throw.
+      return [
+        definitionProblem(
+          'definition.invalid',
+          basePath,
+          { label: options.rootLabel ?? ROOT_LABEL, at: '', detail: errorDetail(error) },
+          context,
+        ),
+      ];
+    }
+  };
+}
+
+/**
+ * Compile a JSON Schema written by an analyst (a form's data schema). A schema that is not valid JSON Schema, uses
+ * unknown keywords or formats, or has a broken pattern yields `definition.dataSchemaInvalid` at `path`.
+ */
+export function compileAnalystSchema(
+  schema: unknown,
+  path: string,
+  options: CompileOptions = {},
+): Result<Validator, Problem[]> {
+  if (typeof schema !== 'boolean' && (typeof schema !== 'object' || schema === null || Array.isArray(schema))) {
+    return {
+      ok: false,
+      error: [
+        definitionProblem('definition.type', path, {
+          label: settingLabels.schema,
+          expected: JSON_TYPE_LABELS.object,
+          at: '',
+        }),
+      ],
+    };
+  }
+  try {
+    if (ajv.validateSchema(schema) !== true) {
+      return { ok: false, error: translateAjvErrors(ajv.errors ?? [], path, { rootLabel: settingLabels.schema }) };
+    }
+    return { ok: true, value: compileValidator(schema, options) };
+  } catch (error) {
+    const detail = errorDetail(error);
+    const unknownKeyword = /unknown (keyword|format) "?([^"]*)"?/.exec(detail);
+    if (unknownKeyword) {
+      return {
+        ok: false,
+        error: [definitionProblem('definition.dataSchemaUnknownKeyword', path, { keyword: unknownKeyword[2] ?? '' })],
+      };
+    }
+    return { ok: false, error: [definitionProblem('definition.dataSchemaInvalid', path, { detail })] };
+  }
+}
+
+function errorDetail(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.length > 300 ? message.slice(0, 297) + '…' : message;
+}
+
+// ---- Error translation -------------------------------------------------------------------------------------------
+
+type TranslateOptions = CompileOptions & ValidationContext;
+
+const COMPOSITE_KEYWORDS = new Set(['anyOf', 'oneOf']);
+/** A branch failing one of these at the union's own value was meant for another type of value. */
+const WRONG_TYPE_KEYWORDS = new Set(['type', 'false schema']);
+/** A branch failing one of these anywhere was (most likely) meant for another kind: a discriminator mismatch. */
+const WRONG_KIND_KEYWORDS = new Set(['const', 'enum']);
+
+/**
+ * With `allErrors`, a failing `anyOf` reports every branch's errors. An analyst wants the mistakes of the branch
+ * they meant: set aside branches for another type of value, then branches for another kind (a `const`/`enum`
+ * mismatch, usually a discriminator), and keep the one with the fewest errors; if only one branch has the right
+ * type, keep it even with a kind mismatch; when nothing is left, say only that no form matched.
+ */
+function focusUnionErrors(errors: ErrorObject[]): ErrorObject[] {
+  const composite = errors
+    .filter((error) => COMPOSITE_KEYWORDS.has(error.keyword))
+    .sort((a, b) => a.schemaPath.length - b.schemaPath.length)[0];
+  if (!composite) return errors;
+
+  const prefix = composite.schemaPath + '/';
+  const isChild = (error: ErrorObject) =>
+    error.schemaPath.startsWith(prefix) &&
+    (error.instancePath === composite.instancePath || error.instancePath.startsWith(composite.instancePath + '/'));
+  const branches = new Map<string, ErrorObject[]>();
+  const others: ErrorObject[] = [];
+  for (const error of errors) {
+    if (error === composite) continue;
+    if (isChild(error)) {
+      const branch = error.schemaPath.slice(prefix.length).split('/')[0] ?? '';
+      branches.set(branch, [...(branches.get(branch) ?? []), error]);
+    } else {
+      others.push(error);
+    }
+  }
+
+  const rightType = [...branches.values()].filter(
+    (branchErrors) =>
+      !branchErrors.some(
+        (error) => WRONG_TYPE_KEYWORDS.has(error.keyword) && error.instancePath === composite.instancePath,
+      ),
+  );
+  const rightKind = rightType
+    .filter((branchErrors) => !branchErrors.some((error) => WRONG_KIND_KEYWORDS.has(error.keyword)))
+    .sort((a, b) => a.length - b.length);
+  const chosen = rightKind[0] ?? (rightType.length === 1 ? rightType[0] : undefined);
+  const replacement = chosen ? focusUnionErrors(chosen) : [composite];
+  return focusUnionErrors(others).concat(replacement);
+}
+
+function isArrayIndex(segment: string): boolean {
+  return /^(0|[1-9]\d*)$/.test(segment);
+}
+
+function labelOf(
+  segment: string | undefined,
+  parentSegment: string | undefined,
+  options: TranslateOptions,
+): LocalizedText {
+  if (segment === undefined) return options.rootLabel ?? ROOT_LABEL;
+  if (isArrayIndex(segment)) {
+    const position = Number(segment) + 1;
+    const parent = parentSegment === undefined ? undefined : labelOf(parentSegment, undefined, options);
+    return parent
+      ? { 'zh-CN': `${parent['zh-CN']}的第 ${position} 项`, en: `item ${position} of the ${parent.en}` }
+      : { 'zh-CN': `第 ${position} 项`, en: `item ${position}` };
+  }
+  return options.labels?.[segment] ?? settingLabels[segment] ?? { 'zh-CN': segment, en: `setting “${segment}”` };
+}
+
+/** Where, in words, the value at `segments` sits: “(位置：流程 › 节点 › 第 4 项)”. Empty at the root. */
+function locationOf(segments: string[], options: TranslateOptions): LocalizedText {
+  const words = segments.map((segment, index) =>
+    isArrayIndex(segment)
+      ? { 'zh-CN': `第 ${Number(segment) + 1} 项`, en: `item ${Number(segment) + 1}` }
+      : labelOf(segment, segments[index - 1], options),
+  );
+  const zh = [...(options.where ? [options.where['zh-CN']] : []), ...words.map((word) => word['zh-CN'])];
+  const en = [...(options.where ? [options.where.en] : []), ...words.map((word) => word.en)];
+  if (zh.length === 0) return { 'zh-CN': '', en: '' };
+  return { 'zh-CN': `（位置：${zh.join(' › ')}）`, en: ` (in ${en.join(' › ')})` };
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return value.length > 60 ? value.slice(0, 57) + '…' : value;
+  try {
+    const json = JSON.stringify(value);
+    return json === undefined ? String(value) : json.length > 60 ? json.slice(0, 57) + '…' : json;
+  } catch {
+    return String(value);
+  }
+}
+
+function titleLabel(schema: unknown): LocalizedText | undefined {
+  if (typeof schema !== 'object' || schema === null) return undefined;
+  const title = (schema as { title?: unknown }).title;
+  return typeof title === 'string' && title.length > 0 ? { 'zh-CN': title, en: title } : undefined;
+}
+
+/**
+ * Turn ajv errors into Problems. `basePath` is the pointer of the checked value inside the whole document; the
+ * pointer of each problem points at the offending setting itself (for a missing one: where it should be).
+ */
+export function translateAjvErrors(
+  errors: ErrorObject[],
+  basePath = '',
+  options: TranslateOptions = {},
+): Problem[] {
+  const focused = focusUnionErrors(errors.filter((error) => error.keyword !== 'if'));
+  // A bad property name reports twice: once for the name's own check and once for `propertyNames`.
+  const withoutNameDetails = focused.filter(
+    (error) => error.keyword === 'propertyNames' || (error as { propertyName?: string }).propertyName === undefined,
+  );
+  const place: ProblemPlace = {};
+  if (options.nodeId !== undefined) place.nodeId = options.nodeId;
+  if (options.edgeId !== undefined) place.edgeId = options.edgeId;
+
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  for (const error of withoutNameDetails) {
+    const problem = translateOne(error, basePath, options, place);
+    const identity = `${problem.code} ${problem.path}`;
+    if (seen.has(identity)) continue;
+    seen.add(identity);
+    problems.push(problem);
+  }
+  return problems;
+}
+
+function translateOne(error: ErrorObject, basePath: string, options: TranslateOptions, place: ProblemPlace) {
+  const params = error.params as Record<string, unknown>;
+  const valueSegments = pointerSegments(error.instancePath);
+
+  /** A problem about the child `property` of the failing value (missing or extra setting). */
+  const aboutChild = (code: DefinitionMessageCode, property: string, extra: Record<string, unknown> = {}) => {
+    const childSchema = (error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties?.[
+      property
+    ];
+    const label =
+      options.labels?.[property] ?? titleLabel(childSchema) ?? labelOf(property, valueSegments.at(-1), options);
+    return definitionProblem(
+      code,
+      joinPointer(basePath + error.instancePath, property),
+      { label, property, at: locationOf(valueSegments, options), ...extra },
+      place,
+    );
+  };
+
+  const path = basePath + error.instancePath;
+  const label =
+    (valueSegments.length > 0 && options.labels?.[valueSegments.at(-1) ?? '']) ||
+    titleLabel(error.parentSchema) ||
+    labelOf(valueSegments.at(-1), valueSegments.at(-2), options);
+  // An item's label already names its list (“item 3 of the nodes”), so the location stops above the list.
+  const parentCount = isArrayIndex(valueSegments.at(-1) ?? '') ? 2 : 1;
+  const at = locationOf(valueSegments.slice(0, -parentCount), options);
+  const about = (code: DefinitionMessageCode, extra: Record<string, unknown> = {}) =>
+    definitionProblem(code, path, { label, at, ...extra }, place);
+
+  switch (error.keyword) {
+    case 'required':
+      return aboutChild('definition.required', String(params.missingProperty));
+    case 'additionalProperties':
+    case 'unevaluatedProperties':
+      return definitionProblem(
+        'definition.additionalProperty',
+        joinPointer(path, String(params.additionalProperty ?? params.unevaluatedProperty)),
+        {
+          label: labelOf(valueSegments.at(-1), valueSegments.at(-2), options),
+          property: String(params.additionalProperty ?? params.unevaluatedProperty),
+          at,
+        },
+        place,
+      );
+    case 'dependentRequired':
+    case 'dependencies':
+      return aboutChild('definition.required', String(params.missingProperty), {
+        property: String(params.property),
+      });
+    case 'propertyNames':
+      return definitionProblem(
+        'definition.propertyName',
+        joinPointer(path, String(params.propertyName)),
+        { label, property: String(params.propertyName), at },
+        place,
+      );
+    case 'type': {
+      const expected = String(params.type)
+        .split(',')
+        .map((type) => JSON_TYPE_LABELS[type] ?? { 'zh-CN': type, en: type });
+      const joined: LocalizedText = {
+        'zh-CN': expected.map((text) => text['zh-CN']).join('或'),
+        en: expected.map((text) => text.en).join(' or '),
+      };
+      return about('definition.type', { expected: joined, type: params.type });
+    }
+    case 'enum':
+      return about('definition.enum', {
+        value: describeValue(error.data),
+        allowed: (params.allowedValues as unknown[]).map(describeValue),
+      });
+    case 'const':
+      return about('definition.const', { allowed: describeValue(params.allowedValue) });
+    case 'pattern':
+      return about('definition.pattern', { hint: patternHint(String(params.pattern)), pattern: params.pattern });
+    case 'format':
+      return about('definition.format', {
+        format: FORMAT_LABELS[String(params.format)] ?? { 'zh-CN': String(params.format), en: String(params.format) },
+      });
+    case 'minLength':
+    case 'maxLength':
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+    case 'minItems':
+    case 'maxItems':
+    case 'minProperties':
+    case 'maxProperties':
+      return about(`definition.${error.keyword}`, { limit: params.limit });
+    case 'multipleOf':
+      return about('definition.multipleOf', { limit: params.multipleOf });
+    case 'uniqueItems':
+      // ajv counts from 0 and names the later item first.
+      return about('definition.uniqueItems', { first: Number(params.j) + 1, second: Number(params.i) + 1 });
+    case 'anyOf':
+      return about('definition.anyOf');
+    case 'oneOf':
+      return about('definition.oneOf');
+    case 'not':
+      return about('definition.not');
+    case 'false schema':
+      return about('definition.notAllowed');
+    case 'contains':
+      return about('definition.contains');
+    default:
+      return about('definition.invalid', { detail: error.message ?? error.keyword, keyword: error.keyword });
+  }
+}
