@@ -1,0 +1,126 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import type { ProcessRole } from './config.js';
+import { systemClock, type Clock } from './lib/clock.js';
+import { dbPlugin } from './plugins/db.plugin.js';
+import { errorsPlugin } from './plugins/errors.plugin.js';
+import { inputGuardPlugin } from './plugins/input-guard.plugin.js';
+import { healthRoutes } from './routes/health.routes.js';
+import { projectRoot } from './store/paths.js';
+
+export interface AppOptions {
+  /** Connection URI including the database name. */
+  mongodbUri: string;
+  /** Signs session tokens and public links. */
+  secret: string;
+  role: ProcessRole;
+  dataDir: string;
+  publicUrl: string;
+  adminPassword?: string;
+  smtpUrl?: string;
+  /** Pino options, or false for silence (tests). */
+  logger?: FastifyServerOptions['logger'];
+  clock?: Clock;
+  /** Folder of the built studio; false to serve none. Default: studio/dist when it exists. */
+  studioDir?: string | false;
+  /** Run Agenda jobs in this process (roles all and worker). Default: from role. */
+  runJobs?: boolean;
+  /** Requests per minute per address on the login route. */
+  loginRateLimit?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ordo: AppOptions;
+    clock: Clock;
+  }
+}
+
+const BODY_LIMIT = 1024 * 1024;
+
+/** Compose the application from its plugins. Tests call this and use `inject()`; `main.ts` listens. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? { level: 'info' },
+    bodyLimit: BODY_LIMIT,
+    // Prototype poisoning in JSON bodies is refused, not silently stripped.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    trustProxy: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.decorate('ordo', options);
+  app.decorate('clock', options.clock ?? systemClock);
+
+  await app.register(errorsPlugin);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        // Element Plus sets inline styles; the Swagger UI page needs its inline bootstrap.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+      },
+    },
+  });
+  await app.register(cookie, { secret: options.secret });
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Ordo API',
+        version: '0.1.0',
+        description: 'Low-code work orders: definitions, tickets, people.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
+          session: { type: 'apiKey', in: 'cookie', name: 'ordo_session' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(inputGuardPlugin);
+  await app.register(dbPlugin, { mongodbUri: options.mongodbUri });
+
+  await app.register(healthRoutes);
+
+  const studioDir = options.studioDir ?? path.join(projectRoot(), 'studio', 'dist');
+  if (studioDir && existsSync(path.join(studioDir, 'index.html'))) {
+    await app.register(fastifyStatic, { root: studioDir, prefix: '/', wildcard: false, index: 'index.html' });
+    // Client-side routes (/tickets/42) load the app; API and docs paths keep their problem+json 404.
+    app.setNotFoundHandler((request, reply) => {
+      const pathname = request.url.split('?')[0] ?? '/';
+      if (
+        request.method === 'GET' &&
+        !/^\/(api|docs|health)(\/|$)/.test(pathname) &&
+        !path.extname(pathname)
+      ) {
+        return reply.type('text/html').sendFile('index.html');
+      }
+      return reply
+        .status(404)
+        .type('application/problem+json')
+        .send({
+          type: 'urn:ordo:problem:not-found',
+          title: 'Not found',
+          status: 404,
+          detail: `No route ${request.method} ${pathname}`,
+        });
+    });
+  }
+
+  return app;
+}

@@ -1,0 +1,88 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { HttpProblem, type ProblemBody } from '../lib/problem.js';
+
+interface ValidationIssue {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** `body` + `/members/0/userId` + missing property → `body.members.0.userId`. */
+function fieldOf(context: string | undefined, issue: ValidationIssue): string {
+  const parts = [context ?? 'body', ...issue.instancePath.split('/').filter(Boolean)];
+  if (issue.keyword === 'required' && typeof issue.params.missingProperty === 'string') {
+    parts.push(issue.params.missingProperty);
+  }
+  if (issue.keyword === 'additionalProperties' && typeof issue.params.additionalProperty === 'string') {
+    parts.push(issue.params.additionalProperty);
+  }
+  return parts.join('.');
+}
+
+function send(reply: import('fastify').FastifyReply, body: ProblemBody) {
+  return reply.status(body.status).type('application/problem+json').send(body);
+}
+
+export const errorsPlugin = fp(
+  async function errorsPlugin(app: FastifyInstance) {
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      if (error instanceof HttpProblem) return send(reply, error.toBody());
+
+      if (error.validation) {
+        const issues = error.validation as ValidationIssue[];
+        const errors = issues.map((issue) => ({
+          field: fieldOf(error.validationContext, issue),
+          message: issue.message ?? issue.keyword,
+        }));
+        const first = errors[0]!;
+        return send(reply, {
+          type: 'urn:ordo:problem:invalid-input',
+          title: 'Invalid input',
+          status: 400,
+          detail: `${first.field} ${first.message}`,
+          field: first.field,
+          errors,
+        });
+      }
+
+      const status = error.statusCode ?? 500;
+      if (status >= 500) {
+        request.log.error({ err: error }, 'request failed');
+        return send(reply, {
+          type: 'about:blank',
+          title: 'Internal Server Error',
+          status,
+          detail: 'Something went wrong on the server; the error was logged.',
+        });
+      }
+      // Fastify's own client errors: malformed JSON, prototype poisoning, body too large, bad content type…
+      const field =
+        error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || error.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH'
+          ? 'header.content-type'
+          : error.code?.startsWith('FST_ERR_CTP') ||
+              error.message.includes('JSON') ||
+              /proto|constructor/i.test(error.message)
+            ? 'body'
+            : undefined;
+      return send(reply, {
+        type: `urn:ordo:problem:${(error.code ?? 'client-error').toLowerCase()}`,
+        title: status === 429 ? 'Too Many Requests' : status === 413 ? 'Payload Too Large' : 'Bad Request',
+        status,
+        detail: error.message,
+        ...(field ? { field } : {}),
+      });
+    });
+
+    app.setNotFoundHandler((request, reply) =>
+      send(reply, {
+        type: 'urn:ordo:problem:not-found',
+        title: 'Not found',
+        status: 404,
+        detail: `No route ${request.method} ${request.url.split('?')[0]}`,
+      }),
+    );
+  },
+  { name: 'errors' },
+);
