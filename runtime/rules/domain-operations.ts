@@ -1,5 +1,10 @@
 import jsonLogic from 'json-logic-js';
-import { dateAddOperation, dateDiffOperation, nowOperation } from './operations/date.operation.js';
+import {
+  dateAddOperation,
+  dateDiffOperation,
+  inBusinessHoursOperation,
+  nowOperation,
+} from './operations/date.operation.js';
 import { keywordsOperation } from './operations/keywords.operation.js';
 import { safeVarOperation } from './operations/safe-var.operation.js';
 
@@ -21,6 +26,7 @@ export const domainOperations: Readonly<Record<string, DomainOperation>> = {
   now: { minArgs: 0, maxArgs: 0, implementation: nowOperation },
   dateAdd: { minArgs: 3, maxArgs: 3, implementation: dateAddOperation },
   dateDiff: { minArgs: 3, maxArgs: 3, implementation: dateDiffOperation },
+  inBusinessHours: { minArgs: 0, maxArgs: 1, implementation: inBusinessHoursOperation },
 };
 
 // json-logic keeps one global table of operations; registering at module load means exactly once per process.

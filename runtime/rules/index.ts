@@ -24,3 +24,6 @@ export {
 export { ruleMessages, type RuleMessageCode } from './rule-messages.js';
 export { ruleProblem } from './rule-problem.js';
 export { normalizeForKeywords } from './operations/keywords.operation.js';
+export { describeValue, explain, localizeWith } from './explain.js';
+export { readOwnPath } from './operations/safe-var.operation.js';
+export { ruleConditionSchema, ruleExpressionSchema } from './rule.schema.js';

@@ -1,6 +1,5 @@
 import type { Instant } from '../common/types.js';
-// TEMPORARY until runtime/time/index.ts lands: any object stands for a compiled calendar.
-type BusinessCalendar = object;
+import type { BusinessCalendar } from '../time/index.js';
 
 /** What a rule may know about the world beyond the data it looks at. */
 export interface RuleEnv {

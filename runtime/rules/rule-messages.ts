@@ -46,6 +46,14 @@ export const ruleMessages = {
     'zh-CN': '“{operation}”收到的数量“{value}”不是有效数字',
     en: '"{operation}" received the amount "{value}", which is not a valid number',
   },
+  'rule.negativeBusinessAmount': {
+    'zh-CN': '“{operation}”不能按工作时间减去时长（收到 {value}）',
+    en: '"{operation}" cannot subtract business time (it received {value})',
+  },
+  'rule.noWorkingTime': {
+    'zh-CN': '工作日历“{calendar}”之后再没有工作时间，“{operation}”无法得出结果',
+    en: 'The business calendar "{calendar}" has no working time from then on, so "{operation}" has no result',
+  },
   'rule.invalidKeywords': {
     'zh-CN': '关键词匹配的关键词列表必须是文字或文字列表',
     en: 'The keyword list of a keyword match must be a text or a list of texts',

@@ -1,0 +1,52 @@
+import type { Problem } from '../common/types.js';
+import {
+  describeValue,
+  readOwnPath,
+  sharedRuleCache,
+  type PreparedRule,
+  type RuleCache,
+  type RuleEnv,
+  type RuleScope,
+} from '../rules/index.js';
+
+/** How routing and priority rules are evaluated: the rule env, plus where the rules come from for caching. */
+export interface RulesRunEnv extends RuleEnv {
+  /** The published definition version the rules belong to; without it rules are prepared on every call. */
+  scope?: RuleScope;
+  /** JSON pointer of the rules inside the definition, for problem paths and cache keys. */
+  basePath?: string;
+  /** Defaults to the shared cache. */
+  cache?: RuleCache;
+}
+
+export type RuleOutcome = { ok: true; holds: boolean; rule: PreparedRule } | { ok: false; problem: Problem };
+
+export function testRule(logic: unknown, path: string, context: unknown, env: RulesRunEnv): RuleOutcome {
+  const prepared = (env.cache ?? sharedRuleCache).prepare(env.scope, path, logic);
+  if (!prepared.ok) return { ok: false, problem: prepared.error };
+  const result = prepared.value.test(context, env);
+  if (!result.ok) return { ok: false, problem: result.error };
+  return { ok: true, holds: result.value, rule: prepared.value };
+}
+
+export function evaluateExpression(
+  logic: unknown,
+  path: string,
+  context: unknown,
+  env: RulesRunEnv,
+): { ok: true; value: unknown } | { ok: false; problem: Problem } {
+  const prepared = (env.cache ?? sharedRuleCache).prepare(env.scope, path, logic);
+  if (!prepared.ok) return { ok: false, problem: prepared.error };
+  const result = prepared.value.evaluate(context, env);
+  return result.ok ? { ok: true, value: result.value } : { ok: false, problem: result.error };
+}
+
+const MAX_VALUES_SHOWN = 4;
+
+/** `data.service = "server", requester.level = "vip"`: the values a rule looked at, for its explanation. */
+export function describeReadValues(rule: PreparedRule, context: unknown): string {
+  return rule.variables
+    .slice(0, MAX_VALUES_SHOWN)
+    .map((path) => `${path} = ${describeValue(readOwnPath(context, path, null))}`)
+    .join(', ');
+}
