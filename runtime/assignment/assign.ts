@@ -1,0 +1,273 @@
+import { DateTime } from 'luxon';
+import type { Explanation, Instant, LocalizedText } from '../common/types.js';
+import { explain, localizeWith } from '../rules/index.js';
+import type { AssignmentStrategy, SkillRequirement } from '../routing/index.js';
+import { assignmentMessages, type AssignmentMessageCode } from './assignment-messages.js';
+
+export interface TeamMember {
+  userId: string;
+  /** Skill name → level (1 = basic). */
+  skills?: Record<string, number>;
+  /** Most open tickets this member should hold; no limit when absent. */
+  capacity?: number;
+  openTickets: number;
+  /** Away / on leave until this instant: skipped by every strategy before it. */
+  awayUntil?: Instant;
+}
+
+/** What the caller knows about a team at the moment of assigning; the cursor is persisted by the caller. */
+export interface TeamState {
+  key: string;
+  members: TeamMember[];
+  /** Round-robin position: index into `members` where the next search starts. */
+  cursor: number;
+  supervisor?: string;
+  backupTeam?: string;
+}
+
+export interface AssignmentRequest {
+  strategy: AssignmentStrategy;
+  /** The caller's clock, to tell who is away. */
+  now: Instant;
+  /** For `skills`: every one must be held at or above its level. */
+  skills?: SkillRequirement[];
+  /** For `direct`. */
+  user?: string;
+  /** For `requester-manager`. */
+  requester?: { userId?: string; manager?: string };
+  /** Members not to pick (e.g. the agent handing the ticket back). */
+  exclude?: string[];
+  /** Zone used to write instants in explanations; default Asia/Shanghai. */
+  zone?: string;
+}
+
+export type SkipReason = 'away' | 'atCapacity' | 'missingSkills' | 'excluded';
+
+export interface AssignmentDecision {
+  team: string;
+  assignee?: string;
+  /** True when nobody could take the ticket: it waits in the team queue. */
+  queued: boolean;
+  /** The team's next round-robin cursor, to persist. */
+  cursor?: number;
+  notifySupervisor?: boolean;
+  supervisor?: string;
+  backupTeam?: string;
+  /** Members passed over, and why. */
+  skipped: { userId: string; reason: SkipReason }[];
+  explanation: Explanation;
+}
+
+const MAX_NAMES_SHOWN = 5;
+
+/**
+ * Pick who works a ticket. Pure: the same request and team state always give the same decision; the caller
+ * stores the returned cursor (with a compare-and-set, so concurrent requests do not pick the same slot twice).
+ */
+export function assign(request: AssignmentRequest, teamState: TeamState): AssignmentDecision {
+  switch (request.strategy) {
+    case 'direct':
+      return assignNamedPerson(request, teamState, request.user, 'direct');
+    case 'requester-manager':
+      return assignNamedPerson(request, teamState, request.requester?.manager, 'requester-manager');
+    case 'round-robin':
+    case 'least-loaded':
+    case 'skills':
+      return assignFromTeam(request, teamState);
+  }
+}
+
+export function isAway(member: TeamMember, now: Instant): boolean {
+  return member.awayUntil !== undefined && member.awayUntil > now;
+}
+
+export function isAtCapacity(member: TeamMember): boolean {
+  return member.capacity !== undefined && member.openTickets >= member.capacity;
+}
+
+export function holdsSkills(member: TeamMember, skills: readonly SkillRequirement[]): boolean {
+  return skills.every((skill) => {
+    const level =
+      member.skills && Object.hasOwn(member.skills, skill.name) ? member.skills[skill.name] : undefined;
+    return level !== undefined && level >= skill.level;
+  });
+}
+
+function normalizedCursor(cursor: number, size: number): number {
+  if (size === 0 || !Number.isFinite(cursor)) return 0;
+  const whole = Math.trunc(cursor);
+  return ((whole % size) + size) % size;
+}
+
+function skipReason(member: TeamMember, request: AssignmentRequest): SkipReason | undefined {
+  if (request.exclude?.includes(member.userId)) return 'excluded';
+  if (isAway(member, request.now)) return 'away';
+  if (isAtCapacity(member)) return 'atCapacity';
+  if (request.strategy === 'skills' && !holdsSkills(member, request.skills ?? [])) return 'missingSkills';
+  return undefined;
+}
+
+function assignFromTeam(request: AssignmentRequest, team: TeamState): AssignmentDecision {
+  const size = team.members.length;
+  const start = normalizedCursor(team.cursor, size);
+  if (size === 0) return queued(team, start, [], 'assignment.queued.noMembers', {});
+
+  // Members in round-robin order from the cursor; every later choice breaks ties by this order.
+  const rotation = team.members.map((_, offset) => (start + offset) % size);
+  const skipped: AssignmentDecision['skipped'] = [];
+  const candidates: number[] = [];
+  for (const index of rotation) {
+    const member = team.members[index] as TeamMember;
+    const reason = skipReason(member, request);
+    if (reason) skipped.push({ userId: member.userId, reason });
+    else candidates.push(index);
+  }
+  if (candidates.length === 0) {
+    return queued(team, start, skipped, 'assignment.queued', { reasons: reasonCounts(skipped) });
+  }
+
+  let chosen = candidates[0] as number;
+  let tie = false;
+  if (request.strategy !== 'round-robin') {
+    const lowest = Math.min(...candidates.map((index) => (team.members[index] as TeamMember).openTickets));
+    const leastLoaded = candidates.filter(
+      (index) => (team.members[index] as TeamMember).openTickets === lowest,
+    );
+    chosen = leastLoaded[0] as number;
+    tie = leastLoaded.length > 1;
+  }
+  const member = team.members[chosen] as TeamMember;
+  // Round robin reports only who was passed over before the chosen one; the other strategies looked at everyone.
+  const passedOver =
+    request.strategy === 'round-robin'
+      ? skipped.filter((entry) => rotation.indexOf(indexOf(team, entry.userId)) < rotation.indexOf(chosen))
+      : skipped;
+  const wording = {
+    tieNote: tie ? assignmentMessages['assignment.tieNote'] : { 'zh-CN': '', en: '' },
+    skippedNote: skippedNote(passedOver),
+    skills: (request.skills ?? []).map((skill) => `${skill.name} ≥ ${skill.level}`).join(', ') || '—',
+  };
+  const code: AssignmentMessageCode =
+    request.strategy === 'round-robin'
+      ? 'assignment.roundRobin'
+      : request.strategy === 'least-loaded'
+        ? 'assignment.leastLoaded'
+        : 'assignment.skills';
+  return {
+    team: team.key,
+    assignee: member.userId,
+    queued: false,
+    cursor: (chosen + 1) % size,
+    skipped: passedOver,
+    explanation: explain(
+      code,
+      assignmentMessages[code],
+      {
+        assignee: member.userId,
+        team: team.key,
+        strategy: request.strategy,
+        start: start + 1,
+        openTickets: member.openTickets,
+        candidates: candidates.length,
+        ...(request.skills && request.skills.length > 0 ? { requiredSkills: request.skills } : {}),
+      },
+      wording,
+    ),
+  };
+}
+
+function indexOf(team: TeamState, userId: string): number {
+  return team.members.findIndex((member) => member.userId === userId);
+}
+
+function assignNamedPerson(
+  request: AssignmentRequest,
+  team: TeamState,
+  userId: string | undefined,
+  strategy: 'direct' | 'requester-manager',
+): AssignmentDecision {
+  const cursor = normalizedCursor(team.cursor, team.members.length);
+  if (!userId) {
+    const code = strategy === 'direct' ? 'assignment.queued.noUser' : 'assignment.queued.noManager';
+    return queued(team, cursor, [], code, {});
+  }
+  // A person outside the team is assigned as named: the team state says nothing about their availability.
+  const member = team.members.find((candidate) => candidate.userId === userId);
+  if (member && isAway(member, request.now)) {
+    const code = strategy === 'direct' ? 'assignment.queued.userAway' : 'assignment.queued.managerAway';
+    return queued(team, cursor, [{ userId, reason: 'away' }], code, {
+      user: userId,
+      awayUntil: member.awayUntil,
+      awayUntilText: formatInstant(member.awayUntil as Instant, request.zone),
+    });
+  }
+  const code = strategy === 'direct' ? 'assignment.direct' : 'assignment.requesterManager';
+  return {
+    team: team.key,
+    assignee: userId,
+    queued: false,
+    cursor,
+    skipped: [],
+    explanation: explain(code, assignmentMessages[code], { assignee: userId, team: team.key, strategy }),
+  };
+}
+
+function queued(
+  team: TeamState,
+  cursor: number,
+  skipped: AssignmentDecision['skipped'],
+  code: AssignmentMessageCode,
+  params: Record<string, unknown>,
+): AssignmentDecision {
+  const supervisorWording: LocalizedText = team.supervisor
+    ? { 'zh-CN': ` ${team.supervisor}`, en: ` (${team.supervisor})` }
+    : { 'zh-CN': '', en: '' };
+  const { awayUntilText, reasons, ...kept } = params;
+  return {
+    team: team.key,
+    queued: true,
+    cursor,
+    notifySupervisor: true,
+    ...(team.supervisor !== undefined ? { supervisor: team.supervisor } : {}),
+    ...(team.backupTeam !== undefined ? { backupTeam: team.backupTeam } : {}),
+    skipped,
+    explanation: explain(
+      code,
+      assignmentMessages[code],
+      { team: team.key, ...kept, ...(skipped.length > 0 ? { skipped } : {}) },
+      { supervisor: supervisorWording, awayUntil: awayUntilText, reasons },
+    ),
+  };
+}
+
+function reasonCounts(skipped: AssignmentDecision['skipped']): LocalizedText {
+  const counts = new Map<SkipReason, number>();
+  for (const entry of skipped) counts.set(entry.reason, (counts.get(entry.reason) ?? 0) + 1);
+  const parts = [...counts.entries()].map(([reason, count]) =>
+    localizeWith(assignmentMessages[`assignment.reason.${reason}`], { count }),
+  );
+  return {
+    'zh-CN': parts.map((part) => part['zh-CN']).join('，'),
+    en: parts.map((part) => part.en).join(', '),
+  };
+}
+
+function skippedNote(skipped: AssignmentDecision['skipped']): LocalizedText {
+  if (skipped.length === 0) return { 'zh-CN': '', en: '' };
+  const names = skipped
+    .slice(0, MAX_NAMES_SHOWN)
+    .map((entry) =>
+      localizeWith(assignmentMessages[`assignment.skip.${entry.reason}`], { userId: entry.userId }),
+    );
+  const more = skipped.length > MAX_NAMES_SHOWN ? skipped.length - MAX_NAMES_SHOWN : 0;
+  const list: LocalizedText = {
+    'zh-CN': names.map((name) => name['zh-CN']).join('、') + (more ? ` 等 ${skipped.length} 人` : ''),
+    en: names.map((name) => name.en).join(', ') + (more ? ` and ${more} more` : ''),
+  };
+  return localizeWith(assignmentMessages['assignment.skippedNote'], { skipped: list });
+}
+
+function formatInstant(instant: Instant, zone = 'Asia/Shanghai'): string {
+  const local = DateTime.fromMillis(instant, { zone });
+  return local.isValid ? local.toFormat('yyyy-MM-dd HH:mm') : new Date(instant).toISOString();
+}
