@@ -51,6 +51,59 @@ export const ajv = new Ajv({
 });
 addFormats(ajv);
 
+/**
+ * `x-ordo-ref` marks a string in a schema as a reference to something defined elsewhere (`team`, `calendar`,
+ * `field`, `template`, `status`, `node`, `role`, `user`, `ticket-type`). It never fails validation; while
+ * `collectReferences` runs, every referencing value met is recorded so the caller can check that it exists.
+ */
+export const REFERENCE_KEYWORD = 'x-ordo-ref';
+
+export interface SchemaReference {
+  kind: string;
+  value: string;
+  /** Pointer of the value inside the checked value (not including the validator's base path). */
+  path: string;
+}
+
+let referenceCollector: SchemaReference[] | undefined;
+
+ajv.addKeyword({
+  keyword: REFERENCE_KEYWORD,
+  schemaType: 'string',
+  errors: false,
+  validate: (
+    kind: string,
+    data: unknown,
+    _parentSchema?: unknown,
+    dataContext?: { instancePath: string },
+  ) => {
+    if (referenceCollector && typeof data === 'string') {
+      referenceCollector.push({ kind, value: data, path: dataContext?.instancePath ?? '' });
+    }
+    return true;
+  },
+});
+
+/** Run validations and gather every `x-ordo-ref` value they met (each value and path once). */
+export function collectReferences<T>(run: () => T): { result: T; references: SchemaReference[] } {
+  const outer = referenceCollector;
+  const collected: SchemaReference[] = [];
+  referenceCollector = collected;
+  try {
+    const result = run();
+    const seen = new Set<string>();
+    const references = collected.filter((reference) => {
+      const identity = `${reference.kind}\u0000${reference.path}\u0000${reference.value}`;
+      if (seen.has(identity)) return false;
+      seen.add(identity);
+      return true;
+    });
+    return { result, references };
+  } finally {
+    referenceCollector = outer;
+  }
+}
+
 /** Checks a value and returns the problems found; an empty list means valid. Never throws. */
 export type Validator = (value: unknown, basePath?: string, context?: ValidationContext) => Problem[];
 
@@ -110,7 +163,10 @@ export function compileAnalystSchema(
   path: string,
   options: CompileOptions = {},
 ): Result<Validator, Problem[]> {
-  if (typeof schema !== 'boolean' && (typeof schema !== 'object' || schema === null || Array.isArray(schema))) {
+  if (
+    typeof schema !== 'boolean' &&
+    (typeof schema !== 'object' || schema === null || Array.isArray(schema))
+  ) {
     return {
       ok: false,
       error: [
@@ -124,7 +180,10 @@ export function compileAnalystSchema(
   }
   try {
     if (ajv.validateSchema(schema) !== true) {
-      return { ok: false, error: translateAjvErrors(ajv.errors ?? [], path, { rootLabel: settingLabels.schema }) };
+      return {
+        ok: false,
+        error: translateAjvErrors(ajv.errors ?? [], path, { rootLabel: settingLabels.schema }),
+      };
     }
     return { ok: true, value: compileValidator(schema, options) };
   } catch (error) {
@@ -133,7 +192,11 @@ export function compileAnalystSchema(
     if (unknownKeyword) {
       return {
         ok: false,
-        error: [definitionProblem('definition.dataSchemaUnknownKeyword', path, { keyword: unknownKeyword[2] ?? '' })],
+        error: [
+          definitionProblem('definition.dataSchemaUnknownKeyword', path, {
+            keyword: unknownKeyword[2] ?? '',
+          }),
+        ],
       };
     }
     return { ok: false, error: [definitionProblem('definition.dataSchemaInvalid', path, { detail })] };
@@ -170,7 +233,8 @@ function focusUnionErrors(errors: ErrorObject[]): ErrorObject[] {
   const prefix = composite.schemaPath + '/';
   const isChild = (error: ErrorObject) =>
     error.schemaPath.startsWith(prefix) &&
-    (error.instancePath === composite.instancePath || error.instancePath.startsWith(composite.instancePath + '/'));
+    (error.instancePath === composite.instancePath ||
+      error.instancePath.startsWith(composite.instancePath + '/'));
   const branches = new Map<string, ErrorObject[]>();
   const others: ErrorObject[] = [];
   for (const error of errors) {
@@ -201,10 +265,15 @@ function isArrayIndex(segment: string): boolean {
   return /^(0|[1-9]\d*)$/.test(segment);
 }
 
+/**
+ * What a setting is called: the caller's labels, then the runtime's bilingual labels, then the schema's `title`
+ * (one language only), then the name as written.
+ */
 function labelOf(
   segment: string | undefined,
   parentSegment: string | undefined,
   options: TranslateOptions,
+  schema?: unknown,
 ): LocalizedText {
   if (segment === undefined) return options.rootLabel ?? ROOT_LABEL;
   if (isArrayIndex(segment)) {
@@ -214,7 +283,11 @@ function labelOf(
       ? { 'zh-CN': `${parent['zh-CN']}的第 ${position} 项`, en: `item ${position} of the ${parent.en}` }
       : { 'zh-CN': `第 ${position} 项`, en: `item ${position}` };
   }
-  return options.labels?.[segment] ?? settingLabels[segment] ?? { 'zh-CN': segment, en: `setting “${segment}”` };
+  return (
+    options.labels?.[segment] ??
+    settingLabels[segment] ??
+    titleLabel(schema) ?? { 'zh-CN': segment, en: `setting “${segment}”` }
+  );
 }
 
 /** Where, in words, the value at `segments` sits: “(位置：流程 › 节点 › 第 4 项)”. Empty at the root. */
@@ -243,7 +316,10 @@ function describeValue(value: unknown): string {
 function titleLabel(schema: unknown): LocalizedText | undefined {
   if (typeof schema !== 'object' || schema === null) return undefined;
   const title = (schema as { title?: unknown }).title;
-  return typeof title === 'string' && title.length > 0 ? { 'zh-CN': title, en: title } : undefined;
+  if (typeof title !== 'string' || title.length === 0) return undefined;
+  // Titles are written as headings (“Step name”); inside a sentence they read better in lower case, acronyms aside.
+  const inSentence = /^[A-Z][a-z]/.test(title) ? title.charAt(0).toLowerCase() + title.slice(1) : title;
+  return { 'zh-CN': title, en: inSentence };
 }
 
 /**
@@ -258,7 +334,8 @@ export function translateAjvErrors(
   const focused = focusUnionErrors(errors.filter((error) => error.keyword !== 'if'));
   // A bad property name reports twice: once for the name's own check and once for `propertyNames`.
   const withoutNameDetails = focused.filter(
-    (error) => error.keyword === 'propertyNames' || (error as { propertyName?: string }).propertyName === undefined,
+    (error) =>
+      error.keyword === 'propertyNames' || (error as { propertyName?: string }).propertyName === undefined,
   );
   const place: ProblemPlace = {};
   if (options.nodeId !== undefined) place.nodeId = options.nodeId;
@@ -282,11 +359,9 @@ function translateOne(error: ErrorObject, basePath: string, options: TranslateOp
 
   /** A problem about the child `property` of the failing value (missing or extra setting). */
   const aboutChild = (code: DefinitionMessageCode, property: string, extra: Record<string, unknown> = {}) => {
-    const childSchema = (error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties?.[
-      property
-    ];
-    const label =
-      options.labels?.[property] ?? titleLabel(childSchema) ?? labelOf(property, valueSegments.at(-1), options);
+    const childSchema = (error.parentSchema as { properties?: Record<string, unknown> } | undefined)
+      ?.properties?.[property];
+    const label = labelOf(property, valueSegments.at(-1), options, childSchema);
     return definitionProblem(
       code,
       joinPointer(basePath + error.instancePath, property),
@@ -296,10 +371,7 @@ function translateOne(error: ErrorObject, basePath: string, options: TranslateOp
   };
 
   const path = basePath + error.instancePath;
-  const label =
-    (valueSegments.length > 0 && options.labels?.[valueSegments.at(-1) ?? '']) ||
-    titleLabel(error.parentSchema) ||
-    labelOf(valueSegments.at(-1), valueSegments.at(-2), options);
+  const label = labelOf(valueSegments.at(-1), valueSegments.at(-2), options, error.parentSchema);
   // An item's label already names its list (“item 3 of the nodes”), so the location stops above the list.
   const parentCount = isArrayIndex(valueSegments.at(-1) ?? '') ? 2 : 1;
   const at = locationOf(valueSegments.slice(0, -parentCount), options);
@@ -351,10 +423,16 @@ function translateOne(error: ErrorObject, basePath: string, options: TranslateOp
     case 'const':
       return about('definition.const', { allowed: describeValue(params.allowedValue) });
     case 'pattern':
-      return about('definition.pattern', { hint: patternHint(String(params.pattern)), pattern: params.pattern });
+      return about('definition.pattern', {
+        hint: patternHint(String(params.pattern)),
+        pattern: params.pattern,
+      });
     case 'format':
       return about('definition.format', {
-        format: FORMAT_LABELS[String(params.format)] ?? { 'zh-CN': String(params.format), en: String(params.format) },
+        format: FORMAT_LABELS[String(params.format)] ?? {
+          'zh-CN': String(params.format),
+          en: String(params.format),
+        },
       });
     case 'minLength':
     case 'maxLength':

@@ -40,8 +40,14 @@ export const definitionMessages = {
     'zh-CN': '“{label}”最多 {limit} 个字符{at}',
     en: 'The {label} must have at most {limit} character(s){at}.',
   },
-  'definition.minimum': { 'zh-CN': '“{label}”不能小于 {limit}{at}', en: 'The {label} must be at least {limit}{at}.' },
-  'definition.maximum': { 'zh-CN': '“{label}”不能大于 {limit}{at}', en: 'The {label} must be at most {limit}{at}.' },
+  'definition.minimum': {
+    'zh-CN': '“{label}”不能小于 {limit}{at}',
+    en: 'The {label} must be at least {limit}{at}.',
+  },
+  'definition.maximum': {
+    'zh-CN': '“{label}”不能大于 {limit}{at}',
+    en: 'The {label} must be at most {limit}{at}.',
+  },
   'definition.exclusiveMinimum': {
     'zh-CN': '“{label}”必须大于 {limit}{at}',
     en: 'The {label} must be greater than {limit}{at}.',
@@ -58,7 +64,10 @@ export const definitionMessages = {
     'zh-CN': '“{label}”至少需要 {limit} 项{at}',
     en: 'The {label} needs at least {limit} item(s){at}.',
   },
-  'definition.maxItems': { 'zh-CN': '“{label}”最多 {limit} 项{at}', en: 'The {label} allows at most {limit} item(s){at}.' },
+  'definition.maxItems': {
+    'zh-CN': '“{label}”最多 {limit} 项{at}',
+    en: 'The {label} allows at most {limit} item(s){at}.',
+  },
   'definition.uniqueItems': {
     'zh-CN': '“{label}”中第 {first} 项与第 {second} 项重复{at}',
     en: 'Items {first} and {second} of the {label} are the same{at}.',
@@ -83,8 +92,14 @@ export const definitionMessages = {
     'zh-CN': '“{label}”应当恰好符合一种允许的形式{at}',
     en: 'The {label} must match exactly one of the allowed forms{at}.',
   },
-  'definition.not': { 'zh-CN': '“{label}”不允许取这个值{at}', en: 'The {label} may not have this value{at}.' },
-  'definition.notAllowed': { 'zh-CN': '这里不允许设置“{label}”{at}', en: 'The {label} is not allowed here{at}.' },
+  'definition.not': {
+    'zh-CN': '“{label}”不允许取这个值{at}',
+    en: 'The {label} may not have this value{at}.',
+  },
+  'definition.notAllowed': {
+    'zh-CN': '这里不允许设置“{label}”{at}',
+    en: 'The {label} is not allowed here{at}.',
+  },
   'definition.contains': {
     'zh-CN': '“{label}”中缺少符合要求的项{at}',
     en: 'The {label} has no item of the required kind{at}.',
@@ -209,6 +224,10 @@ export const definitionMessages = {
     'zh-CN': '{where}引用了不存在的用户“{user}”',
     en: '{where} refers to the user “{user}”, which does not exist.',
   },
+  'definition.ref.unknownTicketType': {
+    'zh-CN': '{where}引用了不存在的工单类型“{ticketType}”',
+    en: '{where} refers to the ticket type “{ticketType}”, which does not exist.',
+  },
   'definition.ref.unknownStatus': {
     'zh-CN': '{where}引用了不存在的状态或状态类别“{status}”',
     en: '{where} refers to the status or status category “{status}”, which does not exist.',
@@ -281,6 +300,10 @@ export const definitionMessages = {
     'zh-CN': '连线“{edge}”从节点“{node}”的结果“{handle}”出发，但该节点没有这个结果，可用：{allowed}',
     en: 'The connection “{edge}” leaves the node “{node}” by the outcome “{handle}”, which it does not have; use one of: {allowed}.',
   },
+  'flow.edge.missingHandle': {
+    'zh-CN': '连线“{edge}”没有指明它对应节点“{node}”的哪个结果，可用：{allowed}',
+    en: 'The connection “{edge}” does not say which outcome of the node “{node}” it is for; use one of: {allowed}.',
+  },
   'flow.edge.duplicateHandle': {
     'zh-CN': '节点“{node}”的结果“{handle}”有多条出线，只能有一条',
     en: 'The outcome “{handle}” of the node “{node}” has more than one connection; keep one.',
@@ -317,9 +340,10 @@ export const definitionMessages = {
     'zh-CN': '不同的并行分支在“{node}”处相遇，但这里不是它们的并行汇合',
     en: 'Different parallel branches meet at “{node}”, which is not their parallel join.',
   },
-  'flow.parallel.branchEnds': {
-    'zh-CN': '并行拆分“{split}”的分支在结束节点“{node}”结束，没有经过并行汇合',
-    en: 'A branch of the parallel split “{split}” ends at “{node}” without passing its parallel join.',
+  'flow.parallel.branchJoinsTwice': {
+    'zh-CN':
+      '并行拆分“{split}”经“{branch}”的分支有多条连线进入汇合“{node}”，但每次只会走其中一条，汇合将一直等待；请先用排他网关合并这些路径',
+    en: 'The branch of the split “{split}” through “{branch}” enters the join “{node}” by several connections, but only one is ever taken, so the join would wait forever; merge those paths first.',
   },
   'flow.parallel.unmatchedSplit': {
     'zh-CN': '并行拆分“{node}”的分支没有在任何并行汇合处汇合',
@@ -332,6 +356,11 @@ export const definitionMessages = {
   'flow.approval.missingResultEdge': {
     'zh-CN': '审批节点“{node}”缺少“{outcome}”结果的出线（或在其后接一个排他网关）',
     en: 'The approval “{node}” needs a connection for the result “{outcome}” (or an exclusive gateway right after it).',
+  },
+  'flow.approval.noDecision': {
+    'zh-CN':
+      '审批“{node}”的结果没有被使用：请为“通过”和“驳回”分别连线（开启“按结果分支”），或在其后接一个排他网关',
+    en: 'The result of the approval “{node}” is never used: connect “approved” and “rejected” separately (turn on separate paths), or put an exclusive gateway right after it.',
   },
   'flow.config.unchecked': {
     'zh-CN': '暂时无法检查节点“{node}”的设置：该节点类型的校验规则尚未提供',
@@ -485,15 +514,20 @@ function isLocalizedText(value: unknown): value is LocalizedText {
 
 function paramInLocale(value: unknown, locale: Locale): string {
   if (isLocalizedText(value)) return value[locale];
-  if (Array.isArray(value)) return value.map((item) => paramInLocale(item, locale)).join(LIST_SEPARATOR[locale]);
+  if (Array.isArray(value))
+    return value.map((item) => paramInLocale(item, locale)).join(LIST_SEPARATOR[locale]);
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
   return JSON.stringify(value) ?? '';
 }
 
 /** Fill a message's templates, reading each localized param in the template's language. */
-export function messageText(code: DefinitionMessageCode, params: Record<string, unknown> = {}): LocalizedText {
+export function messageText(
+  code: DefinitionMessageCode,
+  params: Record<string, unknown> = {},
+): LocalizedText {
   const templates: LocalizedText = definitionMessages[code];
   const fill = (locale: Locale): string => {
     const localeParams: Record<string, string> = {};
