@@ -3,7 +3,7 @@
  * of exception days, and a per-day cache of working intervals as instants. Converting local wall-clock times to
  * instants is the only place a time-zone library is called, once per local date and calendar.
  */
-import { DateTime, Info, type Zone } from 'luxon';
+import { Info, type Zone } from 'luxon';
 import { fail, ok, type Instant, type LocalizedText, type Problem, type Result } from '../common/types.js';
 import {
   WEEKDAYS,
@@ -16,7 +16,6 @@ import {
   MINUTES_PER_DAY,
   MS_PER_DAY,
   MS_PER_MINUTE,
-  civilFromDayNumber,
   formatLocalDate,
   isoWeekdayOf,
   parseLocalDate,
@@ -336,14 +335,42 @@ class CompiledCalendar implements BusinessCalendar {
     return this.weekly[isoWeekdayOf(dayNumber)] ?? [];
   }
 
-  /** The instant a local wall-clock time falls on; a time skipped by a DST change moves forward with it. */
+  /**
+   * The first instant at which the wall clock of the zone reaches a local time. A time repeated when clocks go
+   * back is its first occurrence; a time skipped when clocks go forward is the instant of the change (the clock
+   * jumps past it there).
+   */
   private instantAt(dayNumber: number, minuteOfDay: number): Instant {
-    if (minuteOfDay >= MINUTES_PER_DAY) return this.instantAt(dayNumber + 1, minuteOfDay - MINUTES_PER_DAY);
-    const { year, month, day } = civilFromDayNumber(dayNumber);
-    return DateTime.fromObject(
-      { year, month, day, hour: Math.floor(minuteOfDay / 60), minute: minuteOfDay % 60 },
-      { zone: this.zoneObject },
-    ).toMillis();
+    const local = (dayNumber * MINUTES_PER_DAY + minuteOfDay) * MS_PER_MINUTE;
+    const zone = this.zoneObject;
+    const wallClockAt = (instant: Instant) => instant + zone.offset(instant) * MS_PER_MINUTE;
+    const candidates = [zone.offset(local - MS_PER_DAY), zone.offset(local + MS_PER_DAY)].map(
+      (offset) => local - offset * MS_PER_MINUTE,
+    );
+    const matching = candidates.filter((instant) => wallClockAt(instant) === local);
+    if (matching.length > 0) return Math.min(...matching);
+    // Skipped local time: find the change by bisection between the two readings (about 22 steps for 1 h).
+    let before = Math.min(...candidates);
+    let after = Math.max(...candidates);
+    while (after - before > 1) {
+      const middle = Math.floor((before + after) / 2);
+      if (wallClockAt(middle) >= local) after = middle;
+      else before = middle;
+    }
+    return after;
+  }
+
+  /**
+   * The zone's offset (minutes) through a whole local day, or undefined when it changes that day. Two offset
+   * look-ups per day instead of an exact conversion per interval boundary: most days of most zones keep one
+   * offset, and only DST-change days take the slower exact path.
+   */
+  private steadyOffsetOf(dayNumber: number): number | undefined {
+    const localStart = dayNumber * MS_PER_DAY;
+    const localEnd = localStart + MS_PER_DAY;
+    const offsetAtStart = this.zoneObject.offset(localStart - this.zoneObject.offset(localStart) * MS_PER_MINUTE);
+    const offsetAtEnd = this.zoneObject.offset(localEnd - offsetAtStart * MS_PER_MINUTE);
+    return offsetAtStart === offsetAtEnd ? offsetAtStart : undefined;
   }
 
   planOf(dayNumber: number): DayPlan {
@@ -354,10 +381,15 @@ class CompiledCalendar implements BusinessCalendar {
     const intervals: [Instant, Instant][] = [];
     let totalMs = 0;
     let previousEnd = Number.NEGATIVE_INFINITY;
+    const steadyOffset = this.steadyOffsetOf(dayNumber);
+    const instantAt = (minuteOfDay: number): Instant =>
+      steadyOffset === undefined
+        ? this.instantAt(dayNumber, minuteOfDay)
+        : (dayNumber * MINUTES_PER_DAY + minuteOfDay - steadyOffset) * MS_PER_MINUTE;
     for (const [from, to] of minutes) {
       // Around a DST change two wall-clock times can meet on one instant; keep the intervals ordered.
-      const start = Math.max(this.instantAt(dayNumber, from), previousEnd);
-      const end = Math.max(this.instantAt(dayNumber, to), start);
+      const start = Math.max(instantAt(from), previousEnd);
+      const end = Math.max(instantAt(to), start);
       if (end === start) continue;
       const last = intervals[intervals.length - 1];
       if (last && last[1] === start) last[1] = end;
