@@ -9,10 +9,10 @@ import { MS_PER_MINUTE } from './civil-date.js';
 import { ALWAYS_OPEN_CALENDAR } from './presets.js';
 
 /**
- * Longest walk, in days, of any function here (400 years). A duration that would end later ends "never"
+ * Longest walk, in days, of any function here (100 years). A duration that would end later ends "never"
  * (`Infinity`); a span to measure that is longer throws a RangeError.
  */
-export const MAX_WALK_DAYS = 146_097;
+export const MAX_WALK_DAYS = 36_525;
 
 const CALENDAR_TIME_UNITS: ReadonlySet<DurationUnit> = new Set(['minutes', 'hours', 'calendarDays']);
 

@@ -368,7 +368,9 @@ class CompiledCalendar implements BusinessCalendar {
   private steadyOffsetOf(dayNumber: number): number | undefined {
     const localStart = dayNumber * MS_PER_DAY;
     const localEnd = localStart + MS_PER_DAY;
-    const offsetAtStart = this.zoneObject.offset(localStart - this.zoneObject.offset(localStart) * MS_PER_MINUTE);
+    const offsetAtStart = this.zoneObject.offset(
+      localStart - this.zoneObject.offset(localStart) * MS_PER_MINUTE,
+    );
     const offsetAtEnd = this.zoneObject.offset(localEnd - offsetAtStart * MS_PER_MINUTE);
     return offsetAtStart === offsetAtEnd ? offsetAtStart : undefined;
   }
