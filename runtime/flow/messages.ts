@@ -131,6 +131,10 @@ export const ENGINE_MESSAGES = {
     'zh-CN': '表单填写有误：{detail}',
     en: 'The form has errors: {detail}',
   },
+  'form.not-editable': {
+    'zh-CN': '字段“{field}”在当前步骤不可修改。',
+    en: 'The field "{field}" cannot be changed at this step.',
+  },
   'status.unknown': {
     'zh-CN': '工单类型没有状态“{status}”。',
     en: 'The ticket type has no status "{status}".',

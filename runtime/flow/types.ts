@@ -39,7 +39,7 @@ export type JsonSchema = Record<string, unknown>;
 
 /** What a waiting token waits for. Stored in the ticket state, so it stays plain JSON. */
 export type WaitingFor =
-  | { kind: 'task' }
+  | { kind: 'task'; timerKey?: string }
   | { kind: 'approval' }
   | { kind: 'timer'; key: string; at: Instant; reason: 'wait' | 'auto-close' | 'reply-timeout' }
   | { kind: 'reply'; timerKey?: string; at?: Instant }

@@ -108,7 +108,11 @@ export const taskNode: NodeKindModule<TaskConfig> = {
       });
     }
     return decided({
-      next: { kind: 'wait', waitingFor: { kind: 'task' } },
+      next: {
+        kind: 'wait',
+        waitingFor:
+          dueAt === undefined ? { kind: 'task' } : { kind: 'task', timerKey: `${keyPrefix}:step-sla` },
+      },
       assign: assignRequestOf(config.assign),
       ...(config.status === undefined ? {} : { status: { key: config.status } }),
       ...(dueAt === undefined ? {} : { step: { detail: { dueAt } } }),

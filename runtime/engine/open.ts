@@ -1,0 +1,121 @@
+/**
+ * `open`: validate the intake form, work out priority and routing, assign, start the SLA clocks and run the flow
+ * from its start to the first step that waits.
+ */
+import { engineError } from '../flow/messages.js';
+import { applyRoutingPriority, computePriority, route, type AssignmentStrategy } from '../routing/index.js';
+import { checkForm } from './form-bridge.js';
+import { Session } from './session.js';
+import { slaStart } from './sla-bridge.js';
+import { resolveStatus } from './statuses.js';
+import {
+  STATE_VERSION,
+  type DecideResult,
+  type EngineContext,
+  type EngineDefinition,
+  type OpenCommand,
+  type TicketState,
+} from './types.js';
+
+export function openTicket(
+  definition: EngineDefinition,
+  command: OpenCommand,
+  context: EngineContext,
+): DecideResult {
+  const form = checkForm(definition.form, command.data, {});
+  const [first] = form.errors;
+  if (first !== undefined) {
+    const error = engineError(
+      'form.invalid',
+      { detail: form.errors.map((problem) => problem.text.en).join('; ') },
+      `data${first.path}`,
+    );
+    error.message['zh-CN'] =
+      `表单填写有误：${form.errors.map((problem) => problem.text['zh-CN']).join('；')}`;
+    return { ok: false, error };
+  }
+  const now = context.now;
+  const initial: TicketState = {
+    stateVersion: STATE_VERSION,
+    id: command.id,
+    typeKey: definition.key,
+    typeVersion: command.typeVersion ?? definition.version ?? 1,
+    number: command.number,
+    channel: command.channel ?? 'web',
+    status: resolveStatus(definition, { category: 'new' }) ?? { category: 'new', key: 'new' },
+    priority: 'medium',
+    data: form.data,
+    requester: command.requester,
+    watchers: [...new Set(command.watchers ?? [])],
+    assistants: [],
+    tags: [...new Set(command.tags ?? [])],
+    tokens: [],
+    steps: {},
+    approvals: {},
+    explanations: {},
+    version: 0,
+    createdAt: now,
+    updatedAt: now,
+    flags: { reopenCount: 0, transferCount: 0, assignees: [] },
+    tokenSeq: 0,
+  };
+  const session = new Session(definition, initial, context);
+  const { draft } = session;
+  session.emit('ticket.opened', {
+    number: draft.number,
+    typeKey: draft.typeKey,
+    typeVersion: draft.typeVersion,
+    channel: draft.channel,
+    requester: draft.requester.id,
+    after: { data: draft.data, status: draft.status },
+    ...(context.idempotencyKey === undefined ? {} : { idempotencyKey: context.idempotencyKey }),
+  });
+
+  const calendar = session.calendar(undefined);
+  const env = (basePath: string) => ({
+    now,
+    scope: session.ruleScope,
+    basePath,
+    ...(calendar === undefined ? {} : { calendar }),
+  });
+  if (definition.priority !== undefined) {
+    const priority = computePriority(definition.priority, session.ruleContext(), env('/priority'));
+    draft.priority = priority.priority;
+    draft.explanations.priority = priority.explanation;
+    for (const problem of priority.problems)
+      session.emit('rule.failed', { path: problem.path, error: problem });
+  }
+  let handler: { assignee?: string; team?: string } = {};
+  if (definition.routing !== undefined) {
+    const routed = route(definition.routing, session.ruleContext(), env('/routing'));
+    if (!routed.ok) {
+      session.emit('routing.failed', { error: routed.error });
+    } else {
+      const { then, ruleId, explanation, problems } = routed.value;
+      for (const problem of problems) session.emit('rule.failed', { path: problem.path, error: problem });
+      draft.explanations.routing = explanation;
+      const raised = applyRoutingPriority(draft.priority, then, ruleId);
+      if (raised.changed) {
+        draft.priority = raised.priority;
+        draft.explanations.priority = raised.explanation;
+      }
+      for (const tag of then.tags ?? []) if (!draft.tags.includes(tag)) draft.tags.push(tag);
+      for (const watcher of then.watchers ?? [])
+        if (!draft.watchers.includes(watcher)) draft.watchers.push(watcher);
+      handler =
+        then.strategy === 'direct' && then.user !== undefined
+          ? { team: then.team, assignee: then.user }
+          : session.pickFromTeam(then.team, then.strategy, {
+              skills: then.skills,
+              ...(then.user === undefined ? {} : { user: then.user }),
+            });
+      session.emit('ticket.routed', { ruleId, priority: draft.priority, explanation });
+    }
+  }
+  if (handler.team !== undefined || handler.assignee !== undefined)
+    session.setHandler(handler, 'ticket.assigned');
+  slaStart(session);
+  const ran = session.runner.start();
+  if (!ran.ok) return ran;
+  return session.finish();
+}

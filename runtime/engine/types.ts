@@ -1,0 +1,216 @@
+/**
+ * The ticket as the engine sees it — plain JSON, versioned (`stateVersion`), stored as is and read back — and the
+ * commands, context, events and effects of `decide()`.
+ */
+import type {
+  Explanation,
+  Instant,
+  LocalizedText,
+  Locale,
+  Priority,
+  StatusCategory,
+} from '../common/types.js';
+import type { TeamState } from '../assignment/index.js';
+import type { ApprovalState, EngineErrorShape, FlowDefinition, StepState, Token } from '../flow/types.js';
+import type { PriorityDefinition, RoutingRules } from '../routing/index.js';
+import type { BusinessCalendar } from '../time/index.js';
+
+export const STATE_VERSION = 1 as const;
+
+export interface Requester {
+  id: string;
+  name?: string;
+  email?: string;
+  /** Customer level (vip, ...), department, manager: what routing and approval rules look at. */
+  level?: string;
+  department?: string;
+  manager?: string;
+  locale?: Locale;
+  [attribute: string]: unknown;
+}
+
+export type SurveyRating = 'satisfied' | 'neutral' | 'dissatisfied';
+
+export interface TicketFlags {
+  firstResponseAt?: Instant;
+  firstResponseBy?: string;
+  resolvedAt?: Instant;
+  closedAt?: Instant;
+  cancelledAt?: Instant;
+  reopenCount: number;
+  transferCount: number;
+  /** Distinct people the ticket was assigned to, in order (first-contact resolution looks at it). */
+  assignees: string[];
+  rating?: { value: SurveyRating; comment?: string; at: Instant; by: string };
+  /** List highlight set by SLA escalations. */
+  highlight?: 'warning' | 'breached';
+}
+
+export interface TicketState {
+  stateVersion: typeof STATE_VERSION;
+  id: string;
+  typeKey: string;
+  typeVersion: number;
+  number: string;
+  channel: string;
+  status: { category: StatusCategory; key: string };
+  priority: Priority;
+  data: Record<string, unknown>;
+  requester: Requester;
+  assignee?: string;
+  team?: string;
+  watchers: string[];
+  /** People asked to help (request-assist); they may comment and see internal notes. */
+  assistants: string[];
+  tags: string[];
+  tokens: Token[];
+  steps: Record<string, StepState>;
+  approvals: Record<string, ApprovalState>;
+  /** SLA clocks, owned by runtime/sla (plain JSON). */
+  sla?: unknown;
+  /** Why routing, priority, assignment and SLA targets are what they are. */
+  explanations: Record<string, Explanation>;
+  /** Sequence of the last event of this ticket. */
+  version: number;
+  createdAt: Instant;
+  updatedAt: Instant;
+  flags: TicketFlags;
+  /** Counter for token ids, so ids are deterministic. */
+  tokenSeq: number;
+}
+
+export interface EngineActor {
+  id: string;
+  roles: string[];
+  teams: string[];
+  kind: 'user' | 'system' | 'requester';
+}
+
+export type { TeamState, TeamMember } from '../assignment/index.js';
+
+export interface EngineContext {
+  now: Instant;
+  actor: EngineActor;
+  /** Compiled business calendars by key (the presets `cn-standard` and `24x7` are always known). */
+  calendars: Record<string, BusinessCalendar>;
+  teams?: Record<string, TeamState>;
+  /** Users holding each role, when the caller knows them (all-of approvals by role expand to them). */
+  roleMembers?: Record<string, string[]>;
+  idempotencyKey?: string;
+  /** Bound on node visits in one decide (guards against automatic cycles). */
+  maxVisits?: number;
+}
+
+export interface TicketEvent {
+  type: string;
+  at: Instant;
+  actor: { id: string; kind: EngineActor['kind'] };
+  data: Record<string, unknown>;
+}
+
+/** Something for the server to do after storing the events; `key` is deterministic for idempotency. */
+export interface TicketEffect {
+  kind: 'notify' | 'schedule' | 'cancel-schedule' | 'webhook' | 'open-subticket' | 'survey' | 'assign-cursor';
+  key: string;
+  ticketId: string;
+  [payload: string]: unknown;
+}
+
+export type DecideResult =
+  | { ok: true; state: TicketState; events: TicketEvent[]; effects: TicketEffect[] }
+  | { ok: false; error: EngineError };
+
+export type EngineError = EngineErrorShape;
+
+export type CommandName = Command['command'];
+
+export interface OpenCommand {
+  command: 'open';
+  id: string;
+  number: string;
+  /** The published version of the type; `definition.version` (else 1) when absent. */
+  typeVersion?: number;
+  data: Record<string, unknown>;
+  requester: Requester;
+  channel?: string;
+  watchers?: string[];
+  tags?: string[];
+}
+
+export type Command =
+  | OpenCommand
+  | { command: 'submit'; data: Record<string, unknown>; nodeId?: string }
+  | { command: 'claim'; nodeId?: string }
+  | { command: 'assign'; assignee?: string; team?: string; nodeId?: string }
+  | { command: 'transfer'; assignee?: string; team?: string; reason?: string }
+  | { command: 'request-assist'; users: string[]; comment?: string }
+  | {
+      command: 'comment';
+      body: string;
+      visibility: 'public' | 'internal';
+      mentions?: string[];
+      attachments?: string[];
+    }
+  | {
+      command: 'complete-step';
+      nodeId?: string;
+      outcome?: string;
+      data?: Record<string, unknown>;
+      comment?: string;
+    }
+  | { command: 'approve'; nodeId?: string; comment?: string }
+  | { command: 'reject'; nodeId?: string; comment?: string }
+  | { command: 'send-back'; nodeId?: string; to: string; comment?: string }
+  | { command: 'delegate'; nodeId?: string; to: string; comment?: string }
+  | { command: 'set-status'; status: string; reason?: string }
+  | { command: 'resolve'; comment?: string }
+  | { command: 'confirm' }
+  | { command: 'reopen'; reason?: string }
+  | { command: 'cancel'; reason?: string }
+  | { command: 'rate'; rating: SurveyRating; comment?: string }
+  | { command: 'timer-fired'; key: string }
+  | { command: 'subticket-finished'; key: string; subticketId?: string; outcome?: string }
+  | { command: 'reply-received'; body?: string };
+
+export const COMMAND_NAMES = [
+  'open',
+  'submit',
+  'claim',
+  'assign',
+  'transfer',
+  'request-assist',
+  'comment',
+  'complete-step',
+  'approve',
+  'reject',
+  'send-back',
+  'delegate',
+  'set-status',
+  'resolve',
+  'confirm',
+  'reopen',
+  'cancel',
+  'rate',
+  'timer-fired',
+  'subticket-finished',
+  'reply-received',
+] as const satisfies readonly CommandName[];
+
+/**
+ * The parts of a published ticket type the engine runs (runtime/definitions owns the full schema). Running tickets
+ * keep the version they started on.
+ */
+export interface EngineDefinition {
+  key: string;
+  version?: number;
+  name?: LocalizedText;
+  statuses?: Partial<Record<StatusCategory, { key: string; name?: LocalizedText }[]>>;
+  form?: unknown;
+  priority?: PriorityDefinition;
+  routing?: RoutingRules;
+  sla?: unknown;
+  flow: FlowDefinition;
+  notifications?: Record<string, unknown>;
+}
+
+export type { LocalizedText };
