@@ -3,7 +3,7 @@
  * from its start to the first step that waits.
  */
 import { engineError } from '../flow/messages.js';
-import { applyRoutingPriority, computePriority, route, type AssignmentStrategy } from '../routing/index.js';
+import { applyRoutingPriority, computePriority, route } from '../routing/index.js';
 import { checkForm } from './form-bridge.js';
 import { Session } from './session.js';
 import { slaStart } from './sla-bridge.js';
