@@ -676,6 +676,7 @@ class FlowChecker {
         let member: string | undefined;
         do {
           member = stack.pop();
+          if (member === undefined) break;
           onStack.delete(member);
           memberIds.push(member);
         } while (member !== frame.id);

@@ -150,6 +150,10 @@ export const definitionMessages = {
     'zh-CN': '编号格式中不能包含空格',
     en: 'The number format must not contain spaces.',
   },
+  'definition.zone': {
+    'zh-CN': '时区“{zone}”无法识别，请使用 IANA 时区名称，例如 Asia/Shanghai',
+    en: 'The time zone “{zone}” is not recognised; use an IANA zone name such as Asia/Shanghai.',
+  },
   'definition.statuses.categoryEmpty': {
     'zh-CN': '状态类别“{category}”下至少需要一个状态',
     en: 'Add at least one status to the “{category}” category.',
@@ -170,17 +174,13 @@ export const definitionMessages = {
     'zh-CN': '字段标识“{field}”不能以“$”开头',
     en: 'The field key “{field}” must not start with “$”.',
   },
-  'definition.form.unknownLayoutField': {
-    'zh-CN': '表单布局中的字段“{field}”没有在数据结构中定义',
-    en: 'The layout shows the field “{field}”, which the data schema does not define.',
+  'definition.fieldKey.reserved': {
+    'zh-CN': '字段标识“{field}”是保留字，请换一个名称',
+    en: 'The field key “{field}” is reserved; choose another name.',
   },
-  'definition.routing.noDefault': {
-    'zh-CN': '分派规则的最后一条必须是默认规则（条件为“总是”），以保证每张工单都有去处',
-    en: 'The last routing rule must be a default rule (condition “always”) so every ticket goes somewhere.',
-  },
-  'definition.rule.invalid': {
-    'zh-CN': '规则无效{at}：{detail}',
-    en: 'The rule is not valid{at}: {detail}.',
+  'definition.fieldKey.tooLong': {
+    'zh-CN': '字段标识“{field}”太长，最多 {max} 个字符',
+    en: 'The field key “{field}” is too long; use at most {max} characters.',
   },
   'definition.partUnchecked': {
     'zh-CN': '暂时无法检查“{part}”部分：它的校验规则尚未提供',
@@ -365,6 +365,15 @@ export const definitionMessages = {
   'flow.config.unchecked': {
     'zh-CN': '暂时无法检查节点“{node}”的设置：该节点类型的校验规则尚未提供',
     en: 'The settings of the node “{node}” cannot be checked yet: the rules for its type are not available.',
+  },
+
+  // ---- Differences between two versions -----------------------------------------------------------------------
+  'diff.added': { 'zh-CN': '新增了{where}：{after}', en: 'Added {where}: {after}' },
+  'diff.removed': { 'zh-CN': '删除了{where}（原为 {before}）', en: 'Removed {where} (was {before})' },
+  'diff.changed': { 'zh-CN': '修改了{where}：{before} → {after}', en: 'Changed {where}: {before} → {after}' },
+  'diff.moved': {
+    'zh-CN': '调整了{where}的顺序：第 {before} 项 → 第 {after} 项',
+    en: 'Moved {where}: from position {before} to {after}',
   },
 } as const satisfies Record<string, LocalizedText>;
 

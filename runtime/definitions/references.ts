@@ -60,8 +60,8 @@ export function checkReference(
 }
 
 /**
- * What ticket rules (routing, priority, SLA, flow conditions) can read (DESIGN.md §3 “Rule contexts”), plus the
- * ticket facts the engine exposes alongside them.
+ * What ticket rules (routing, priority, SLA, flow conditions) can read: DESIGN.md §3 “Rule contexts” as built by
+ * `ticketRuleContext` in runtime/engine/rule-context.ts. Keep the two in step.
  */
 export const TICKET_CONTEXT_ROOTS = [
   'data',
@@ -69,16 +69,14 @@ export const TICKET_CONTEXT_ROOTS = [
   'channel',
   'type',
   'priority',
-  'text',
-  'step',
-  'now',
   'status',
-  'category',
+  'statusCategory',
   'team',
   'assignee',
   'tags',
-  'watchers',
-  'ticket',
+  'text',
+  'step',
+  'now',
 ] as const;
 
 export interface VariableCheckOptions {
