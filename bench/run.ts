@@ -1,0 +1,41 @@
+// `npm run bench`: every benchmark of the project in one run, each reported against a baseline measured in the
+// same run, so the ratios mean something on whatever machine runs them. Not part of `npm test`.
+import os from 'node:os';
+
+interface BenchRow {
+  name: string;
+  opsPerSec: number;
+  note?: string;
+}
+
+function printRows(title: string, rows: BenchRow[]): void {
+  console.log(`\n## ${title}`);
+  const width = Math.max(...rows.map((row) => row.name.length), 10);
+  for (const row of rows) {
+    const ops =
+      row.opsPerSec >= 100 ? Math.round(row.opsPerSec).toLocaleString('en') : row.opsPerSec.toFixed(2);
+    console.log(`${row.name.padEnd(width)}  ${ops.padStart(14)} ops/s${row.note ? `  ${row.note}` : ''}`);
+  }
+}
+
+const only = process.argv.slice(2);
+const wanted = (name: string) => only.length === 0 || only.includes(name);
+
+console.log(`# Ordo benchmarks — ${new Date().toISOString()}`);
+console.log(
+  `machine: ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+);
+
+if (wanted('runtime')) {
+  const { benchRouting } = await import('../runtime/bench/rules.bench.js');
+  printRows('Routing (20-rule table) vs plain jsonLogic.apply loop', benchRouting());
+  const { benchTime } = await import('../runtime/bench/time.bench.js');
+  printRows('Business-time add over growing spans', benchTime());
+  const { benchEngine } = await import('../runtime/bench/engine.bench.js');
+  printRows('One flow step decided in memory', benchEngine());
+}
+
+if (wanted('server')) {
+  const { benchServer } = await import('./server.bench.js');
+  await benchServer(printRows);
+}

@@ -1,0 +1,145 @@
+import type { FastifyInstance } from 'fastify';
+import { HttpProblem } from '../lib/problem.js';
+import { recordAnchor } from './anchors.js';
+import type { CommitPayloadWithPatch, TicketActor } from './ticket.service.js';
+import { TICKETS_COLLECTION, type TicketDoc } from './ticket.projection.js';
+import { allTimers } from './ticket.sla.js';
+
+export const TICKET_TIMER_JOB = 'ticket-timer';
+export const RECONCILE_JOB = 'ticket-reconcile';
+export const ANCHOR_JOB = 'audit-anchor';
+
+/** The worker acting on its own: timers, escalations, reconciliation. */
+export const SYSTEM_ACTOR: TicketActor = { id: 'system', roles: [], teams: [], kind: 'system', name: 'Ordo' };
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ticketJobs: TicketJobs;
+  }
+}
+
+export interface TicketJobs {
+  /** Fire every timer that is due at `now` (one ticket, or all); returns how many commands were accepted. */
+  fireDueTimers(now: number, ticketId?: string): Promise<number>;
+  /** Re-run the effects of recent commits and fold lagging projections forward (after a crash). */
+  reconcile(now: number, sinceMs?: number): Promise<{ projections: number; effects: number }>;
+  /** Schedule the Agenda job that fires this ticket's next timer. */
+  scheduleNext(ticketId: string, at: Date | null): Promise<void>;
+}
+
+/**
+ * Timers are derived from stored state, never kept only in the scheduler: the projection carries the ticket's
+ * next timer instant, a job wakes at that instant, and a periodic sweep catches anything a lost job missed. A
+ * fired timer is a `timer-fired` command; a repeated one is refused by the engine (the token no longer waits for
+ * it) and ignored, so a job that runs twice changes nothing.
+ */
+export function registerTicketJobs(app: FastifyInstance): void {
+  const tickets = () => app.db.collection<TicketDoc>(TICKETS_COLLECTION);
+
+  const jobs: TicketJobs = {
+    async fireDueTimers(now, ticketId) {
+      let accepted = 0;
+      const due = await tickets()
+        .find(
+          { nextTimerAt: { $lte: new Date(now) }, ...(ticketId ? { _id: ticketId } : {}) },
+          { projection: { _id: 1 } },
+        )
+        .limit(500)
+        .toArray();
+      for (const { _id } of due) {
+        // Several timers may be due at once (warning and breach after a long outage): fire them in time order.
+        for (let round = 0; round < 20; round++) {
+          const loaded = await app.tickets.load(_id);
+          if (!loaded) break;
+          const next = allTimers(loaded.state)
+            .filter((timer) => timer.at <= now)
+            .sort((a, b) => a.at - b.at)[0];
+          if (!next) break;
+          try {
+            await app.tickets.execute(_id, { command: 'timer-fired', key: next.key }, SYSTEM_ACTOR);
+            accepted += 1;
+          } catch (error) {
+            if (error instanceof HttpProblem && error.status === 422) {
+              app.log.warn({ ticketId: _id, key: next.key, err: error }, 'timer refused by the engine');
+              break;
+            }
+            throw error;
+          }
+        }
+      }
+      return accepted;
+    },
+
+    async reconcile(now, sinceMs = 24 * 60 * 60 * 1000) {
+      const since = new Date(now - sinceMs);
+      const commits = await app.db
+        .collection('ticket_events')
+        .find({ at: { $gte: since } }, { projection: { ticketId: 1, seq: 1 } })
+        .toArray();
+      const heads = new Map<string, number>();
+      for (const commit of commits) {
+        const ticketId = String(commit.ticketId);
+        heads.set(ticketId, Math.max(heads.get(ticketId) ?? 0, Number(commit.seq)));
+      }
+      let projections = 0;
+      let effects = 0;
+      for (const [ticketId, seq] of heads) {
+        const doc = await tickets().findOne({ _id: ticketId }, { projection: { version: 1 } });
+        if (!doc || doc.version < seq) {
+          await app.tickets.load(ticketId);
+          projections += 1;
+        }
+        const loaded = await app.tickets.load(ticketId);
+        if (!loaded) continue;
+        const recent = await app.tickets.events.load<CommitPayloadWithPatch>(ticketId, 0);
+        for (const commit of recent.filter((c) => c.at >= since)) {
+          if (commit.payload.effects.length === 0) continue;
+          await app.effects.dispatch(commit.payload.effects, commit as never, loaded.state);
+          effects += commit.payload.effects.length;
+        }
+      }
+      return { projections, effects };
+    },
+
+    async scheduleNext(ticketId, at) {
+      if (!at) return;
+      await app.jobs.schedule(at, TICKET_TIMER_JOB, { ticketId });
+    },
+  };
+  app.decorate('ticketJobs', jobs);
+
+  app.jobs.define(
+    TICKET_TIMER_JOB,
+    async (job) => {
+      const { ticketId } = job.attrs.data as { ticketId: string };
+      await jobs.fireDueTimers(app.clock.now(), ticketId);
+    },
+    { removeOnComplete: true },
+  );
+  app.jobs.define(RECONCILE_JOB, async () => {
+    const now = app.clock.now();
+    await jobs.fireDueTimers(now);
+    await jobs.reconcile(now, 15 * 60 * 1000);
+  });
+  app.jobs.define(ANCHOR_JOB, async () => {
+    await recordAnchor(app.db, new Date(app.clock.now()), app.log);
+  });
+
+  // After each commit: wake up at the ticket's next timer.
+  app.effects.onCommit(async (_commit, state) => {
+    const timers = allTimers(state);
+    if (timers.length === 0) return;
+    const next = Math.min(...timers.map((timer) => timer.at));
+    await jobs.scheduleNext(state.id, new Date(next));
+  });
+
+  if (app.ordo.runJobs ?? (app.ordo.role === 'all' || app.ordo.role === 'worker')) {
+    app.addHook('onReady', async () => {
+      await app.jobs.every('1 minute', RECONCILE_JOB, undefined, { skipImmediate: false });
+      await app.jobs.every('0 3 * * *', ANCHOR_JOB, undefined, {
+        timezone: 'Asia/Shanghai',
+        skipImmediate: true,
+      });
+    });
+  }
+}

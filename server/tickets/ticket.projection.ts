@@ -1,0 +1,119 @@
+import type { TicketState } from '../../runtime/engine/types.js';
+
+/**
+ * The `tickets` collection: one document per ticket, a projection of its commits that lists, filters, sorts and
+ * reports read. It can always be rebuilt from the commits (see ticket.service.ts `rebuild`). The full runtime
+ * state rides along as a JSON string (form data may hold shapes FerretDB cannot store as documents); the flat
+ * fields beside it are what queries use.
+ */
+export const TICKETS_COLLECTION = 'tickets';
+
+/** Sort key for tickets with no running SLA clock: after every real due time. */
+export const NO_DUE = new Date('9999-12-31T00:00:00.000Z');
+
+export const PRIORITY_RANK: Record<string, number> = { urgent: 0, high: 1, medium: 2, low: 3 };
+
+export interface SlaProjection {
+  firstResponseDueAt: Date | null;
+  resolutionDueAt: Date | null;
+  /** Earliest due instant of a running clock; NO_DUE when none runs. Lists sort by it. */
+  slaDueAt: Date;
+  highlight: 'warning' | 'breached' | null;
+  firstResponseBreached: 0 | 1;
+  resolutionBreached: 0 | 1;
+  slaPaused: boolean;
+}
+
+export interface ReportingProjection {
+  /** Period buckets of creation, in the ticket type calendar's zone. */
+  createdDay: string;
+  createdWeek: string;
+  createdMonth: string;
+  resolvedDay: string | null;
+  resolvedWeek: string | null;
+  resolvedMonth: string | null;
+  firstResponseMinutes: number | null;
+  firstResponseBusinessMinutes: number | null;
+  resolutionMinutes: number | null;
+  resolutionBusinessMinutes: number | null;
+  /** 0/1 flags so reports can `$sum` them. */
+  resolved: 0 | 1;
+  breached: 0 | 1;
+  slaMet: 0 | 1;
+  reopenCount: number;
+  transferCount: number;
+  fcr: 0 | 1;
+  rated: 0 | 1;
+  satisfied: 0 | 1;
+  neutral: 0 | 1;
+  dissatisfied: 0 | 1;
+  open: 0 | 1;
+}
+
+export interface TicketDoc extends SlaProjection, ReportingProjection {
+  _id: string;
+  number: string;
+  typeKey: string;
+  typeVersion: number;
+  category: string;
+  title: string;
+  /** Lower-cased title, description and number for the text filter (no $text on FerretDB). */
+  searchText: string;
+  statusCategory: string;
+  statusKey: string;
+  priority: string;
+  priorityRank: number;
+  team: string | null;
+  assignee: string | null;
+  requesterId: string;
+  watchers: string[];
+  assistants: string[];
+  channel: string;
+  tags: string[];
+  createdAt: Date;
+  updatedAt: Date;
+  /** Sequence of the last commit folded in, and its hash (the audit chain head). */
+  version: number;
+  headHash: string;
+  state: string;
+}
+
+export const OPEN_CATEGORIES = new Set(['new', 'open', 'pending']);
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/** The flat fields of the projection that do not need the calendar or SLA module. */
+export function baseProjection(
+  state: TicketState,
+  meta: { category: string; headHash: string },
+): Omit<TicketDoc, keyof SlaProjection | keyof ReportingProjection> {
+  const title = text(state.data.title) || text(state.data.subject) || state.number;
+  const description = text(state.data.description);
+  return {
+    _id: state.id,
+    number: state.number,
+    typeKey: state.typeKey,
+    typeVersion: state.typeVersion,
+    category: meta.category,
+    title,
+    searchText: `${state.number} ${title} ${description}`.toLowerCase().slice(0, 4000),
+    statusCategory: state.status.category,
+    statusKey: state.status.key,
+    priority: state.priority,
+    priorityRank: PRIORITY_RANK[state.priority] ?? 9,
+    team: state.team ?? null,
+    assignee: state.assignee ?? null,
+    requesterId: state.requester.id,
+    watchers: state.watchers,
+    assistants: state.assistants,
+    channel: state.channel,
+    tags: state.tags,
+    createdAt: new Date(state.createdAt),
+    updatedAt: new Date(state.updatedAt),
+    version: state.version,
+    headHash: meta.headHash,
+    state: JSON.stringify(state),
+  };
+}

@@ -1,0 +1,403 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Types } from 'mongoose';
+import { allowedCommands } from '../../runtime/engine/index.js';
+import type { Command, Requester, TicketState } from '../../runtime/engine/types.js';
+import { hasAnyRole } from '../access/principal.js';
+import { accessContextOf, requireVisible, type AccessContext } from '../access/record-rules.js';
+import { badRequest, forbidden, notFound } from '../lib/problem.js';
+import { seesInternal, ticketPolicy } from './ticket.access.js';
+import { NO_DUE, type TicketDoc } from './ticket.projection.js';
+import type { TicketActor } from './ticket.service.js';
+import {
+  commandBody,
+  listQuery,
+  openTicketBody,
+  problemSchema,
+  ticketIdParams,
+  ticketSummary,
+  ticketView,
+} from './tickets.schemas.js';
+
+const problems = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema } as const;
+
+export function actorOf(context: AccessContext): TicketActor {
+  const { principal, teams } = context;
+  if (principal.kind === 'integration') {
+    return { id: `integration:${principal.id}`, roles: [], teams: [], kind: 'system', name: principal.name };
+  }
+  const staff = hasAnyRole(principal, ['admin', 'agent']);
+  return {
+    id: principal.id,
+    roles: principal.roles,
+    teams: teams.memberOf,
+    supervises: teams.supervises,
+    kind: staff ? 'user' : 'requester',
+    name: principal.displayName,
+  };
+}
+
+export async function requesterOf(app: FastifyInstance, userId: string, field: string): Promise<Requester> {
+  if (!Types.ObjectId.isValid(userId)) throw badRequest(field, 'is not a user id');
+  const user = await app.models.User.findById(userId).lean();
+  if (!user || !user.active) throw badRequest(field, 'names no active user');
+  return {
+    id: String(user._id),
+    name: user.displayName,
+    email: user.email,
+    locale: user.locale,
+    ...(user.department ? { department: user.department } : {}),
+    ...(user.manager ? { manager: String(user.manager) } : {}),
+    ...((user as { level?: string }).level ? { level: (user as { level?: string }).level } : {}),
+  };
+}
+
+const iso = (date: Date | null | undefined): string | null =>
+  date && date.getTime() !== NO_DUE.getTime() ? date.toISOString() : null;
+
+export function summaryOf(doc: TicketDoc) {
+  return {
+    id: doc._id,
+    number: doc.number,
+    type: doc.typeKey,
+    title: doc.title,
+    status: { category: doc.statusCategory, key: doc.statusKey },
+    priority: doc.priority,
+    team: doc.team,
+    assignee: doc.assignee,
+    requester: doc.requesterId,
+    channel: doc.channel,
+    slaDueAt: iso(doc.slaDueAt),
+    firstResponseDueAt: iso(doc.firstResponseDueAt),
+    resolutionDueAt: iso(doc.resolutionDueAt),
+    highlight: doc.highlight,
+    createdAt: doc.createdAt.toISOString(),
+    updatedAt: doc.updatedAt.toISOString(),
+    version: doc.version,
+  };
+}
+
+function cursorOf(doc: TicketDoc, sort: string): string {
+  const value =
+    sort === 'sla'
+      ? doc.slaDueAt.getTime()
+      : sort.endsWith('updated')
+        ? doc.updatedAt.getTime()
+        : sort === 'priority'
+          ? doc.priorityRank
+          : doc.createdAt.getTime();
+  return Buffer.from(JSON.stringify([value, doc._id])).toString('base64url');
+}
+
+function parseCursor(cursor: string): [number, string] {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(parsed) && typeof parsed[0] === 'number' && typeof parsed[1] === 'string')
+      return [parsed[0], parsed[1]];
+  } catch {
+    // fall through to the error below
+  }
+  throw badRequest('query.cursor', 'is not a cursor returned by this list');
+}
+
+const SORTS: Record<string, { field: keyof TicketDoc; direction: 1 | -1; date: boolean }> = {
+  sla: { field: 'slaDueAt', direction: 1, date: true },
+  created: { field: 'createdAt', direction: 1, date: true },
+  '-created': { field: 'createdAt', direction: -1, date: true },
+  updated: { field: 'updatedAt', direction: 1, date: true },
+  '-updated': { field: 'updatedAt', direction: -1, date: true },
+  priority: { field: 'priorityRank', direction: 1, date: false },
+};
+
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const list = (value: string | undefined) =>
+  value
+    ? value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean)
+    : [];
+
+export async function ticketsRoutes(app: FastifyInstance) {
+  const service = app.tickets;
+
+  async function visibleTicket(request: FastifyRequest, id: string) {
+    const context = await accessContextOf(request);
+    const loaded = await service.load(id);
+    const doc = loaded ? await service.tickets.findOne({ _id: id }) : null;
+    requireVisible(context, ticketPolicy, doc);
+    return { context, loaded: loaded!, doc: doc! };
+  }
+
+  async function viewOf(context: AccessContext, state: TicketState, doc: TicketDoc) {
+    const definition = await service.definitionOf(state);
+    const actor = actorOf(context);
+    const internal = seesInternal(context, doc);
+    return {
+      ...summaryOf(doc),
+      typeVersion: state.typeVersion,
+      data: state.data,
+      requesterName: state.requester.name,
+      watchers: state.watchers,
+      assistants: internal ? state.assistants : [],
+      tags: state.tags,
+      sla: service.slaView(state),
+      steps: Object.entries(state.steps).map(([nodeId, step]) => ({ nodeId, ...step })),
+      tokens: state.tokens,
+      approvals: state.approvals,
+      explanations: internal ? state.explanations : {},
+      flags: state.flags,
+      allowedCommands: definition
+        ? allowedCommands(definition.definition as never, state, actor, { now: app.clock.now() })
+        : [],
+    };
+  }
+
+  app.post(
+    '/api/tickets',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: 'Open a ticket (Idempotency-Key honoured)',
+        headers: {
+          type: 'object',
+          properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } },
+        },
+        body: openTicketBody,
+        response: { 201: ticketView, ...problems, 409: problemSchema, 422: problemSchema },
+      },
+      config: { access: { scopes: ['tickets:write'] } },
+    },
+    async (request, reply) => {
+      const body = request.body as {
+        type: string;
+        data: Record<string, unknown>;
+        channel?: string;
+        requester?: string;
+        watchers?: string[];
+        tags?: string[];
+      };
+      const context = await accessContextOf(request);
+      const actor = actorOf(context);
+      let requesterId = context.principal.kind === 'user' ? context.principal.id : undefined;
+      if (body.requester && body.requester !== requesterId) {
+        if (context.principal.kind === 'user' && !hasAnyRole(context.principal, ['admin', 'agent'])) {
+          throw forbidden('Only staff may open a ticket on someone else’s behalf');
+        }
+        requesterId = body.requester;
+      }
+      if (!requesterId) throw badRequest('body.requester', 'is required when an integration opens a ticket');
+      const requester = await requesterOf(app, requesterId, 'body.requester');
+      const idempotencyKey = request.headers['idempotency-key'] as string | undefined;
+      const { state, created } = await service.open({
+        typeKey: body.type,
+        data: body.data,
+        requester,
+        channel: body.channel ?? (context.principal.kind === 'integration' ? 'api' : 'web'),
+        watchers: body.watchers,
+        tags: body.tags,
+        actor,
+        idempotencyKey,
+      });
+      const doc = await service.tickets.findOne({ _id: state.id });
+      if (!created) void reply.header('idempotent-replayed', 'true');
+      return reply.status(201).send(await viewOf(context, state, doc!));
+    },
+  );
+
+  app.get(
+    '/api/tickets',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: 'List tickets the caller may see, filtered, sorted by SLA due by default',
+        querystring: listQuery,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              items: { type: 'array', items: ticketSummary },
+              nextCursor: { type: ['string', 'null'] },
+            },
+          },
+          ...problems,
+        },
+      },
+      config: { access: { scopes: ['tickets:read'] } },
+    },
+    async (request) => {
+      const query = request.query as Record<string, string | number | undefined>;
+      const context = await accessContextOf(request);
+      const visibility = ticketPolicy.listFilter!(context);
+      if (visibility === null) return { items: [], nextCursor: null };
+      const me = context.principal.kind === 'user' ? context.principal.id : undefined;
+      const filters: Record<string, unknown>[] = [visibility];
+      const statuses = list(query.status as string | undefined);
+      if (statuses.length)
+        filters.push({ $or: [{ statusCategory: { $in: statuses } }, { statusKey: { $in: statuses } }] });
+      const types = list(query.type as string | undefined);
+      if (types.length) filters.push({ typeKey: { $in: types } });
+      const teams = list(query.team as string | undefined);
+      if (teams.length) filters.push({ team: { $in: teams } });
+      const priorities = list(query.priority as string | undefined);
+      if (priorities.length) filters.push({ priority: { $in: priorities } });
+      const channels = list(query.channel as string | undefined);
+      if (channels.length) filters.push({ channel: { $in: channels } });
+      if (query.assignee)
+        filters.push({
+          assignee: query.assignee === 'me' ? (me ?? '') : query.assignee === 'none' ? null : query.assignee,
+        });
+      if (query.requester)
+        filters.push({ requesterId: query.requester === 'me' ? (me ?? '') : query.requester });
+      if (query.text) filters.push({ searchText: { $regex: escapeRegex(String(query.text).toLowerCase()) } });
+      const sortName = String(query.sort ?? 'sla');
+      const sort = SORTS[sortName]!;
+      if (query.cursor) {
+        const [value, id] = parseCursor(String(query.cursor));
+        const boundary = sort.date ? new Date(value) : value;
+        const beyond = sort.direction === 1 ? '$gt' : '$lt';
+        filters.push({
+          $or: [{ [sort.field]: { [beyond]: boundary } }, { [sort.field]: boundary, _id: { [beyond]: id } }],
+        });
+      }
+      const limit = Number(query.limit ?? 50);
+      const docs = await service.tickets
+        .find({ $and: filters }, { projection: { state: 0 } })
+        .sort({ [sort.field]: sort.direction, _id: sort.direction })
+        .limit(limit + 1)
+        .toArray();
+      const page = docs.slice(0, limit);
+      return {
+        items: page.map((doc) => summaryOf(doc as TicketDoc)),
+        nextCursor: docs.length > limit ? cursorOf(page[page.length - 1] as TicketDoc, sortName) : null,
+      };
+    },
+  );
+
+  app.get(
+    '/api/tickets/:id',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: 'One ticket with its SLA clocks and the commands the caller may run',
+        params: ticketIdParams,
+        response: { 200: ticketView, ...problems },
+      },
+      config: { access: { scopes: ['tickets:read'] } },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const { context, loaded, doc } = await visibleTicket(request, id);
+      return viewOf(context, loaded.state, doc);
+    },
+  );
+
+  app.post(
+    '/api/tickets/:id/commands',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: 'Run a command on a ticket, guarded by the version the caller saw',
+        params: ticketIdParams,
+        body: commandBody,
+        response: { 200: ticketView, ...problems, 409: problemSchema, 422: problemSchema },
+      },
+      config: { access: { scopes: ['tickets:write'] } },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const { version, ...command } = request.body as { command: string; version: number } & Record<
+        string,
+        unknown
+      >;
+      const { context } = await visibleTicket(request, id);
+      const state = await service.execute(id, command as unknown as Command, actorOf(context), version);
+      const doc = await service.tickets.findOne({ _id: id });
+      return viewOf(context, state, doc!);
+    },
+  );
+
+  app.get(
+    '/api/tickets/:id/events',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: 'The ticket’s audit trail (internal notes only for staff)',
+        params: ticketIdParams,
+        response: {
+          200: {
+            type: 'object',
+            properties: { items: { type: 'array', items: { type: 'object', additionalProperties: true } } },
+          },
+          ...problems,
+        },
+      },
+      config: { access: { scopes: ['tickets:read'] } },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const { context, doc } = await visibleTicket(request, id);
+      const internal = seesInternal(context, doc);
+      const commits = await service.events.load(id);
+      const items = commits.map((commit) => ({
+        seq: commit.seq,
+        at: commit.at.toISOString(),
+        actor: commit.payload.actor,
+        command: commit.command,
+        hash: commit.hash,
+        events: (commit.payload.events as { type: string; data?: Record<string, unknown> }[]).filter(
+          (event) => internal || !isInternalEvent(event),
+        ),
+      }));
+      return {
+        items: internal ? items : items.filter((item) => item.events.length > 0 || item.command === 'open'),
+      };
+    },
+  );
+
+  app.get(
+    '/api/tickets/:id/audit/verify',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: 'Recompute the ticket’s hash chain (and compare with the last anchored head)',
+        params: ticketIdParams,
+        response: {
+          200: {
+            type: 'object',
+            required: ['valid', 'events', 'head'],
+            properties: {
+              valid: { type: 'boolean' },
+              events: { type: 'integer' },
+              head: { type: 'string' },
+              brokenAt: { type: 'integer' },
+              reason: { type: 'string' },
+              anchoredAt: { type: ['string', 'null'] },
+            },
+          },
+          ...problems,
+        },
+      },
+      config: { access: { roles: ['admin', 'agent'], scopes: ['tickets:read'] } },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const context = await accessContextOf(request);
+      // Verification reads the raw chain: it must work even when the projection was tampered with or removed.
+      const head = await service.events.head(id);
+      const doc = await service.tickets.findOne({ _id: id });
+      if (!head && !doc) throw notFound('Ticket');
+      if (doc) requireVisible(context, ticketPolicy, doc);
+      const anchored = await service.anchoredHead(id);
+      const result = await service.events.verify(id, anchored ?? undefined);
+      return { ...result, anchoredAt: anchored?.at.toISOString() ?? null };
+    },
+  );
+}
+
+function isInternalEvent(event: { type: string; data?: Record<string, unknown> }): boolean {
+  return (
+    event.data?.visibility === 'internal' ||
+    event.type.includes('internal') ||
+    event.type === 'ticket.assist-requested'
+  );
+}

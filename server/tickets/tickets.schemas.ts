@@ -1,0 +1,120 @@
+import { COMMAND_NAMES } from '../../runtime/engine/index.js';
+
+/** JSON Schemas of the ticket routes: the whole contract of each, published at /docs. */
+
+export const problemSchema = {
+  type: 'object',
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    field: { type: 'string' },
+  },
+  additionalProperties: true,
+} as const;
+
+const stringList = { type: 'array', items: { type: 'string', maxLength: 200 }, maxItems: 100 } as const;
+
+export const openTicketBody = {
+  type: 'object',
+  required: ['type', 'data'],
+  additionalProperties: false,
+  properties: {
+    type: { type: 'string', minLength: 1, maxLength: 120, description: 'Ticket type key, e.g. it.incident' },
+    data: { type: 'object', description: 'Form values, validated by the type’s form' },
+    channel: {
+      type: 'string',
+      enum: ['web', 'portal', 'email', 'phone', 'social', 'api', 'alert', 'schedule', 'erp', 'crm', 'oa'],
+    },
+    requester: { type: 'string', maxLength: 64, description: 'User id; staff may open on someone’s behalf' },
+    watchers: stringList,
+    tags: stringList,
+  },
+} as const;
+
+export const commandBody = {
+  type: 'object',
+  required: ['command', 'version'],
+  additionalProperties: true,
+  properties: {
+    command: { type: 'string', enum: COMMAND_NAMES.filter((name) => name !== 'open') },
+    version: { type: 'integer', minimum: 1, description: 'The ticket version the caller saw' },
+  },
+} as const;
+
+export const ticketIdParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' } },
+} as const;
+
+export const listQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    status: { type: 'string', maxLength: 200, description: 'Status categories or keys, comma-separated' },
+    type: { type: 'string', maxLength: 200 },
+    team: { type: 'string', maxLength: 200 },
+    assignee: { type: 'string', maxLength: 64, description: 'User id, `me`, or `none`' },
+    requester: { type: 'string', maxLength: 64, description: 'User id or `me`' },
+    priority: { type: 'string', maxLength: 100 },
+    channel: { type: 'string', maxLength: 100 },
+    text: { type: 'string', maxLength: 200 },
+    sort: {
+      type: 'string',
+      enum: ['sla', 'created', '-created', 'updated', '-updated', 'priority'],
+      default: 'sla',
+    },
+    limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+    cursor: { type: 'string', maxLength: 400 },
+  },
+} as const;
+
+const slaClock = {
+  type: ['object', 'null'],
+  additionalProperties: true,
+} as const;
+
+export const ticketSummary = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    id: { type: 'string' },
+    number: { type: 'string' },
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'object', properties: { category: { type: 'string' }, key: { type: 'string' } } },
+    priority: { type: 'string' },
+    team: { type: ['string', 'null'] },
+    assignee: { type: ['string', 'null'] },
+    requester: { type: 'string' },
+    channel: { type: 'string' },
+    slaDueAt: { type: ['string', 'null'] },
+    highlight: { type: ['string', 'null'] },
+    createdAt: { type: 'string' },
+    updatedAt: { type: 'string' },
+    version: { type: 'integer' },
+  },
+} as const;
+
+export const ticketView = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    ...ticketSummary.properties,
+    typeVersion: { type: 'integer' },
+    data: { type: 'object', additionalProperties: true },
+    watchers: { type: 'array', items: { type: 'string' } },
+    assistants: { type: 'array', items: { type: 'string' } },
+    tags: { type: 'array', items: { type: 'string' } },
+    sla: {
+      type: 'object',
+      additionalProperties: true,
+      properties: { firstResponse: slaClock, resolution: slaClock },
+    },
+    steps: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    explanations: { type: 'object', additionalProperties: true },
+    allowedCommands: { type: 'array', items: { type: 'string' } },
+  },
+} as const;
