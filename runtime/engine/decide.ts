@@ -9,7 +9,7 @@ import { timerKeyOf } from '../flow/runner.js';
 import { taskOutcomes } from '../flow/nodes/task.node.js';
 import type { EngineErrorShape, NodeSignal, Token } from '../flow/types.js';
 import { checkCommandShape } from './command-shape.js';
-import { checkForm } from './form-bridge.js';
+import { checkStepForm, formRefusal, stepRightsOf } from './form-bridge.js';
 import { openTicket } from './open.js';
 import { isAdmin, isRequesterOf, isStaff, worksTicket } from './rights.js';
 import { Session } from './session.js';
@@ -154,42 +154,29 @@ function signalHandler<N extends 'approve' | 'reject' | 'send-back' | 'delegate'
 // ---------------------------------------------------------------------------------------------------------------
 // Step data.
 
-/** Merge step-form values into the ticket: only fields editable at the step, then the form check. */
+/** Merge step-form values into the ticket, with the step's field rights, through the same form check. */
 function submitStepData(session: Session, token: Token, data: Record<string, unknown>): Outcome {
   const { draft, definition } = session;
   const node = definition.flow.nodes.find((candidate) => candidate.id === token.nodeId);
   const config = (node?.data ?? {}) as { editable?: string[]; readOnly?: string[]; hidden?: string[] };
-  const formSteps = (definition.form as { steps?: Record<string, { editable?: string[] }> } | undefined)
-    ?.steps;
-  const editable = new Set([...(config.editable ?? []), ...(formSteps?.[token.nodeId]?.editable ?? [])]);
-  for (const field of Object.keys(data)) {
-    if (!editable.has(field)) return refuse(engineError('form.not-editable', { field }, `data/${field}`));
-  }
-  const merged = { ...draft.data, ...data };
-  const check = checkForm(definition.form, merged, {
+  const nodeRights = {
+    ...(config.editable === undefined ? {} : { editable: config.editable }),
+    ...(config.readOnly === undefined ? {} : { readOnly: config.readOnly }),
+    ...(config.hidden === undefined ? {} : { hidden: config.hidden }),
+  };
+  const check = checkStepForm(definition.form, draft.data, data, {
     stepId: token.nodeId,
-    stepRights: {
-      editable: [...editable],
-      ...(config.readOnly === undefined ? {} : { readOnly: config.readOnly }),
-      ...(config.hidden === undefined ? {} : { hidden: config.hidden }),
-    },
+    stepRights: stepRightsOf(definition.form, token.nodeId, nodeRights),
+    cacheKey: `${definition.key}@${draft.typeVersion}`,
+    env: { now: session.now },
   });
-  const [first] = check.errors;
-  if (first !== undefined) {
-    const detail = check.errors.map((problem) => problem.text.en).join('; ');
-    const error = engineError('form.invalid', { detail }, `data${first.path}`);
-    error.message = {
-      'zh-CN': `表单填写有误：${check.errors.map((problem) => problem.text['zh-CN']).join('；')}`,
-      en: error.message.en,
-    };
-    return refuse(error);
-  }
+  if (check.errors.length > 0) return refuse(formRefusal(check.errors));
   const before: Record<string, unknown> = {};
   const after: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(data)) {
-    if (JSON.stringify(draft.data[field]) === JSON.stringify(value)) continue;
+  for (const field of new Set([...Object.keys(draft.data), ...Object.keys(check.data)])) {
+    if (JSON.stringify(draft.data[field]) === JSON.stringify(check.data[field])) continue;
     before[field] = draft.data[field] ?? null;
-    after[field] = value;
+    after[field] = check.data[field] ?? null;
   }
   draft.data = check.data;
   if (Object.keys(after).length > 0) session.emit('data.changed', { nodeId: token.nodeId, before, after });

@@ -2,9 +2,8 @@
  * `open`: validate the intake form, work out priority and routing, assign, start the SLA clocks and run the flow
  * from its start to the first step that waits.
  */
-import { engineError } from '../flow/messages.js';
 import { applyRoutingPriority, computePriority, route } from '../routing/index.js';
-import { checkForm } from './form-bridge.js';
+import { checkIntakeForm, formRefusal } from './form-bridge.js';
 import { Session } from './session.js';
 import { slaStart } from './sla-bridge.js';
 import { resolveStatus } from './statuses.js';
@@ -22,24 +21,18 @@ export function openTicket(
   command: OpenCommand,
   context: EngineContext,
 ): DecideResult {
-  const form = checkForm(definition.form, command.data, {});
-  const [first] = form.errors;
-  if (first !== undefined) {
-    const error = engineError(
-      'form.invalid',
-      { detail: form.errors.map((problem) => problem.text.en).join('; ') },
-      `data${first.path}`,
-    );
-    error.message['zh-CN'] =
-      `表单填写有误：${form.errors.map((problem) => problem.text['zh-CN']).join('；')}`;
-    return { ok: false, error };
-  }
   const now = context.now;
+  const typeVersion = command.typeVersion ?? definition.version ?? 1;
+  const form = checkIntakeForm(definition.form, command.data, {
+    cacheKey: `${definition.key}@${typeVersion}`,
+    env: { now },
+  });
+  if (form.errors.length > 0) return { ok: false, error: formRefusal(form.errors) };
   const initial: TicketState = {
     stateVersion: STATE_VERSION,
     id: command.id,
     typeKey: definition.key,
-    typeVersion: command.typeVersion ?? definition.version ?? 1,
+    typeVersion,
     number: command.number,
     channel: command.channel ?? 'web',
     status: resolveStatus(definition, { category: 'new' }) ?? { category: 'new', key: 'new' },
