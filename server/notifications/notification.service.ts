@@ -1,0 +1,418 @@
+import { createHash } from 'node:crypto';
+import type { Connection } from 'mongoose';
+import type { TicketEffect, TicketState } from '../../runtime/engine/types.js';
+import { teamMembershipsOf, type AccessContext } from '../access/record-rules.js';
+import type { PeopleModels } from '../models/index.js';
+import { DEFAULT_LINK_VALIDITY_MS, publicLinkUrl, signLink, type LinkScope } from '../public/signed-link.js';
+import { seesInternal } from '../tickets/ticket.access.js';
+import type { LoadedDefinition } from '../tickets/ticket.service.js';
+import { InAppInbox } from './in-app.js';
+import { renderMessage as defaultRender, templateFor, type RenderMessage } from './message-renderer.js';
+import { buildNotificationContext } from './notification-context.js';
+import { Outbox, outboxEntryId, type DeliveryChannel, type OutboxEntry } from './outbox.js';
+import { isRequesterAddressee, resolveAddressees, type Addressee } from './recipients.js';
+import { callWebhook, type MailSender } from './transports.js';
+
+/** What a commit looks like to the notification side: who acted and what the engine recorded. */
+export interface CommitView {
+  payload: { actor: { id: string; kind: string; name?: string }; events: unknown[] };
+}
+
+export interface NotificationServiceOptions {
+  db: Connection;
+  models: PeopleModels;
+  secret: string;
+  publicUrl: string;
+  /** Absent: no SMTP configured, so no email is queued (in-app notifications still are). */
+  mail?: MailSender;
+  definitionOf(state: TicketState): Promise<LoadedDefinition | undefined>;
+  zoneOf(definition: LoadedDefinition): string;
+  render?: RenderMessage;
+  webhookTimeoutMs?: number;
+  /** Called after new email or webhook entries were queued (the worker delivers them right away). */
+  onQueued?: () => void;
+  log: { warn(object: object, message: string): void; error(object: object, message: string): void };
+}
+
+export interface DeliveryReport {
+  sent: number;
+  retrying: number;
+  failed: number;
+  skipped: number;
+}
+
+const CHANNEL_DEFAULT: readonly DeliveryChannel[] = ['email', 'in-app'];
+const DEFAULT_ZONE = 'Asia/Shanghai';
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+interface CommentEvent {
+  type: string;
+  data?: { body?: unknown; visibility?: unknown };
+}
+
+function commentOf(commit: CommitView): { body: string; visibility: string } | undefined {
+  const event = (commit.payload.events as CommentEvent[]).find(
+    (candidate) => candidate.type === 'comment.added',
+  );
+  if (!event?.data || typeof event.data.body !== 'string') return undefined;
+  return { body: event.data.body, visibility: event.data.visibility === 'internal' ? 'internal' : 'public' };
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as { cause?: unknown }).cause;
+    return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
+  }
+  return String(error);
+}
+
+/** The link's lifetime: the template's `linkValidDays`, else the effect's, else the scope's default. */
+function linkValidity(scope: LinkScope, template: unknown, effect: TicketEffect): number {
+  for (const source of [template, effect]) {
+    const days = (source as { linkValidDays?: unknown } | undefined)?.linkValidDays;
+    if (typeof days === 'number' && days > 0 && days <= 366) return days * DAY_MS;
+  }
+  return DEFAULT_LINK_VALIDITY_MS[scope];
+}
+
+/**
+ * Turns `notify`, `survey` and `webhook` effects into outbox entries (rendered at queue time, in each
+ * recipient's language and zone) and delivers them: in-app at once, email and webhooks by `deliverDue` with
+ * retries and backoff. Every step is idempotent by the effect's key.
+ */
+export class NotificationService {
+  readonly outbox: Outbox;
+  readonly inbox: InAppInbox;
+  private readonly render: RenderMessage;
+
+  constructor(private readonly options: NotificationServiceOptions) {
+    this.outbox = new Outbox(options.db);
+    this.inbox = new InAppInbox(options.db);
+    this.render = options.render ?? defaultRender;
+  }
+
+  get emailEnabled(): boolean {
+    return this.options.mail !== undefined;
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.outbox.ensureIndexes();
+    await this.inbox.ensureIndexes();
+  }
+
+  /** The effect handler for `notify`, `survey` and `webhook`. */
+  async handleEffect(
+    effect: TicketEffect,
+    commit: CommitView,
+    state: TicketState,
+    now: number,
+  ): Promise<void> {
+    if (effect.kind === 'webhook') return this.queueWebhook(effect, state, now);
+    if (effect.kind === 'survey') {
+      return this.queueMessages(effect, commit, state, now, {
+        template: 'survey',
+        recipients: Array.isArray(effect.recipients) ? effect.recipients : ['requester'],
+        link: 'survey',
+      });
+    }
+    if (effect.kind === 'notify') {
+      const template = typeof effect.template === 'string' ? effect.template : 'ticket-updated';
+      return this.queueMessages(effect, commit, state, now, {
+        template,
+        recipients: Array.isArray(effect.recipients) ? effect.recipients : [],
+        link: template === 'confirm-requested' ? 'confirm' : undefined,
+      });
+    }
+  }
+
+  private async queueMessages(
+    effect: TicketEffect,
+    commit: CommitView,
+    state: TicketState,
+    now: number,
+    spec: { template: string; recipients: unknown[]; link: LinkScope | undefined },
+  ): Promise<void> {
+    const requested = Array.isArray(effect.channels)
+      ? CHANNEL_DEFAULT.filter((channel) => (effect.channels as unknown[]).includes(channel))
+      : CHANNEL_DEFAULT;
+    const addressees = await resolveAddressees(this.options.models, state, spec.recipients);
+    const planned: { addressee: Addressee; channel: DeliveryChannel; id: string }[] = [];
+    for (const addressee of addressees) {
+      for (const channel of requested) {
+        if (channel === 'in-app' && addressee.kind !== 'user') continue;
+        if (channel === 'email' && (!this.emailEnabled || !addressee.email)) continue;
+        planned.push({ addressee, channel, id: outboxEntryId(effect.key, channel, addressee.key) });
+      }
+    }
+    const existing = await this.outbox.existingIds(planned.map((plan) => plan.id));
+    const todo = planned.filter((plan) => !existing.has(plan.id));
+    if (todo.length === 0) return;
+
+    const definition = await this.options.definitionOf(state);
+    const zone = definition ? this.options.zoneOf(definition) : DEFAULT_ZONE;
+    const notifications = definition?.definition.notifications as Record<string, unknown> | undefined;
+    const { template } = templateFor(notifications, spec.template);
+    const comment = commentOf(commit);
+    const names = await this.namesOf(state.assignee ? [state.assignee] : []);
+
+    const entries: OutboxEntry[] = [];
+    const rendered = new Map<
+      string,
+      { subject: string | null; body: string | null; link: string | null; error: string | null } | null
+    >();
+    for (const plan of todo) {
+      const { addressee } = plan;
+      if (!rendered.has(addressee.key)) {
+        // An internal comment is never described to someone who may not read it, whatever the template says.
+        if (comment?.visibility === 'internal' && !(await this.seesInternal(addressee, state))) {
+          rendered.set(addressee.key, null);
+        } else {
+          rendered.set(
+            addressee.key,
+            this.renderFor({
+              effect,
+              commit,
+              state,
+              definition,
+              zone,
+              addressee,
+              comment,
+              names,
+              notifications,
+              now,
+              spec,
+              template,
+            }),
+          );
+        }
+      }
+      const message = rendered.get(addressee.key);
+      if (!message) continue;
+      entries.push({
+        _id: plan.id,
+        ticketId: state.id,
+        ticketNumber: state.number,
+        effectKey: effect.key,
+        template: spec.template,
+        channel: plan.channel,
+        recipient: addressee.key,
+        recipientKind: addressee.kind,
+        recipientName: addressee.name,
+        address: plan.channel === 'email' ? addressee.email : null,
+        locale: addressee.locale,
+        subject: message.subject,
+        body: message.body,
+        link: message.link,
+        webhook: null,
+        status: message.error ? 'failed' : 'pending',
+        attempts: 0,
+        nextAttemptAt: message.error ? null : new Date(now),
+        lastError: message.error,
+        createdAt: new Date(now),
+        sentAt: null,
+        failedAt: message.error ? new Date(now) : null,
+      });
+    }
+    const inserted = await this.outbox.add(entries);
+    for (const entry of inserted) {
+      // In-app notifications are a local insert: deliver them now, so the bell shows them with the change.
+      if (entry.channel === 'in-app' && entry.status === 'pending') await this.deliverEntry(entry, now);
+    }
+    if (inserted.some((entry) => entry.channel !== 'in-app' && entry.status === 'pending'))
+      this.options.onQueued?.();
+  }
+
+  private renderFor(input: {
+    effect: TicketEffect;
+    commit: CommitView;
+    state: TicketState;
+    definition: LoadedDefinition | undefined;
+    zone: string;
+    addressee: Addressee;
+    comment: { body: string; visibility: string } | undefined;
+    names: Record<string, string>;
+    notifications: Record<string, unknown> | undefined;
+    now: number;
+    spec: { template: string; link: LinkScope | undefined };
+    template: ReturnType<typeof templateFor>['template'];
+  }): { subject: string | null; body: string | null; link: string | null; error: string | null } {
+    const { state, addressee, spec } = input;
+    let link: { url: string; expiresAt: number } | undefined;
+    // Signed links are for the requester only: anyone else holding one could answer in their name.
+    if (spec.link && isRequesterAddressee(addressee, state)) {
+      const round = spec.link === 'confirm' ? state.flags.resolvedAt : undefined;
+      if (spec.link === 'survey' || round !== undefined) {
+        const expiresAt =
+          input.now + linkValidity(spec.link, input.notifications?.[spec.template], input.effect);
+        const token = signLink(this.options.secret, {
+          ticketId: state.id,
+          scope: spec.link,
+          expiresAt,
+          ...(round !== undefined ? { round } : {}),
+        });
+        link = { url: publicLinkUrl(this.options.publicUrl, spec.link, token), expiresAt };
+      }
+    }
+    const context = buildNotificationContext({
+      state,
+      definition: input.definition,
+      addressee,
+      effect: input.effect,
+      actorName: input.commit.payload.actor.kind === 'system' ? undefined : input.commit.payload.actor.name,
+      names: input.names,
+      publicUrl: this.options.publicUrl,
+      zone: input.zone,
+      ...(input.comment ? { comment: input.comment } : {}),
+      ...(link ? { link } : {}),
+    });
+    try {
+      const message = this.render(input.template, context, {
+        locale: addressee.locale,
+        zone: input.zone,
+      });
+      return { subject: message.subject, body: message.body, link: link?.url ?? null, error: null };
+    } catch (error) {
+      return {
+        subject: null,
+        body: null,
+        link: null,
+        error: `The template "${spec.template}" could not be rendered: ${errorText(error)}`,
+      };
+    }
+  }
+
+  private async seesInternal(addressee: Addressee, state: TicketState): Promise<boolean> {
+    if (addressee.kind !== 'user' || addressee.userId === null) return false;
+    const context: AccessContext = {
+      principal: {
+        kind: 'user',
+        id: addressee.userId,
+        username: '',
+        displayName: addressee.name,
+        roles: addressee.roles,
+        locale: addressee.locale,
+        sessionId: '',
+      },
+      teams: await teamMembershipsOf(this.options.models, addressee.userId),
+    };
+    return seesInternal(context, {
+      requesterId: state.requester.id,
+      watchers: state.watchers,
+      team: state.team ?? null,
+      assignee: state.assignee ?? null,
+      assistants: state.assistants,
+    });
+  }
+
+  private async namesOf(userIds: string[]): Promise<Record<string, string>> {
+    const valid = userIds.filter((id) => /^[0-9a-f]{24}$/i.test(id));
+    if (valid.length === 0) return {};
+    const users = await this.options.models.User.find({ _id: { $in: valid } }, { displayName: 1 }).lean();
+    return Object.fromEntries(users.map((user) => [user._id.toHexString(), user.displayName]));
+  }
+
+  private async queueWebhook(effect: TicketEffect, state: TicketState, now: number): Promise<void> {
+    const url = typeof effect.url === 'string' ? effect.url : '';
+    let problem: string | null = null;
+    try {
+      const parsed = new URL(url);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+        problem = `Only http(s) URLs are called, not ${parsed.protocol}`;
+    } catch {
+      problem = `"${url}" is not a URL`;
+    }
+    const headers: Record<string, string> = {};
+    if (typeof effect.headers === 'object' && effect.headers !== null) {
+      for (const [name, value] of Object.entries(effect.headers as Record<string, unknown>)) {
+        if (typeof value === 'string' && /^[A-Za-z0-9-]{1,100}$/.test(name)) headers[name] = value;
+      }
+    }
+    const [inserted] = await this.outbox.add([
+      {
+        _id: outboxEntryId(effect.key, 'webhook', url),
+        ticketId: state.id,
+        ticketNumber: state.number,
+        effectKey: effect.key,
+        template: 'webhook',
+        channel: 'webhook',
+        recipient: url,
+        recipientKind: 'url',
+        recipientName: null,
+        address: null,
+        locale: null,
+        subject: null,
+        body: null,
+        link: null,
+        webhook: {
+          url,
+          method: typeof effect.method === 'string' ? effect.method : 'POST',
+          headers: JSON.stringify(headers),
+          body: JSON.stringify(effect.body ?? null),
+        },
+        status: problem ? 'failed' : 'pending',
+        attempts: 0,
+        nextAttemptAt: problem ? null : new Date(now),
+        lastError: problem,
+        createdAt: new Date(now),
+        sentAt: null,
+        failedAt: problem ? new Date(now) : null,
+      },
+    ]);
+    if (inserted && !problem) this.options.onQueued?.();
+  }
+
+  /** Run one delivery attempt of an entry (claimed first, so no two workers run the same attempt). */
+  async deliverEntry(entry: OutboxEntry, now: number): Promise<'sent' | 'retrying' | 'failed' | 'skipped'> {
+    const claim = await this.outbox.claimAttempt(entry, now);
+    if (claim === 'busy') return 'skipped';
+    if (claim === 'abandoned') {
+      const status = await this.outbox.recordFailure(
+        entry,
+        'The delivery was interrupted before it finished',
+        now,
+      );
+      return status === 'failed' ? 'failed' : 'retrying';
+    }
+    try {
+      await this.send(entry, now);
+    } catch (error) {
+      const status = await this.outbox.recordFailure(entry, errorText(error), now);
+      this.options.log.warn(
+        { entry: entry._id, channel: entry.channel, attempts: entry.attempts + 1, err: error },
+        status === 'failed' ? 'delivery failed for good' : 'delivery failed; will retry',
+      );
+      return status === 'failed' ? 'failed' : 'retrying';
+    }
+    await this.outbox.recordSent(entry, now);
+    return 'sent';
+  }
+
+  private async send(entry: OutboxEntry, now: number): Promise<void> {
+    switch (entry.channel) {
+      case 'in-app':
+        return this.inbox.deliver(entry, now);
+      case 'email': {
+        if (!this.options.mail) throw new Error('Email is not configured (SMTP_URL is not set)');
+        if (!entry.address) throw new Error('The recipient has no email address');
+        const messageHash = createHash('sha256').update(entry._id).digest('hex').slice(0, 32);
+        return this.options.mail.send({
+          to: entry.address,
+          subject: entry.subject ?? '',
+          text: entry.body ?? '',
+          messageId: `<${messageHash}@ordo>`,
+          ticketId: entry.ticketId,
+        });
+      }
+      case 'webhook':
+        return callWebhook(entry, { timeoutMs: this.options.webhookTimeoutMs });
+    }
+  }
+
+  /** Deliver every entry due at `now` (tests call this with the app's clock; the worker's job calls it too). */
+  async deliverDue(now: number, limit = 200): Promise<DeliveryReport> {
+    const report: DeliveryReport = { sent: 0, retrying: 0, failed: 0, skipped: 0 };
+    const due = await this.outbox.due(now, limit);
+    for (const entry of due) report[await this.deliverEntry(entry, now)] += 1;
+    return report;
+  }
+}
