@@ -131,6 +131,8 @@ class FlowChecker {
   private readonly edges: GraphEdge[] = [];
   private readonly outgoing = new Map<string, GraphEdge[]>();
   private readonly incoming = new Map<string, GraphEdge[]>();
+  /** Nodes whose settings did not fit their kind: their outcomes cannot be trusted. */
+  private readonly badConfig = new Set<string>();
 
   constructor(
     private readonly flow: unknown,
@@ -313,6 +315,7 @@ class FlowChecker {
       validator(node.data, dataPath, { ...place, where }),
     );
     this.problems.push(...result);
+    if (result.length > 0) this.badConfig.add(node.id);
 
     const nodeWhere = this.nodeWhere(node);
     for (const reference of references) {
@@ -472,7 +475,7 @@ class FlowChecker {
       this.add('flow.node.deadEnd', node.path, { node: node.label }, place);
       return;
     }
-    if (!node.known) return;
+    if (!node.known || this.badConfig.has(node.id)) return;
     if (node.kind === 'exclusive') return this.checkExclusiveExits(node, exits);
     if (node.kind === 'parallel') {
       if (this.into(node.id).length > 1 && exits.length > 1) {
@@ -520,9 +523,24 @@ class FlowChecker {
     }
   }
 
+  /**
+   * A node with outcomes leaves by the edge whose sourceHandle names the outcome; with a single outcome (a task's
+   * implicit “done”), an edge without a sourceHandle is that outcome too — as the runner reads them.
+   */
   private checkOutcomeExits(node: GraphNode, exits: GraphEdge[], outcomes: string[]): void {
+    const single = outcomes.length === 1 ? outcomes[0] : undefined;
+    const outcomeOf = (edge: GraphEdge) => edge.handle ?? single;
+    if (single !== undefined && exits.length > 1 && exits.every((edge) => outcomeOf(edge) === single)) {
+      this.add(
+        'flow.node.ambiguousExit',
+        node.path,
+        { node: node.label, count: exits.length },
+        { nodeId: node.id },
+      );
+      return;
+    }
     for (const outcome of outcomes) {
-      const byOutcome = exits.filter((edge) => edge.handle === outcome);
+      const byOutcome = exits.filter((edge) => outcomeOf(edge) === outcome);
       const outcomeLabel = OUTCOME_LABELS[outcome] ?? { 'zh-CN': outcome, en: outcome };
       if (byOutcome.length === 0) {
         this.add(
@@ -537,16 +555,14 @@ class FlowChecker {
         this.add(
           'flow.edge.duplicateHandle',
           joinPointer(second.path, 'sourceHandle'),
-          { node: node.label, handle: outcome },
-          {
-            nodeId: node.id,
-            edgeId: second.id,
-          },
+          { node: node.label, handle: outcomeLabel },
+          { nodeId: node.id, edgeId: second.id },
         );
       }
     }
     for (const edge of exits) {
-      if (edge.handle !== undefined && outcomes.includes(edge.handle)) continue;
+      const outcome = outcomeOf(edge);
+      if (outcome !== undefined && outcomes.includes(outcome)) continue;
       const place = { nodeId: node.id, edgeId: edge.id };
       const params = { node: node.label, edge: edge.id, handle: edge.handle ?? '', allowed: outcomes };
       this.add(

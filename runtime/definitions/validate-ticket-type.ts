@@ -15,14 +15,17 @@ import {
   routingRulesSchema,
 } from '../routing/index.js';
 import type { PriorityDefinition, RoutingRules } from '../routing/index.js';
+import { checkRule } from '../rules/index.js';
+import { slaPolicySchema } from '../sla/index.js';
 import { PRESET_CALENDARS } from '../time/index.js';
-import { compileAnalystSchema, compileValidator } from './ajv.js';
+import { collectReferences, compileAnalystSchema, compileValidator } from './ajv.js';
+import type { SchemaReference } from './ajv.js';
 import type { Validator } from './ajv.js';
 import { checkFlow } from './flow-check.js';
 import { STATUS_CATEGORY_LABELS, definitionProblem, registerPatternHint, settingLabels } from './messages.js';
 import { parseNumberFormat } from './number-format.js';
 import { joinPointer } from './pointer.js';
-import { checkReference, checkRuleVariables } from './references.js';
+import { checkReference, checkRuleVariables, isReferenceKind } from './references.js';
 import type { DefinitionRefs } from './references.js';
 import { embeddedRuleVariables } from './rule-references.js';
 import { ticketTypeSchema } from './ticket-type.schema.js';
@@ -71,8 +74,16 @@ const PART_CHECKERS: PartChecker[] = [
     validate: compileValidator(priorityRulesSchema, { rootLabel: settingLabels.priority }),
     check: (priority: PriorityDefinition, basePath) => checkPriorityRules(priority, basePath),
   },
-  // TODO(definitions): wire slaPolicySchema (runtime/sla) once it exists.
-  { name: 'sla' },
+  {
+    name: 'sla',
+    validate: compileValidator(slaPolicySchema, { rootLabel: settingLabels.sla }),
+    check: (sla: { targets: { when?: unknown }[] }, basePath) =>
+      sla.targets.flatMap((target, index) =>
+        target.when === undefined
+          ? []
+          : checkRule(target.when, joinPointer(basePath, 'targets', index, 'when')),
+      ),
+  },
   // TODO(definitions): wire notificationTemplateSchema (runtime/notify) once it exists.
   { name: 'notifications' },
 ];
@@ -174,18 +185,21 @@ function collectProblems(definition: unknown, refs: DefinitionRefs): Problem[] {
   const statusKeys = checkStatuses(definition.statuses, problems);
 
   const partsAccepted = new Set<string>();
+  const partReferences: { part: PartChecker['name']; basePath: string; references: SchemaReference[] }[] = [];
   for (const part of PART_CHECKERS) {
     const value = definition[part.name];
     if (value === undefined) continue;
     const basePath = `/${part.name}`;
-    if (!part.validate) {
+    const validate = part.validate;
+    if (!validate) {
       problems.push(
         definitionProblem('definition.partUnchecked', basePath, { part: settingLabels[part.name] }),
       );
       continue;
     }
-    const shapeProblems = part.validate(value, basePath);
+    const { result: shapeProblems, references } = collectReferences(() => validate(value, basePath));
     problems.push(...shapeProblems);
+    partReferences.push({ part: part.name, basePath, references });
     if (shapeProblems.length === 0) {
       partsAccepted.add(part.name);
       if (part.check) problems.push(...part.check(value as never, basePath));
@@ -232,8 +246,11 @@ function collectProblems(definition: unknown, refs: DefinitionRefs): Problem[] {
       }),
     );
   }
-  if (isRecord(definition.sla))
-    problems.push(...checkCalendarReferences(definition.sla, '/sla', resolvedRefs));
+  for (const { part, basePath, references } of partReferences) {
+    problems.push(
+      ...checkSchemaReferences(references, basePath, resolvedRefs, nodeIds, PART_WHERE_BY_NAME[part]),
+    );
+  }
   return problems;
 }
 
@@ -242,6 +259,12 @@ const PART_WHERE: Record<'form' | 'routing' | 'priority' | 'sla', LocalizedText>
   routing: { 'zh-CN': '分派规则', en: 'A routing rule' },
   priority: { 'zh-CN': '优先级规则', en: 'A priority rule' },
   sla: { 'zh-CN': 'SLA 策略', en: 'The SLA policy' },
+};
+
+const PART_WHERE_BY_NAME: Record<PartChecker['name'], LocalizedText> = {
+  ...PART_WHERE,
+  form: { 'zh-CN': '表单', en: 'The form' },
+  notifications: { 'zh-CN': '通知模板', en: 'A notification template' },
 };
 
 /**
@@ -370,19 +393,24 @@ function checkRoutingReferences(
   return problems;
 }
 
-/** Every `calendar` setting of a part names a calendar. */
-function checkCalendarReferences(value: unknown, path: string, refs: DefinitionRefs): Problem[] {
-  if (Array.isArray(value)) {
-    return value.flatMap((item, index) => checkCalendarReferences(item, joinPointer(path, index), refs));
-  }
-  if (!isRecord(value)) return [];
-  return Object.entries(value).flatMap(([key, item]) => {
-    const itemPath = joinPointer(path, key);
-    if (key === 'calendar' && typeof item === 'string') {
-      const problem = checkReference('calendar', item, itemPath, refs, PART_WHERE.sla);
-      return problem ? [problem] : [];
+/** The `x-ordo-ref` values a part's schema met must name things that exist. */
+function checkSchemaReferences(
+  references: SchemaReference[],
+  basePath: string,
+  refs: DefinitionRefs,
+  nodeIds: ReadonlySet<string>,
+  where: LocalizedText,
+): Problem[] {
+  return references.flatMap((reference) => {
+    const path = basePath + reference.path;
+    if (reference.kind === 'node') {
+      return nodeIds.has(reference.value)
+        ? []
+        : [definitionProblem('definition.ref.unknownNode', path, { where, node: reference.value })];
     }
-    return checkCalendarReferences(item, itemPath, refs);
+    if (!isReferenceKind(reference.kind)) return [];
+    const problem = checkReference(reference.kind, reference.value, path, refs, where);
+    return problem ? [problem] : [];
   });
 }
 
