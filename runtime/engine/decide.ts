@@ -37,6 +37,17 @@ interface Handler<N extends CommandName> {
   /** May the actor issue this command now (payload aside)? Gives the reason when not. */
   check(session: Session): Outcome;
   run(session: Session, command: CommandOf<N>): Outcome;
+  /** A more precise reason than `check` can give without the command's payload. */
+  explain?(session: Session, command: CommandOf<N>): EngineErrorShape | undefined;
+}
+
+/** An approval knows the precise reason it refuses (switched off, not your turn, bad target): ask it. */
+function preciseRefusal(session: Session, command: object, signal: NodeSignal): EngineErrorShape | undefined {
+  const nodeId = 'nodeId' in command && typeof command.nodeId === 'string' ? command.nodeId : undefined;
+  const approval = session.draft.tokens.find(
+    (token) => token.waitingFor?.kind === 'approval' && (nodeId === undefined || token.nodeId === nodeId),
+  );
+  return approval === undefined ? undefined : session.runner.refusalOf(approval, signal, session.actor);
 }
 
 /** Is `state` an opened ticket (the server passes `{ version: 0 }` before the first commit)? */
@@ -70,7 +81,7 @@ export function decide(
   if (!gate.ok) return gate;
   const handler = HANDLERS[checked.command] as Handler<typeof checked.command>;
   const allowed = handler.check(session);
-  if (!allowed.ok) return allowed;
+  if (!allowed.ok) return { ok: false, error: handler.explain?.(session, checked as never) ?? allowed.error };
   const done = handler.run(session, checked);
   if (!done.ok) return done;
   return session.finish();
@@ -138,9 +149,11 @@ function signalHandler<N extends 'approve' | 'reject' | 'send-back' | 'delegate'
 ): Handler<N> {
   return {
     check: (session) => signalTargets(session, type, undefined),
+    explain: (session, command) => preciseRefusal(session, command, toSignal(command)),
     run: (session, command) => {
-      const targets = signalTargets(session, type, 'nodeId' in command ? command.nodeId : undefined);
-      if (!targets.ok) return targets;
+      const nodeId = 'nodeId' in command ? command.nodeId : undefined;
+      const targets = signalTargets(session, type, nodeId);
+      if (!targets.ok) return refuse(preciseRefusal(session, command, toSignal(command)) ?? targets.error);
       const [token, ...others] = targets.tokens;
       if (token === undefined) return refuse(engineError('step.not-waiting', { command: type }));
       if (others.length > 0) return refuse(engineError('step.ambiguous', { command: type }, 'nodeId'));

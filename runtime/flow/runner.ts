@@ -91,6 +91,14 @@ export class FlowRunner {
     return next.ok ? this.run(next.arrivals) : next;
   }
 
+  /** Why the node would refuse this signal from `actor` (its own specific reason), without running anything. */
+  refusalOf(token: Token, signal: NodeSignal, actor: SignalActor): EngineErrorShape | undefined {
+    const located = this.locate(token.nodeId);
+    if (!located.ok) return located.error;
+    const decision = located.module.resume?.(this.input(token, located.node), signal, actor);
+    return decision !== undefined && !decision.ok ? decision.error : undefined;
+  }
+
   /** Signals `actor` may send to `token` now. */
   signalsFor(token: Token, actor: SignalActor): NodeSignal['type'][] {
     const located = this.locate(token.nodeId);
