@@ -12,7 +12,7 @@ import { loadPublishedVersion } from '../definitions/published-versions.js';
 import { OPEN_CATEGORIES, TICKETS_COLLECTION } from './ticket.projection.js';
 import type { LoadedDefinition, TicketPorts } from './ticket.service.js';
 import { projectSlaAndReporting } from './ticket.reporting.js';
-import { slaView } from './ticket.sla.js';
+import { allTimers, slaView } from './ticket.sla.js';
 import type { EffectDispatcher } from './effects.js';
 
 const compiledCalendars = new Map<string, Record<string, BusinessCalendar>>();
@@ -111,8 +111,13 @@ export function createTicketPorts(app: FastifyInstance, effects: EffectDispatche
     projectExtra(state, definition) {
       return projectSlaAndReporting(state, definition, calendarsOf(definition), zoneOf(definition));
     },
-    slaView(state) {
-      return slaView(state);
+    async slaView(state) {
+      const definition = await this.loadDefinition(state.typeKey, state.typeVersion);
+      return slaView(state, app.clock.now(), definition ? calendarsOf(definition) : {});
+    },
+    async timers(state) {
+      const definition = await this.loadDefinition(state.typeKey, state.typeVersion);
+      return definition ? allTimers(state, definition, calendarsOf(definition)) : [];
     },
     dispatchEffects(list, commit, state) {
       return effects.dispatch(list, commit, state);

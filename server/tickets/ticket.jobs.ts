@@ -3,7 +3,6 @@ import { HttpProblem } from '../lib/problem.js';
 import { recordAnchor } from './anchors.js';
 import type { CommitPayloadWithPatch, TicketActor } from './ticket.service.js';
 import { TICKETS_COLLECTION, type TicketDoc } from './ticket.projection.js';
-import { allTimers } from './ticket.sla.js';
 
 export const TICKET_TIMER_JOB = 'ticket-timer';
 export const RECONCILE_JOB = 'ticket-reconcile';
@@ -51,7 +50,7 @@ export function registerTicketJobs(app: FastifyInstance): void {
         for (let round = 0; round < 20; round++) {
           const loaded = await app.tickets.load(_id);
           if (!loaded) break;
-          const next = allTimers(loaded.state)
+          const next = (await app.tickets.timers(loaded.state))
             .filter((timer) => timer.at <= now)
             .sort((a, b) => a.at - b.at)[0];
           if (!next) break;
@@ -127,7 +126,7 @@ export function registerTicketJobs(app: FastifyInstance): void {
 
   // After each commit: wake up at the ticket's next timer.
   app.effects.onCommit(async (_commit, state) => {
-    const timers = allTimers(state);
+    const timers = await app.tickets.timers(state);
     if (timers.length === 0) return;
     const next = Math.min(...timers.map((timer) => timer.at));
     await jobs.scheduleNext(state.id, new Date(next));

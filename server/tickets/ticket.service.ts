@@ -17,6 +17,7 @@ import { HttpProblem, notFound } from '../lib/problem.js';
 import { claimNext } from '../lib/sequence.js';
 import type { Clock } from '../lib/clock.js';
 import { anchoredHead } from './anchors.js';
+import type { DueTimer } from './ticket.sla.js';
 import {
   ConcurrentChangeError,
   EventStore,
@@ -54,7 +55,9 @@ export interface TicketPorts {
   formatNumber(definition: LoadedDefinition, seq: number, at: number): string;
   /** Fields of the projection that depend on the SLA module and the calendar (due times, reporting). */
   projectExtra(state: TicketState, definition: LoadedDefinition): Partial<TicketDoc>;
-  slaView(state: TicketState): Record<string, unknown>;
+  slaView(state: TicketState): Promise<Record<string, unknown>>;
+  /** Every timer the ticket waits for (flow timers and the next SLA step), as of its last change. */
+  timers(state: TicketState): Promise<DueTimer[]>;
   /** Run what a commit asked for (notifications, timers, webhooks, sub-tickets); must be idempotent by key. */
   dispatchEffects(effects: TicketEffect[], commit: Commit, state: TicketState): Promise<void>;
 }
@@ -367,8 +370,12 @@ export class TicketService {
   }
 
   /** The SLA clocks as the API shows them. */
-  slaView(state: TicketState): Record<string, unknown> {
+  slaView(state: TicketState): Promise<Record<string, unknown>> {
     return this.ports.slaView(state);
+  }
+
+  timers(state: TicketState): Promise<DueTimer[]> {
+    return this.ports.timers(state);
   }
 
   anchoredHead(ticketId: string) {

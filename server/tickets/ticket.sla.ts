@@ -1,4 +1,11 @@
 import type { TicketState } from '../../runtime/engine/types.js';
+import {
+  clockProgress,
+  dueSteps,
+  type SlaClock,
+  type SlaClocks,
+  type SlaPolicy,
+} from '../../runtime/sla/index.js';
 import type { BusinessCalendar } from '../../runtime/time/index.js';
 import { NO_DUE, type SlaProjection } from './ticket.projection.js';
 import type { LoadedDefinition } from './ticket.service.js';
@@ -9,49 +16,137 @@ export interface DueTimer {
   at: number;
 }
 
+/** The key of the timer that asks the engine to take every SLA step due now (warnings, breaches, escalations). */
+export const SLA_TIMER_KEY = 'sla:due';
+
 /** Flow timers: tokens waiting until an instant (wait steps, auto-close, reply time-outs, step SLAs). */
 export function flowTimers(state: TicketState): DueTimer[] {
   const timers: DueTimer[] = [];
   for (const token of state.tokens ?? []) {
     const waiting = token.waitingFor;
     if (!waiting) continue;
-    if ((waiting.kind === 'timer' || waiting.kind === 'confirm') && typeof waiting.at === 'number') {
-      timers.push({ key: 'key' in waiting ? waiting.key : waiting.timerKey, at: waiting.at });
-    } else if (waiting.kind === 'reply' && waiting.timerKey && typeof waiting.at === 'number') {
+    if (waiting.kind === 'timer' && typeof waiting.at === 'number')
+      timers.push({ key: waiting.key, at: waiting.at });
+    else if (waiting.kind === 'confirm' && typeof waiting.at === 'number')
+      timers.push({ key: waiting.timerKey, at: waiting.at });
+    else if (waiting.kind === 'reply' && waiting.timerKey && typeof waiting.at === 'number') {
       timers.push({ key: waiting.timerKey, at: waiting.at });
     }
   }
   return timers;
 }
 
-/** SLA timers come from the SLA clocks (runtime/sla), wired in ticket.sla-clocks.ts. */
-export function slaTimers(_state: TicketState): DueTimer[] {
-  return [];
+function clocksOf(state: TicketState): SlaClocks | undefined {
+  const sla = state.sla as SlaClocks | undefined;
+  return sla && typeof sla === 'object' && 'stepsDone' in sla ? sla : undefined;
 }
 
-export function allTimers(state: TicketState): DueTimer[] {
-  return [...flowTimers(state), ...slaTimers(state)];
+function policyOf(definition: LoadedDefinition): SlaPolicy | undefined {
+  const sla = definition.definition.sla as SlaPolicy | undefined;
+  return sla && Array.isArray(sla.targets) ? sla : undefined;
+}
+
+/**
+ * The next SLA step instant, as of the ticket's last change: a step already due (it fell due while nothing
+ * happened to the ticket) or the next one to come. Recomputed from the stored clocks on every commit, so a
+ * restarted worker needs nothing but the ticket.
+ */
+export function slaTimers(
+  state: TicketState,
+  definition: LoadedDefinition,
+  calendars: Record<string, BusinessCalendar>,
+): DueTimer[] {
+  const clocks = clocksOf(state);
+  const policy = policyOf(definition);
+  if (!clocks || !policy) return [];
+  const { steps, nextDueAt } = dueSteps(clocks, policy, state.updatedAt, undefined, { calendars });
+  const at = steps.length > 0 ? Math.min(...steps.map((step) => step.dueAt)) : nextDueAt;
+  return at === null ? [] : [{ key: SLA_TIMER_KEY, at }];
+}
+
+export function allTimers(
+  state: TicketState,
+  definition: LoadedDefinition,
+  calendars: Record<string, BusinessCalendar>,
+): DueTimer[] {
+  return [...flowTimers(state), ...slaTimers(state, definition, calendars)];
+}
+
+const date = (instant: number | null | undefined): Date | null =>
+  instant === null || instant === undefined ? null : new Date(instant);
+
+function breached(clock: SlaClock | undefined): 0 | 1 {
+  if (!clock) return 0;
+  if (clock.breachedAt !== undefined) return 1;
+  if (
+    clock.state === 'stopped' &&
+    clock.dueAt !== null &&
+    clock.stoppedAt !== undefined &&
+    clock.stoppedAt > clock.dueAt
+  )
+    return 1;
+  return 0;
 }
 
 export function slaProjection(
   state: TicketState,
-  _definition: LoadedDefinition,
-  _calendars: Record<string, BusinessCalendar>,
+  definition: LoadedDefinition,
+  calendars: Record<string, BusinessCalendar>,
 ): SlaProjection & { nextTimerAt: Date | null } {
-  const timers = allTimers(state);
+  const clocks = clocksOf(state);
+  const timers = allTimers(state, definition, calendars);
   const next = timers.length ? Math.min(...timers.map((timer) => timer.at)) : null;
+  const running = [clocks?.firstResponse, clocks?.resolution].filter(
+    (clock): clock is SlaClock => clock !== undefined && clock.state !== 'stopped' && clock.dueAt !== null,
+  );
+  const slaDue = running.length ? Math.min(...running.map((clock) => clock.dueAt!)) : null;
+  const firstResponseBreached = breached(clocks?.firstResponse);
+  const resolutionBreached = breached(clocks?.resolution);
+  const warned = [clocks?.firstResponse, clocks?.resolution].some(
+    (clock) => clock?.warnedAt !== undefined && clock.state !== 'stopped',
+  );
   return {
-    firstResponseDueAt: null,
-    resolutionDueAt: null,
-    slaDueAt: NO_DUE,
-    highlight: state.flags.highlight ?? null,
-    firstResponseBreached: 0,
-    resolutionBreached: 0,
-    slaPaused: state.status.category === 'pending',
+    firstResponseDueAt: date(clocks?.firstResponse?.dueAt),
+    resolutionDueAt: date(clocks?.resolution?.dueAt),
+    slaDueAt: slaDue === null ? NO_DUE : new Date(slaDue),
+    highlight:
+      state.flags.highlight ??
+      (firstResponseBreached || resolutionBreached ? 'breached' : warned ? 'warning' : null),
+    firstResponseBreached,
+    resolutionBreached,
+    slaPaused: running.some((clock) => clock.state === 'paused'),
     nextTimerAt: next === null ? null : new Date(next),
   };
 }
 
-export function slaView(_state: TicketState): Record<string, unknown> {
-  return { firstResponse: null, resolution: null };
+/** The SLA clocks as the API shows them: due and warning instants, progress at `now`, breach marks. */
+export function slaView(
+  state: TicketState,
+  now: number,
+  calendars: Record<string, BusinessCalendar>,
+): Record<string, unknown> {
+  const clocks = clocksOf(state);
+  const view = (clock: SlaClock | undefined) => {
+    if (!clock) return null;
+    const progress = clockProgress(clock, now, { calendars });
+    return {
+      state: clock.state,
+      target: clock.target,
+      calendar: clock.calendar,
+      startedAt: new Date(clock.startedAt).toISOString(),
+      dueAt: clock.dueAt === null ? null : new Date(clock.dueAt).toISOString(),
+      warnAt: clock.warnAt === null ? null : new Date(clock.warnAt).toISOString(),
+      stoppedAt: clock.stoppedAt === undefined ? null : new Date(clock.stoppedAt).toISOString(),
+      pausedMinutes: clock.pausedBusinessMinutes,
+      remainingMinutes: progress.remainingMinutes,
+      fractionUsed: progress.fractionUsed,
+      warned: progress.warned,
+      breached: progress.breached,
+    };
+  };
+  return {
+    firstResponse: view(clocks?.firstResponse),
+    resolution: view(clocks?.resolution),
+    stepsDone: clocks?.stepsDone ?? [],
+  };
 }

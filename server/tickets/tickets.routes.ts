@@ -140,7 +140,7 @@ export async function ticketsRoutes(app: FastifyInstance) {
       watchers: state.watchers,
       assistants: internal ? state.assistants : [],
       tags: state.tags,
-      sla: service.slaView(state),
+      sla: await service.slaView(state),
       steps: Object.entries(state.steps).map(([nodeId, step]) => ({ nodeId, ...step })),
       tokens: state.tokens,
       approvals: state.approvals,
