@@ -81,7 +81,7 @@ export function decide(
   if (!gate.ok) return gate;
   const handler = HANDLERS[checked.command] as Handler<typeof checked.command>;
   const allowed = handler.check(session);
-  if (!allowed.ok) return { ok: false, error: handler.explain?.(session, checked as never) ?? allowed.error };
+  if (!allowed.ok) return { ok: false, error: handler.explain?.(session, checked) ?? allowed.error };
   const done = handler.run(session, checked);
   if (!done.ok) return done;
   return session.finish();

@@ -14,7 +14,7 @@ function atReview(
   data: Record<string, unknown> = {},
   context: Partial<EngineContext> = {},
 ) {
-  const harness = new TicketHarness(definitionOf(flows[name] as FlowDefinition), context);
+  const harness = new TicketHarness(definitionOf(flows[name]), context);
   harness.open({ title: 'Buy a server', ...data });
   if (harness.at.includes('draft')) harness.do({ command: 'complete-step' }, agent);
   expect(harness.at).toEqual(['review']);
@@ -199,7 +199,7 @@ describe('approval node', () => {
   });
 
   it('refuses approval commands when no approval waits', () => {
-    const harness = new TicketHarness(definitionOf(flows.single as FlowDefinition));
+    const harness = new TicketHarness(definitionOf(flows.single));
     harness.open();
     harness.refused({ command: 'approve' }, approverA, 'step.not-waiting');
     harness.refused({ command: 'approve', nodeId: 'review' }, approverA, 'step.not-waiting');

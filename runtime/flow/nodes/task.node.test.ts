@@ -23,7 +23,7 @@ const form = {
 };
 
 const given = () => {
-  const harness = new TicketHarness(definitionOf(flow as FlowDefinition, { form }));
+  const harness = new TicketHarness(definitionOf(flow, { form }));
   harness.open({ title: 'Broken laptop' });
   return harness;
 };
