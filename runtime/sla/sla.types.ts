@@ -86,6 +86,8 @@ export interface SlaClock {
   target: Duration;
   /** The target in minutes of `calendar`. */
   targetMinutes: number;
+  /** Share of the target at which the clock warns (the policy's `warnAt` when the clock started). */
+  warnFraction: number;
   /** Key of the calendar the clock counts on: `24x7` for calendar-time units, else the target's calendar. */
   calendar: string;
   /** Time counted by the runs that have ended, in minutes of `calendar`. */
@@ -122,4 +124,6 @@ export interface SlaClocks {
   status: StatusCategory;
   firstResponse?: SlaClock;
   resolution?: SlaClock;
+  /** Keys of the warning, breach and escalation steps already decided (see `dueSteps`); each at most once. */
+  stepsDone: string[];
 }

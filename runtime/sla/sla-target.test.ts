@@ -1,0 +1,212 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { compileValidator } from '../definitions/ajv.js';
+import { checkSlaPolicy, selectSlaTarget, slaMessages, slaPolicySchema, type SlaPolicy } from './index.js';
+import { IT_INCIDENT_SLA } from './sla.fixture.js';
+
+describe('slaPolicySchema', () => {
+  const validate = compileValidator(slaPolicySchema);
+
+  it('accepts the sla object of the it-incident example, which the fixture copies', () => {
+    const example = JSON.parse(
+      readFileSync(new URL('../definitions/fixtures/it-incident.ticket-type.json', import.meta.url), 'utf8'),
+    ) as { sla: unknown };
+    expect(example.sla).toEqual(IT_INCIDENT_SLA);
+    expect(validate(IT_INCIDENT_SLA)).toEqual([]);
+  });
+
+  it('accepts every action form, per-escalation ids and the optional settings', () => {
+    const policy: SlaPolicy = {
+      ...IT_INCIDENT_SLA,
+      reopen: 'restart',
+      escalations: [
+        {
+          id: 'late',
+          at: 'breach',
+          clock: 'firstResponse',
+          businessHoursOnly: true,
+          do: [
+            { notify: { role: 'duty-manager' } },
+            { reassign: 'backup-person' },
+            { reassign: { team: 'major-incident' } },
+          ],
+        },
+      ],
+    };
+    expect(validate(policy)).toEqual([]);
+  });
+
+  it.each([
+    ['no targets', { targets: [] }, '/targets'],
+    ['a target with neither duration', { targets: [{ when: true }] }, '/targets/0'],
+    [
+      'an unknown unit',
+      { targets: [{ when: true, resolution: { amount: 1, unit: 'weeks' } }] },
+      '/targets/0/resolution/unit',
+    ],
+    [
+      'a zero amount',
+      { targets: [{ when: true, resolution: { amount: 0, unit: 'hours' } }] },
+      '/targets/0/resolution/amount',
+    ],
+    [
+      'warnAt of 1',
+      { warnAt: 1, targets: [{ when: true, resolution: { amount: 1, unit: 'hours' } }] },
+      '/warnAt',
+    ],
+    [
+      'pausing while resolved',
+      { pauseIn: ['resolved'], targets: [{ when: true, resolution: { amount: 1, unit: 'hours' } }] },
+      '/pauseIn/0',
+    ],
+    [
+      'an unknown action',
+      {
+        targets: [{ when: true, resolution: { amount: 1, unit: 'hours' } }],
+        escalations: [{ at: 'breach', clock: 'any', do: [{ email: 'x' }] }],
+      },
+      '/escalations/0/do/0',
+    ],
+    [
+      'an escalation without a clock',
+      {
+        targets: [{ when: true, resolution: { amount: 1, unit: 'hours' } }],
+        escalations: [{ at: 'breach', do: [{ highlight: 'breached' }] }],
+      },
+      '/escalations/0',
+    ],
+  ])('rejects %s', (_name, policy, path) => {
+    const problems = validate(policy);
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.some((problem) => problem.path.startsWith(path))).toBe(true);
+  });
+});
+
+describe('selectSlaTarget (reference table)', () => {
+  it.each([
+    ['urgent', 0, '24x7'],
+    ['high', 1, '24x7'],
+    ['medium', 2, undefined],
+    ['low', 3, undefined],
+    [undefined, 3, undefined],
+  ] as const)('priority %s → target %i', (priority, index, calendar) => {
+    const selection = selectSlaTarget(IT_INCIDENT_SLA, { priority, data: {} });
+    expect(selection.index).toBe(index);
+    expect(selection.target?.calendar).toBe(calendar);
+    expect(selection.explanation.code).toBe('sla.target.selected');
+    expect(selection.problems).toEqual([]);
+  });
+
+  it('explains the choice in both languages', () => {
+    const { explanation } = selectSlaTarget(IT_INCIDENT_SLA, { priority: 'medium' });
+    expect(explanation.text['zh-CN']).toBe(
+      '适用 SLA 目标“#3”（第 3 条）：首次响应 4 个工作小时，解决 3 个工作日（按工作日历 cn-standard）。',
+    );
+    expect(explanation.text.en).toBe(
+      'SLA target “#3” (number 3) applies: first response within 4 business hours, resolution within 3 business days (on calendar cn-standard).',
+    );
+    const urgent = selectSlaTarget(IT_INCIDENT_SLA, { priority: 'urgent' }).explanation;
+    expect(urgent.text.en).toBe(
+      'SLA target “#1” (number 1) applies: first response within 15 minutes, resolution within 2 hours.',
+    );
+  });
+
+  it('names targets by name or id', () => {
+    const policy: SlaPolicy = {
+      targets: [
+        {
+          id: 'vip',
+          when: { '==': [{ var: 'requester.level' }, 'vip'] },
+          resolution: { amount: 4, unit: 'hours' },
+        },
+        {
+          name: { 'zh-CN': '默认', en: 'Default' },
+          when: true,
+          resolution: { amount: 2, unit: 'businessDays' },
+        },
+      ],
+    };
+    expect(selectSlaTarget(policy, { requester: { level: 'vip' } }).explanation.text.en).toContain('“vip”');
+    expect(selectSlaTarget(policy, { requester: { level: 'gold' } }).explanation.text['zh-CN']).toContain(
+      '“默认”',
+    );
+  });
+
+  it('skips and reports a when that fails to evaluate or to prepare, never throws', () => {
+    const policy: SlaPolicy = {
+      targets: [
+        { when: { dateAdd: ['not a date', 1, 'hours'] }, resolution: { amount: 1, unit: 'hours' } },
+        { when: { log: 'x' }, resolution: { amount: 2, unit: 'hours' } },
+        { when: true, resolution: { amount: 3, unit: 'hours' } },
+      ],
+    };
+    const selection = selectSlaTarget(policy, {}, { policyPath: '/policy' });
+    expect(selection.index).toBe(2);
+    expect(selection.problems.map((problem) => [problem.code, problem.path])).toEqual([
+      ['rule.invalidDate', '/policy/targets/0/when'],
+      ['rule.unknownOperation', '/policy/targets/1/when/log'],
+    ]);
+    expect(selection.skipped.map((explanation) => explanation.code)).toEqual([
+      'sla.target.rule-failed',
+      'sla.target.rule-failed',
+    ]);
+    expect(selection.skipped[0]?.text.en).toContain('not a valid date');
+  });
+
+  it('says so when no target applies', () => {
+    const selection = selectSlaTarget(
+      {
+        targets: [
+          { when: { '==': [{ var: 'priority' }, 'urgent'] }, resolution: { amount: 1, unit: 'hours' } },
+        ],
+      },
+      { priority: 'low' },
+    );
+    expect(selection).toMatchObject({
+      target: undefined,
+      index: -1,
+      explanation: { code: 'sla.target.none' },
+    });
+  });
+
+  it('rules see the caller clock and the policy calendar', () => {
+    const policy: SlaPolicy = {
+      targets: [
+        { when: { inBusinessHours: [] }, resolution: { amount: 4, unit: 'businessHours' } },
+        { when: true, resolution: { amount: 1, unit: 'businessDays' } },
+      ],
+    };
+    const wednesdayMorning = Date.parse('2026-03-11T02:00:00Z');
+    const saturday = Date.parse('2026-03-14T02:00:00Z');
+    expect(selectSlaTarget(policy, {}, { now: wednesdayMorning }).index).toBe(0);
+    expect(selectSlaTarget(policy, {}, { now: saturday }).index).toBe(1);
+  });
+
+  it('prepares rules once per definition version when given a scope', () => {
+    const env = { ruleScope: { definitionKey: 'it.incident', version: 7 } };
+    expect(selectSlaTarget(IT_INCIDENT_SLA, { priority: 'high' }, env).index).toBe(1);
+    expect(selectSlaTarget(IT_INCIDENT_SLA, { priority: 'low' }, env).index).toBe(3);
+  });
+});
+
+describe('checkSlaPolicy', () => {
+  it('reports rules outside the allow-list with their path', () => {
+    const problems = checkSlaPolicy({
+      targets: [
+        { when: true, resolution: { amount: 1, unit: 'hours' } },
+        { when: { method: ['x', 'toString'] }, resolution: { amount: 1, unit: 'hours' } },
+      ],
+    });
+    expect(problems.map((problem) => problem.path)).toEqual(['/sla/targets/1/when/method']);
+    expect(checkSlaPolicy(IT_INCIDENT_SLA)).toEqual([]);
+  });
+});
+
+describe('messages', () => {
+  it('every message has both languages', () => {
+    for (const message of Object.values(slaMessages)) {
+      expect(message['zh-CN'].length).toBeGreaterThan(0);
+      expect(message.en.length).toBeGreaterThan(0);
+    }
+  });
+});

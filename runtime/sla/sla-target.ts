@@ -1,0 +1,134 @@
+/**
+ * Choosing the SLA target of a ticket: the first target whose `when` holds. A `when` that cannot be evaluated
+ * is reported and skipped; selection never throws.
+ */
+import type { Explanation, Instant, LocalizedText, Problem } from '../common/types.js';
+import { checkRule, prepareCachedRule, type RuleScope } from '../rules/index.js';
+import {
+  PRESET_CALENDARS,
+  describeDuration,
+  isCalendarTimeUnit,
+  type BusinessCalendar,
+} from '../time/index.js';
+import { slaExplanation } from './sla-messages.js';
+import { DEFAULT_POLICY_CALENDAR, type SlaPolicy, type SlaTarget } from './sla.types.js';
+
+/** What SLA functions may know beyond the policy and the ticket. */
+export interface SlaEnv {
+  /** The caller's clock, for rules that read `now` (the policy calendar is given to rules too). */
+  now?: Instant;
+  /** Compiled calendars by key; the presets `cn-standard` and `24x7` are always known. */
+  calendars?: Readonly<Record<string, BusinessCalendar>>;
+  /** The published definition version the policy belongs to, so its rules are prepared once. */
+  ruleScope?: RuleScope;
+  /** JSON pointer of the policy inside its definition, for problem paths (default `/sla`). */
+  policyPath?: string;
+}
+
+export interface SlaTargetSelection {
+  /** The applied target, or undefined when none applies. */
+  target: SlaTarget | undefined;
+  /** Its position in `policy.targets`, -1 when none applies. */
+  index: number;
+  explanation: Explanation;
+  /** Targets skipped because their `when` failed to evaluate: one problem and one explanation each. */
+  problems: Problem[];
+  skipped: Explanation[];
+}
+
+export function findCalendar(key: string, env: SlaEnv): BusinessCalendar | undefined {
+  const supplied = env.calendars;
+  if (supplied && Object.prototype.hasOwnProperty.call(supplied, key)) return supplied[key];
+  return PRESET_CALENDARS.get(key);
+}
+
+export function policyCalendarKey(policy: SlaPolicy): string {
+  return policy.calendar ?? DEFAULT_POLICY_CALENDAR;
+}
+
+/** How a target is called in explanations: its name, its id, or its position. */
+export function targetLabel(target: SlaTarget, index: number): LocalizedText {
+  if (target.name) return target.name;
+  if (target.id) return { 'zh-CN': target.id, en: target.id };
+  return { 'zh-CN': `#${index + 1}`, en: `#${index + 1}` };
+}
+
+/** "首次响应 4 个工作小时，解决 3 个工作日（按工作日历 cn-standard）" and its English. */
+export function describeTargetTerms(policy: SlaPolicy, target: SlaTarget): LocalizedText {
+  const zh: string[] = [];
+  const en: string[] = [];
+  if (target.firstResponse) {
+    zh.push(`首次响应 ${describeDuration(target.firstResponse)['zh-CN']}`);
+    en.push(`first response within ${describeDuration(target.firstResponse).en}`);
+  }
+  if (target.resolution) {
+    zh.push(`解决 ${describeDuration(target.resolution)['zh-CN']}`);
+    en.push(`resolution within ${describeDuration(target.resolution).en}`);
+  }
+  const usesBusinessTime = [target.firstResponse, target.resolution].some(
+    (duration) => duration && !isCalendarTimeUnit(duration.unit),
+  );
+  const calendar = target.calendar ?? policyCalendarKey(policy);
+  return {
+    'zh-CN': zh.join('，') + (usesBusinessTime ? `（按工作日历 ${calendar}）` : ''),
+    en: en.join(', ') + (usesBusinessTime ? ` (on calendar ${calendar})` : ''),
+  };
+}
+
+/**
+ * The first target whose `when` holds for the ticket (`priority`, `data.*`, `requester.*`, `channel`, `type`,
+ * `text`, …). A `when` that fails to prepare or evaluate is reported in `problems` and skipped.
+ */
+export function selectSlaTarget(
+  policy: SlaPolicy,
+  ticketContext: unknown,
+  env: SlaEnv = {},
+): SlaTargetSelection {
+  const basePath = env.policyPath ?? '/sla';
+  const problems: Problem[] = [];
+  const skipped: Explanation[] = [];
+  const calendar = findCalendar(policyCalendarKey(policy), env);
+  const ruleEnv = { ...(env.now !== undefined ? { now: env.now } : {}), ...(calendar ? { calendar } : {}) };
+  for (const [index, target] of policy.targets.entries()) {
+    const path = `${basePath}/targets/${index}/when`;
+    const prepared = prepareCachedRule(env.ruleScope, path, target.when);
+    const outcome = prepared.ok ? prepared.value.test(ticketContext, ruleEnv) : prepared;
+    if (!outcome.ok) {
+      problems.push(outcome.error);
+      skipped.push(
+        slaExplanation('sla.target.rule-failed', {
+          target: targetLabel(target, index),
+          position: index + 1,
+          reason: outcome.error.text,
+          problem: outcome.error.code,
+        }),
+      );
+      continue;
+    }
+    if (outcome.value) {
+      return {
+        target,
+        index,
+        explanation: slaExplanation('sla.target.selected', {
+          target: targetLabel(target, index),
+          targetId: target.id,
+          position: index + 1,
+          terms: describeTargetTerms(policy, target),
+        }),
+        problems,
+        skipped,
+      };
+    }
+  }
+  return { target: undefined, index: -1, explanation: slaExplanation('sla.target.none'), problems, skipped };
+}
+
+/**
+ * Problems of a policy beyond its JSON shape (run `slaPolicySchema` first): `when` rules that use operations
+ * outside the allow-list or are malformed.
+ */
+export function checkSlaPolicy(policy: SlaPolicy, policyPath = '/sla'): Problem[] {
+  return policy.targets.flatMap((target, index) =>
+    checkRule(target.when, `${policyPath}/targets/${index}/when`),
+  );
+}
