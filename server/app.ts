@@ -7,12 +7,21 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
+import { PasswordHasher, type PasswordParameters } from './access/password.js';
 import type { ProcessRole } from './config.js';
 import { systemClock, type Clock } from './lib/clock.js';
+import { bootstrapAdmin } from './bootstrap.js';
+import { authPlugin } from './plugins/auth.plugin.js';
 import { dbPlugin } from './plugins/db.plugin.js';
 import { errorsPlugin } from './plugins/errors.plugin.js';
 import { inputGuardPlugin } from './plugins/input-guard.plugin.js';
+import { modelsPlugin } from './plugins/models.plugin.js';
+import { workerPlugin } from './plugins/worker.plugin.js';
+import { apiKeysRoutes } from './routes/api-keys.routes.js';
+import { authRoutes } from './routes/auth.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
+import { teamsRoutes } from './routes/teams.routes.js';
+import { usersRoutes } from './routes/users.routes.js';
 import { projectRoot } from './store/paths.js';
 
 export interface AppOptions {
@@ -34,12 +43,15 @@ export interface AppOptions {
   runJobs?: boolean;
   /** Requests per minute per address on the login route. */
   loginRateLimit?: number;
+  /** scrypt cost for new password hashes; tests lower it to keep runs fast. Default: PASSWORD_PARAMETERS. */
+  passwordParameters?: PasswordParameters;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     ordo: AppOptions;
     clock: Clock;
+    passwords: PasswordHasher;
   }
 }
 
@@ -59,6 +71,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.decorate('ordo', options);
   app.decorate('clock', options.clock ?? systemClock);
+  app.decorate('passwords', new PasswordHasher(options.passwordParameters));
 
   await app.register(errorsPlugin);
   await app.register(helmet, {
@@ -94,8 +107,24 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(inputGuardPlugin);
   await app.register(dbPlugin, { mongodbUri: options.mongodbUri });
+  await app.register(modelsPlugin);
+  await app.register(authPlugin);
+  await app.register(workerPlugin, {
+    runJobs: options.runJobs ?? (options.role === 'all' || options.role === 'worker'),
+  });
+  await bootstrapAdmin({
+    models: app.models,
+    passwords: app.passwords,
+    adminPassword: options.adminPassword,
+    now: app.clock.now(),
+    print: (text) => process.stdout.write(text),
+  });
 
   await app.register(healthRoutes);
+  await app.register(authRoutes);
+  await app.register(usersRoutes);
+  await app.register(teamsRoutes);
+  await app.register(apiKeysRoutes);
 
   const studioDir = options.studioDir ?? path.join(projectRoot(), 'studio', 'dist');
   if (studioDir && existsSync(path.join(studioDir, 'index.html'))) {

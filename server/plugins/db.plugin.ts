@@ -15,7 +15,7 @@ export interface DbPluginOptions {
 
 /** Ping the database with a deadline; false when it does not answer in time. */
 export async function databaseAnswers(db: Connection, timeoutMs = 2000): Promise<boolean> {
-  if (db.readyState !== 1 || !db.db) return false;
+  if (db.readyState !== mongoose.ConnectionStates.connected || !db.db) return false;
   let timer: NodeJS.Timeout | undefined;
   try {
     const ping = db.db.command({ ping: 1 }).then(() => true);

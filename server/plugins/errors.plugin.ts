@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { HttpProblem, type ProblemBody } from '../lib/problem.js';
 
@@ -9,9 +9,13 @@ interface ValidationIssue {
   params: Record<string, unknown>;
 }
 
+/** Fastify's validation contexts, named as fields are everywhere else (`query.limit`, `header.x-api-key`). */
+const CONTEXT_NAMES: Record<string, string> = { querystring: 'query', headers: 'header' };
+
 /** `body` + `/members/0/userId` + missing property → `body.members.0.userId`. */
 function fieldOf(context: string | undefined, issue: ValidationIssue): string {
-  const parts = [context ?? 'body', ...issue.instancePath.split('/').filter(Boolean)];
+  const source = context ? (CONTEXT_NAMES[context] ?? context) : 'body';
+  const parts = [source, ...issue.instancePath.split('/').filter(Boolean)];
   if (issue.keyword === 'required' && typeof issue.params.missingProperty === 'string') {
     parts.push(issue.params.missingProperty);
   }
@@ -21,7 +25,7 @@ function fieldOf(context: string | undefined, issue: ValidationIssue): string {
   return parts.join('.');
 }
 
-function send(reply: import('fastify').FastifyReply, body: ProblemBody) {
+function send(reply: FastifyReply, body: ProblemBody) {
   return reply.status(body.status).type('application/problem+json').send(body);
 }
 

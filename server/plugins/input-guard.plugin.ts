@@ -2,6 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { badRequest } from '../lib/problem.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The body may carry `$`-keys (JSON Schema documents); prototype keys are still refused. */
+    allowDollarKeys?: boolean;
+  }
+}
+
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_DEPTH = 32;
 
@@ -38,7 +45,7 @@ export function findUnsafeKey(value: unknown, path: string, depth = 0): string |
 export const inputGuardPlugin = fp(
   async function inputGuardPlugin(app: FastifyInstance) {
     app.addHook('preValidation', async (request) => {
-      const config = request.routeOptions.config as { allowDollarKeys?: boolean } | undefined;
+      const config = request.routeOptions.config;
       const query = findUnsafeKey(request.query, 'query');
       if (query) throw badRequest(query, `The key "${query.split('.').pop()}" is not allowed`, 'unsafe-key');
       if (config?.allowDollarKeys) {
