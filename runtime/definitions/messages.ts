@@ -182,10 +182,6 @@ export const definitionMessages = {
     'zh-CN': '字段标识“{field}”太长，最多 {max} 个字符',
     en: 'The field key “{field}” is too long; use at most {max} characters.',
   },
-  'definition.partUnchecked': {
-    'zh-CN': '暂时无法检查“{part}”部分：它的校验规则尚未提供',
-    en: 'The {part} part cannot be checked yet: its validation rules are not available.',
-  },
   'definition.unexpectedError': {
     'zh-CN': '检查“{part}”时出现意外错误，请联系管理员（{detail}）',
     en: 'An unexpected error occurred while checking the {part}; please contact an administrator ({detail}).',

@@ -15,6 +15,8 @@ import {
   routingRulesSchema,
 } from '../routing/index.js';
 import type { PriorityDefinition, RoutingRules } from '../routing/index.js';
+import { checkNotificationTemplate, notificationTemplatesSchema } from '../notify/index.js';
+import type { NotificationTemplate } from '../notify/index.js';
 import { checkRule } from '../rules/index.js';
 import { slaPolicySchema } from '../sla/index.js';
 import { PRESET_CALENDARS } from '../time/index.js';
@@ -31,13 +33,10 @@ import { embeddedRuleVariables } from './rule-references.js';
 import { ticketTypeSchema } from './ticket-type.schema.js';
 
 export interface TicketTypeValidation {
-  /** False when any problem blocks saving or publishing (every problem except `definition.partUnchecked`). */
+  /** True when there is no problem at all. */
   valid: boolean;
   problems: Problem[];
 }
-
-/** Problems that tell what could not be checked yet, without blocking the definition. */
-const NON_BLOCKING_CODES = new Set(['definition.partUnchecked']);
 
 registerPatternHint(FIELD_KEY_PATTERN, {
   'zh-CN': '字段标识不能包含“.”，不能以“$”开头，不能是保留字，最多 64 个字符',
@@ -52,8 +51,8 @@ const validateEnvelope = compileValidator(ticketTypeSchema, {
 
 interface PartChecker {
   name: 'form' | 'routing' | 'priority' | 'sla' | 'notifications';
-  /** The owner's schema; undefined while the owner has not provided one. */
-  validate?: Validator;
+  /** The owner's schema. */
+  validate: Validator;
   /** The owner's checks of what a schema cannot say; run only once the schema accepted the part. */
   check?: (value: never, basePath: string) => Problem[];
 }
@@ -84,8 +83,14 @@ const PART_CHECKERS: PartChecker[] = [
           : checkRule(target.when, joinPointer(basePath, 'targets', index, 'when')),
       ),
   },
-  // TODO(definitions): wire notificationTemplateSchema (runtime/notify) once it exists.
-  { name: 'notifications' },
+  {
+    name: 'notifications',
+    validate: compileValidator(notificationTemplatesSchema, { rootLabel: settingLabels.notifications }),
+    check: (templates: Record<string, NotificationTemplate>, basePath) =>
+      Object.entries(templates).flatMap(([key, template]) =>
+        checkNotificationTemplate(template, joinPointer(basePath, key), key),
+      ),
+  },
 ];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -161,10 +166,7 @@ export function validateTicketType(definition: unknown, refs: DefinitionRefs = {
     ];
   }
   const finalProblems = preferSpecificProblems(problems);
-  return {
-    valid: finalProblems.every((problem) => NON_BLOCKING_CODES.has(problem.code)),
-    problems: finalProblems,
-  };
+  return { valid: finalProblems.length === 0, problems: finalProblems };
 }
 
 function collectProblems(definition: unknown, refs: DefinitionRefs): Problem[] {
@@ -191,12 +193,6 @@ function collectProblems(definition: unknown, refs: DefinitionRefs): Problem[] {
     if (value === undefined) continue;
     const basePath = `/${part.name}`;
     const validate = part.validate;
-    if (!validate) {
-      problems.push(
-        definitionProblem('definition.partUnchecked', basePath, { part: settingLabels[part.name] }),
-      );
-      continue;
-    }
     const { result: shapeProblems, references } = collectReferences(() => validate(value, basePath));
     problems.push(...shapeProblems);
     partReferences.push({ part: part.name, basePath, references });
