@@ -154,7 +154,8 @@ export class Session {
   setHandler(
     next: { assignee?: string | undefined; team?: string | undefined },
     eventType: string,
-    extra = {},
+    extra: Record<string, unknown> = {},
+    moveOpenSteps = true,
   ): void {
     const before = { assignee: this.draft.assignee ?? null, team: this.draft.team ?? null };
     const team = next.team ?? this.draft.team;
@@ -162,7 +163,7 @@ export class Session {
       next.team !== undefined && next.team !== this.draft.team
         ? next.assignee
         : (next.assignee ?? this.draft.assignee);
-    for (const token of this.draft.tokens) {
+    for (const token of moveOpenSteps ? this.draft.tokens : []) {
       const step = this.draft.steps[token.nodeId];
       if (step === undefined || step.status !== 'active' || step.kind !== 'task') continue;
       if (step.team === undefined || step.team === before.team) {
@@ -278,9 +279,13 @@ export class Session {
       this.emit('assignment.unresolved', { nodeId, request });
       return {};
     }
-    this.setHandler(picked.team === undefined ? { assignee: picked.assignee } : picked, 'ticket.assigned', {
-      nodeId,
-    });
+    // A step's own assignment must not move the steps of other branches.
+    this.setHandler(
+      picked.team === undefined ? { assignee: picked.assignee } : picked,
+      'ticket.assigned',
+      { nodeId },
+      false,
+    );
     return picked;
   }
 }

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { FlowDefinition } from '../types.js';
 import type { EngineContext } from '../../engine/types.js';
 import { TicketHarness, actors, definitionOf } from '../../engine/test-support/harness.js';
 import { approvalNode } from './approval.node.js';

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { FlowDefinition } from '../types.js';
 import { TicketHarness, actors, definitionOf } from '../../engine/test-support/harness.js';
 import { taskNode, taskOutcomes } from './task.node.js';
 import flow from './task.node.flow.json' with { type: 'json' };
