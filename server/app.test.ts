@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, call } from '../test/support/server-app.js';
@@ -25,6 +28,30 @@ describe('unknown routes', () => {
     const { status, response } = await call(app, { method: 'DELETE', url: '/api/me' });
     expect(status).toBe(404);
     expect(response.headers['content-type']).toContain('application/problem+json');
+  });
+});
+
+describe('the built studio', () => {
+  it('is served, its client-side routes load index.html, and API paths keep their 404', async () => {
+    const studioDir = await mkdtemp(path.join(os.tmpdir(), 'ordo-studio-test-'));
+    await writeFile(path.join(studioDir, 'index.html'), '<!doctype html><title>Ordo</title>');
+    const withStudio = await buildTestApp('app_studio', { studioDir });
+    try {
+      for (const url of ['/', '/tickets/42']) {
+        const response = await withStudio.inject({ method: 'GET', url });
+        expect(response.statusCode).toBe(200);
+        expect(response.headers['content-type']).toContain('text/html');
+        expect(response.body).toContain('<title>Ordo</title>');
+      }
+      for (const url of ['/api/nothing', '/assets/missing.js']) {
+        const missing = await withStudio.inject({ method: 'GET', url });
+        expect(missing.statusCode).toBe(404);
+        expect(missing.headers['content-type']).toContain('application/problem+json');
+      }
+    } finally {
+      await withStudio.close();
+      await rm(studioDir, { recursive: true, force: true });
+    }
   });
 });
 

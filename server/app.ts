@@ -73,7 +73,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('clock', options.clock ?? systemClock);
   app.decorate('passwords', new PasswordHasher(options.passwordParameters));
 
-  await app.register(errorsPlugin);
+  const studioDir = options.studioDir ?? path.join(projectRoot(), 'studio', 'dist');
+  const servedStudioDir = studioDir && existsSync(path.join(studioDir, 'index.html')) ? studioDir : undefined;
+  await app.register(errorsPlugin, { studioClientRoutes: servedStudioDir !== undefined });
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -126,28 +128,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(teamsRoutes);
   await app.register(apiKeysRoutes);
 
-  const studioDir = options.studioDir ?? path.join(projectRoot(), 'studio', 'dist');
-  if (studioDir && existsSync(path.join(studioDir, 'index.html'))) {
-    await app.register(fastifyStatic, { root: studioDir, prefix: '/', wildcard: false, index: 'index.html' });
-    // Client-side routes (/tickets/42) load the app; API and docs paths keep their problem+json 404.
-    app.setNotFoundHandler((request, reply) => {
-      const pathname = request.url.split('?')[0] ?? '/';
-      if (
-        request.method === 'GET' &&
-        !/^\/(api|docs|health)(\/|$)/.test(pathname) &&
-        !path.extname(pathname)
-      ) {
-        return reply.type('text/html').sendFile('index.html');
-      }
-      return reply
-        .status(404)
-        .type('application/problem+json')
-        .send({
-          type: 'urn:ordo:problem:not-found',
-          title: 'Not found',
-          status: 404,
-          detail: `No route ${request.method} ${pathname}`,
-        });
+  if (servedStudioDir) {
+    await app.register(fastifyStatic, {
+      root: servedStudioDir,
+      prefix: '/',
+      wildcard: false,
+      index: 'index.html',
     });
   }
 

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { HttpProblem, type ProblemBody } from '../lib/problem.js';
@@ -29,8 +30,16 @@ function send(reply: FastifyReply, body: ProblemBody) {
   return reply.status(body.status).type('application/problem+json').send(body);
 }
 
+export interface ErrorsPluginOptions {
+  /**
+   * The studio is served (by @fastify/static): an unknown GET of a page path outside /api, /docs and /health
+   * is one of its client-side routes (/tickets/42) and gets its index.html; everything else a problem+json 404.
+   */
+  studioClientRoutes?: boolean;
+}
+
 export const errorsPlugin = fp(
-  async function errorsPlugin(app: FastifyInstance) {
+  async function errorsPlugin(app: FastifyInstance, options: ErrorsPluginOptions) {
     app.setErrorHandler((error: FastifyError, request, reply) => {
       if (error instanceof HttpProblem) return send(reply, error.toBody());
 
@@ -79,14 +88,24 @@ export const errorsPlugin = fp(
       });
     });
 
-    app.setNotFoundHandler((request, reply) =>
-      send(reply, {
+    // The one not-found handler of the app (Fastify allows one per prefix).
+    app.setNotFoundHandler((request, reply) => {
+      const pathname = request.url.split('?')[0] ?? '/';
+      if (
+        options.studioClientRoutes &&
+        request.method === 'GET' &&
+        !/^\/(api|docs|health)(\/|$)/.test(pathname) &&
+        !path.extname(pathname)
+      ) {
+        return reply.type('text/html').sendFile('index.html');
+      }
+      return send(reply, {
         type: 'urn:ordo:problem:not-found',
         title: 'Not found',
         status: 404,
-        detail: `No route ${request.method} ${request.url.split('?')[0]}`,
-      }),
-    );
+        detail: `No route ${request.method} ${pathname}`,
+      });
+    });
   },
   { name: 'errors' },
 );
