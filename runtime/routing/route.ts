@@ -1,5 +1,5 @@
 import { fail, ok, type Explanation, type Problem, type Result } from '../common/types.js';
-import { explain, localizeWith } from '../rules/index.js';
+import { explain, localizeWith, type PreparedRule } from '../rules/index.js';
 import { routingMessages, STRATEGY_NAMES } from './routing-messages.js';
 import {
   isDefaultRule,
@@ -9,7 +9,13 @@ import {
   type SkillRequirement,
   type SkillRequirementInput,
 } from './routing-rules.schema.js';
-import { describeReadValues, evaluateExpression, testRule, type RulesRunEnv } from './rule-context.js';
+import {
+  describeReadValues,
+  evaluateExpression,
+  prepareConditions,
+  testPrepared,
+  type RulesRunEnv,
+} from './rule-context.js';
 
 /** The routing rule's `then` with its skill expressions worked out for this ticket. */
 export interface RoutingTarget extends Omit<RoutingThen, 'skills'> {
@@ -40,8 +46,9 @@ export function route(
   if (!Array.isArray(rules) || rules.length === 0) return fail(routingProblem('routing.noRules', basePath));
   const problems: Problem[] = [];
   const skippedIds: string[] = [];
+  const conditions = prepareConditions(rules, basePath, (index) => `${basePath}/${index}/when`, env);
   for (const [index, rule] of rules.entries()) {
-    const outcome = testRule(rule.when, `${basePath}/${index}/when`, ticketContext, env);
+    const outcome = testPrepared(conditions[index] as Result<PreparedRule>, ticketContext, env);
     if (!outcome.ok) {
       skippedIds.push(rule.id);
       problems.push(

@@ -1,4 +1,4 @@
-import type { Problem } from '../common/types.js';
+import type { Problem, Result } from '../common/types.js';
 import {
   describeValue,
   readOwnPath,
@@ -19,10 +19,46 @@ export interface RulesRunEnv extends RuleEnv {
   cache?: RuleCache;
 }
 
+interface PreparedTable {
+  scopeKey: string;
+  basePath: string;
+  conditions: Result<PreparedRule>[];
+}
+
+const preparedTables = new WeakMap<object, PreparedTable>();
+
+/**
+ * The prepared conditions of a rule table (routing or priority rules), in order. For a published version the
+ * whole table is remembered by the table object, so a decision costs one lookup, not one per rule.
+ */
+export function prepareConditions(
+  table: readonly { when: unknown }[],
+  basePath: string,
+  pathOf: (index: number) => string,
+  env: RulesRunEnv,
+): Result<PreparedRule>[] {
+  const scopeKey = env.scope ? `${env.scope.definitionKey}@${env.scope.version}` : undefined;
+  if (scopeKey !== undefined) {
+    const known = preparedTables.get(table);
+    if (known && known.scopeKey === scopeKey && known.basePath === basePath) return known.conditions;
+  }
+  const cache = env.cache ?? sharedRuleCache;
+  const conditions = table.map((rule, index) => cache.prepare(env.scope, pathOf(index), rule.when));
+  if (scopeKey !== undefined) preparedTables.set(table, { scopeKey, basePath, conditions });
+  return conditions;
+}
+
 export type RuleOutcome = { ok: true; holds: boolean; rule: PreparedRule } | { ok: false; problem: Problem };
 
 export function testRule(logic: unknown, path: string, context: unknown, env: RulesRunEnv): RuleOutcome {
-  const prepared = (env.cache ?? sharedRuleCache).prepare(env.scope, path, logic);
+  return testPrepared((env.cache ?? sharedRuleCache).prepare(env.scope, path, logic), context, env);
+}
+
+export function testPrepared(
+  prepared: Result<PreparedRule>,
+  context: unknown,
+  env: RulesRunEnv,
+): RuleOutcome {
   if (!prepared.ok) return { ok: false, problem: prepared.error };
   const result = prepared.value.test(context, env);
   if (!result.ok) return { ok: false, problem: result.error };

@@ -22,7 +22,7 @@ export function ruleCacheKey(scope: RuleScope, path: string): string {
   return `${scope.definitionKey}@${scope.version}${path}`;
 }
 
-/** A small least-recently-used cache of prepared rules (failed preparations are cached too: same text, same answer). */
+/** A small first-in-first-out cache of prepared rules (failed preparations are cached too: same text, same answer). */
 export function createRuleCache(maxEntries = 5000): RuleCache {
   const entries = new Map<string, Result<PreparedRule>>();
   return {
@@ -30,12 +30,9 @@ export function createRuleCache(maxEntries = 5000): RuleCache {
       if (!scope) return prepareRule(logic, path);
       const key = ruleCacheKey(scope, path);
       const cached = entries.get(key);
-      if (cached) {
-        // Refresh recency: a Map iterates in insertion order, so the first key is the least recently used.
-        entries.delete(key);
-        entries.set(key, cached);
-        return cached;
-      }
+      // Published versions are few and hot: a hit is a plain lookup (no recency bookkeeping, which would cost more
+      // than the rule itself); when full, the oldest prepared rule goes first.
+      if (cached) return cached;
       const prepared = prepareRule(logic, path);
       entries.set(key, prepared);
       if (entries.size > maxEntries) {

@@ -1,7 +1,7 @@
 import jsonLogic from 'json-logic-js';
 import { fail, ok, type Problem, type Result } from '../common/types.js';
 import { domainOperations, SAFE_VAR_OPERATION } from './domain-operations.js';
-import { withRuleEnv, type RuleEnv } from './rule-env.js';
+import { swapRuleEnv, type RuleEnv } from './rule-env.js';
 import { RuleOperationError, ruleProblem } from './rule-problem.js';
 
 /** The json-logic operations an analyst may use. `log` and `method` are left out on purpose: no side effects, no
@@ -204,6 +204,10 @@ function checkLiteralKeys(keys: unknown[], pointer: string, state: PrepareState)
   }
 }
 
+const NO_ENV: RuleEnv = Object.freeze({});
+const TRUE: Result<boolean> = Object.freeze(ok(true));
+const FALSE: Result<boolean> = Object.freeze(ok(false));
+
 function createPreparedRule(
   logic: unknown,
   compiled: unknown,
@@ -211,11 +215,18 @@ function createPreparedRule(
   operations: string[],
   variables: string[],
 ): PreparedRule {
-  const evaluate = (data: unknown, env: RuleEnv = {}): Result<unknown> => {
+  // Hot path (routing runs every rule of a table per ticket): no closures or intermediate results per call.
+  const run = (data: unknown, env: RuleEnv | undefined): unknown => {
+    const previous = swapRuleEnv(env ?? NO_ENV);
     try {
-      const value = withRuleEnv(env, (): unknown =>
-        jsonLogic.apply(compiled as jsonLogic.RulesLogic, data ?? {}),
-      );
+      return jsonLogic.apply(compiled as jsonLogic.RulesLogic, data ?? {}) as unknown;
+    } finally {
+      swapRuleEnv(previous);
+    }
+  };
+  const evaluate = (data: unknown, env?: RuleEnv): Result<unknown> => {
+    try {
+      const value = run(data, env);
       return ok(value === undefined ? null : value);
     } catch (error) {
       return fail(toProblem(error, path));
@@ -228,8 +239,11 @@ function createPreparedRule(
     variables,
     evaluate,
     test(data, env) {
-      const result = evaluate(data, env);
-      return result.ok ? ok(isTruthy(result.value)) : result;
+      try {
+        return isTruthy(run(data, env)) ? TRUE : FALSE;
+      } catch (error) {
+        return fail(toProblem(error, path));
+      }
     },
   };
 }

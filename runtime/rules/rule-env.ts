@@ -19,6 +19,13 @@ export function currentRuleEnv(): RuleEnv {
   return currentEnv;
 }
 
+/** Make `env` current and return the one it replaces (to put back in a `finally`). */
+export function swapRuleEnv(env: RuleEnv): RuleEnv {
+  const previous = currentEnv;
+  currentEnv = env;
+  return previous;
+}
+
 export function withRuleEnv<T>(env: RuleEnv, run: () => T): T {
   const previous = currentEnv;
   currentEnv = env;
