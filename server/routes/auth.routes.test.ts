@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../lib/clock.js';
 import { SESSION_LIFETIME_MS } from '../access/credentials.js';
+import { PasswordHasher } from '../access/password.js';
 import { sha256 } from '../access/tokens.js';
 import {
   ADMIN_PASSWORD,
@@ -10,6 +11,7 @@ import {
   call,
   createUser,
   login,
+  TEST_PASSWORD_PARAMETERS,
   type CreatedUser,
 } from '../../test/support/server-app.js';
 
@@ -117,6 +119,16 @@ describe('POST /api/auth/login', () => {
     });
     expect(status).toBe(400);
     expect(body.field).toBe('body.password.$gt');
+  });
+
+  it('re-hashes a password stored with other scrypt parameters at the next sign-in', async () => {
+    const person = await createUser(app, adminToken, { username: 'old.hash', roles: ['requester'] });
+    const older = await new PasswordHasher({ N: 2 ** 9, r: 8, p: 1, keyLength: 32 }).hash(person.password);
+    await app.models.User.updateOne({ _id: person.id }, { $set: { password: older } });
+    await login(app, person.username, person.password);
+    const stored = await app.models.User.findById(person.id).lean();
+    expect(stored?.password).toMatchObject(TEST_PASSWORD_PARAMETERS);
+    await login(app, person.username, person.password);
   });
 
   it('limits attempts per address: past the limit a minute answers 429 problem+json', async () => {
