@@ -16,8 +16,11 @@ export interface DueTimer {
   at: number;
 }
 
-/** The key of the timer that asks the engine to take every SLA step due now (warnings, breaches, escalations). */
-export const SLA_TIMER_KEY = 'sla:due';
+/**
+ * SLA timer keys name the ticket, `:sla:` and the instant; the engine takes every SLA step due when one fires
+ * (warnings, breaches, escalations), and refuses one that finds nothing due, so a repeat changes nothing.
+ */
+export const slaTimerKey = (ticketId: string, at: number): string => `${ticketId}:sla:${at}`;
 
 /** Flow timers: tokens waiting until an instant (wait steps, auto-close, reply time-outs, step SLAs). */
 export function flowTimers(state: TicketState): DueTimer[] {
@@ -61,7 +64,7 @@ export function slaTimers(
   if (!clocks || !policy) return [];
   const { steps, nextDueAt } = dueSteps(clocks, policy, state.updatedAt, undefined, { calendars });
   const at = steps.length > 0 ? Math.min(...steps.map((step) => step.dueAt)) : nextDueAt;
-  return at === null ? [] : [{ key: SLA_TIMER_KEY, at }];
+  return at === null ? [] : [{ key: slaTimerKey(state.id, at), at }];
 }
 
 export function allTimers(

@@ -146,7 +146,8 @@ describe('GET /api/tickets/:id', () => {
       headers: bearer(requester.token),
     });
     expect(status).toBe(200);
-    expect(body.allowedCommands).toEqual(expect.arrayContaining(['comment', 'cancel']));
+    expect(body.allowedCommands).toEqual(expect.arrayContaining(['comment']));
+    expect(body.allowedCommands).not.toContain('resolve');
   });
 });
 
