@@ -23,6 +23,9 @@ import { healthRoutes } from './routes/health.routes.js';
 import { teamsRoutes } from './routes/teams.routes.js';
 import { usersRoutes } from './routes/users.routes.js';
 import { projectRoot } from './store/paths.js';
+import { calendarRoutes } from './definitions/calendars.routes.js';
+import { slaPolicyRoutes } from './definitions/sla-policies.routes.js';
+import { ticketTypeRoutes } from './definitions/ticket-types.routes.js';
 
 export interface AppOptions {
   /** Connection URI including the database name. */
@@ -127,6 +130,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(usersRoutes);
   await app.register(teamsRoutes);
   await app.register(apiKeysRoutes);
+  await app.register(calendarRoutes);
+  await app.register(slaPolicyRoutes);
+  await app.register(ticketTypeRoutes);
 
   if (servedStudioDir) {
     await app.register(fastifyStatic, {
