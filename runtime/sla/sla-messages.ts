@@ -34,7 +34,7 @@ export const slaMessages = {
     en: 'The {clock} clock resumed: it was paused for {paused} of its time, so it is now due {due}.',
   },
   'sla.clock.stopped-met': {
-    'zh-CN': '{clock}已停止（{reason}）：用时 {elapsed}，在目标 {target} 内达成。',
+    'zh-CN': '{clock}已停止（{reason}）：用时 {elapsed}，在目标 {target}内达成。',
     en: 'The {clock} clock stopped ({reason}): {elapsed} used, within the target of {target}.',
   },
   'sla.clock.stopped-breached': {
@@ -62,11 +62,11 @@ export const slaMessages = {
     en: 'The business calendar “{calendar}” was not found; the clock counts around the clock (24×7) until an admin fixes it.',
   },
   'sla.step.warning': {
-    'zh-CN': '{clock}已用去目标 {target} 的 {percent}%，将于 {due} 到期。',
+    'zh-CN': '{clock}已用去目标 {target}的 {percent}%，将于 {due} 到期。',
     en: '{percent}% of the {clock} target of {target} is used; it falls due {due}.',
   },
   'sla.step.breach': {
-    'zh-CN': '{clock}超时：目标 {target} 已于 {due} 到期。',
+    'zh-CN': '{clock}超时：目标 {target}已于 {due} 到期。',
     en: 'The {clock} target of {target} was breached at {due}.',
   },
   'sla.step.escalation': {

@@ -52,6 +52,12 @@ describe('checkCalendar', () => {
       problems: [['calendar.zone-unknown', '/zone']],
     },
     {
+      name: "the host's own zone, which differs between machines",
+      definition: definition({ zone: 'system' }),
+      problems: [['calendar.zone-unknown', '/zone']],
+    },
+    { name: 'a fixed offset', definition: definition({ zone: 'UTC+8' }), problems: [] },
+    {
       name: 'malformed times',
       definition: definition({
         week: {

@@ -224,13 +224,14 @@ function checkDayEntries(
   });
 }
 
-function zoneOf(name: string): Zone | undefined {
-  try {
-    const zone = Info.normalizeZone(name);
-    return zone.isValid && name.trim() !== '' ? zone : undefined;
-  } catch {
-    return undefined;
-  }
+/**
+ * The zone of a name: an IANA zone or a fixed offset (`UTC`, `UTC+8`). The host's own zone (`local`,
+ * `system`) is refused: a calendar must mean the same on every server and browser.
+ */
+function zoneOf(name: unknown): Zone | undefined {
+  if (typeof name !== 'string' || name.trim() === '') return undefined;
+  const zone = Info.normalizeZone(name);
+  return zone.isValid && (zone.type === 'iana' || zone.type === 'fixed') ? zone : undefined;
 }
 
 /** Problems that leave a definition without a meaning: the arithmetic cannot run on it. */
@@ -277,6 +278,10 @@ class CompiledCalendar implements BusinessCalendar {
   private readonly weekWorks: boolean;
   private readonly lastExtraWorkingDay: number;
   private readonly plans = new Map<number, DayPlan>();
+  /** Per local day: its offset when steady all day, `null` on a day the offset changes. */
+  private readonly steadyOffsets = new Map<number, number | null>();
+  /** Offset of the last instant looked up, the best first guess for the next one. */
+  private lastOffset: number | undefined;
 
   constructor(
     readonly definition: BusinessCalendarDefinition,
@@ -318,7 +323,15 @@ class CompiledCalendar implements BusinessCalendar {
   }
 
   dayNumberOf(instant: Instant): number {
-    return Math.floor((instant + this.zoneObject.offset(instant) * MS_PER_MINUTE) / MS_PER_DAY);
+    // A zone offset look-up goes through Intl and costs microseconds; most instants fall on a day whose offset is
+    // already known to hold all day long, which answers exactly without one.
+    if (this.lastOffset !== undefined) {
+      const day = Math.floor((instant + this.lastOffset * MS_PER_MINUTE) / MS_PER_DAY);
+      if (this.steadyOffsetOf(day) === this.lastOffset) return day;
+    }
+    const offset = this.zoneObject.offset(instant);
+    this.lastOffset = offset;
+    return Math.floor((instant + offset * MS_PER_MINUTE) / MS_PER_DAY);
   }
 
   localDateOf(instant: Instant): string {
@@ -361,18 +374,23 @@ class CompiledCalendar implements BusinessCalendar {
   }
 
   /**
-   * The zone's offset (minutes) through a whole local day, or undefined when it changes that day. Two offset
-   * look-ups per day instead of an exact conversion per interval boundary: most days of most zones keep one
-   * offset, and only DST-change days take the slower exact path.
+   * The zone's offset (minutes) through a whole local day, or undefined when it changes that day. Checked with
+   * offset look-ups at both ends of the day, once per day (cached): most days of most zones keep one offset, and
+   * only DST-change days take the slower exact path.
    */
   private steadyOffsetOf(dayNumber: number): number | undefined {
+    const known = this.steadyOffsets.get(dayNumber);
+    if (known !== undefined) return known ?? undefined;
+    const zone = this.zoneObject;
     const localStart = dayNumber * MS_PER_DAY;
     const localEnd = localStart + MS_PER_DAY;
-    const offsetAtStart = this.zoneObject.offset(
-      localStart - this.zoneObject.offset(localStart) * MS_PER_MINUTE,
-    );
-    const offsetAtEnd = this.zoneObject.offset(localEnd - offsetAtStart * MS_PER_MINUTE);
-    return offsetAtStart === offsetAtEnd ? offsetAtStart : undefined;
+    const offset = zone.offset(localStart - zone.offset(localStart) * MS_PER_MINUTE);
+    const steady =
+      zone.offset(localStart - offset * MS_PER_MINUTE) === offset &&
+      zone.offset(localEnd - offset * MS_PER_MINUTE - 1) === offset;
+    if (this.steadyOffsets.size >= DAY_CACHE_LIMIT) this.steadyOffsets.clear();
+    this.steadyOffsets.set(dayNumber, steady ? offset : null);
+    return steady ? offset : undefined;
   }
 
   planOf(dayNumber: number): DayPlan {

@@ -74,7 +74,3 @@ export function parseWallClock(text: string): number | undefined {
   if (match[1] === undefined) return MINUTES_PER_DAY;
   return Number(match[1]) * 60 + Number(match[2]);
 }
-
-export function formatWallClock(minutes: number): string {
-  return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
-}
