@@ -11,7 +11,9 @@ export interface InAppNotification {
   ticketNumber: string;
   template: string;
   subject: string;
+  /** HTML, values escaped. */
   body: string;
+  text: string;
   link: string | null;
   createdAt: Date;
   readAt: Date | null;
@@ -42,6 +44,7 @@ export class InAppInbox {
         template: entry.template,
         subject: entry.subject ?? '',
         body: entry.body ?? '',
+        text: entry.text ?? '',
         link: entry.link,
         createdAt: new Date(now),
         readAt: null,

@@ -1,12 +1,11 @@
-import { DateTime } from 'luxon';
 import type { Locale, LocalizedText, StatusCategory } from '../../runtime/common/types.js';
 import type { TicketEffect, TicketState } from '../../runtime/engine/types.js';
 import type { LoadedDefinition } from '../tickets/ticket.service.js';
 import type { Addressee } from './recipients.js';
 
 /**
- * What a template sees. Documented for analysts in README.md; keep the two in step. Instants are given both as
- * ISO strings and as texts already written in the recipient's language and zone (`…Text`).
+ * What a template sees. Documented for analysts in README.md; keep the two in step. Instants are ISO strings:
+ * templates write them with `{{date …}}`, in the recipient's language and zone.
  */
 export interface NotificationContext {
   ticket: {
@@ -25,14 +24,13 @@ export interface NotificationContext {
     data: Record<string, unknown>;
     url: string;
     createdAt: string;
-    createdAtText: string;
   };
   recipient: { name: string; locale: Locale };
   actor: { name: string };
   comment?: { body: string; visibility: string };
-  link?: { url: string; expiresAt: string; expiresAtText: string };
+  link?: { url: string; expiresAt: string };
   step?: { id: string; name: string };
-  sla?: { clock: string; dueAt: string; dueAtText: string };
+  sla?: { clock: string; dueAt: string };
   /** The effect's own payload (reason, escalation step…), for templates of custom notify nodes. */
   details: Record<string, unknown>;
   [extra: string]: unknown;
@@ -65,12 +63,6 @@ function pick(text: unknown, locale: Locale): string | undefined {
   return undefined;
 }
 
-/** An instant as the recipient reads it: `2026-03-02 14:00 (Asia/Shanghai)`. */
-export function instantText(at: number, zone: string, locale: Locale): string {
-  const local = DateTime.fromMillis(at, { zone }).setLocale(locale);
-  return `${local.toFormat('yyyy-MM-dd HH:mm')} (${zone})`;
-}
-
 export function statusName(
   definition: LoadedDefinition | undefined,
   state: TicketState,
@@ -98,7 +90,6 @@ export interface ContextInput {
   /** Display names of the people the ticket names (assignee), by user id. */
   names: Record<string, string>;
   publicUrl: string;
-  zone: string;
   comment?: { body: string; visibility: string };
   link?: { url: string; expiresAt: number };
 }
@@ -106,7 +97,7 @@ export interface ContextInput {
 const RESERVED_EFFECT_FIELDS = new Set(['kind', 'key', 'ticketId', 'recipients', 'channels', 'template']);
 
 export function buildNotificationContext(input: ContextInput): NotificationContext {
-  const { state, definition, addressee, effect, zone } = input;
+  const { state, definition, addressee, effect } = input;
   const locale = addressee.locale;
   const title =
     (typeof state.data.title === 'string' && state.data.title) ||
@@ -133,7 +124,6 @@ export function buildNotificationContext(input: ContextInput): NotificationConte
       data: state.data,
       url: `${input.publicUrl.replace(/\/$/, '')}/tickets/${encodeURIComponent(state.id)}`,
       createdAt: new Date(state.createdAt).toISOString(),
-      createdAtText: instantText(state.createdAt, zone, locale),
     },
     recipient: { name: addressee.name, locale },
     actor: { name: input.actorName ?? SYSTEM_ACTOR[locale] },
@@ -144,7 +134,6 @@ export function buildNotificationContext(input: ContextInput): NotificationConte
     context.link = {
       url: input.link.url,
       expiresAt: new Date(input.link.expiresAt).toISOString(),
-      expiresAtText: instantText(input.link.expiresAt, zone, locale),
     };
   }
   if (typeof effect.nodeId === 'string')
@@ -153,8 +142,27 @@ export function buildNotificationContext(input: ContextInput): NotificationConte
     context.sla = {
       clock: typeof effect.clock === 'string' ? effect.clock : '',
       dueAt: new Date(effect.dueAt).toISOString(),
-      dueAtText: instantText(effect.dueAt, zone, locale),
     };
   }
   return context;
+}
+
+/** Labels of the type's form fields, for `{{field "key"}}`. */
+export function fieldLabels(definition: LoadedDefinition | undefined): Record<string, LocalizedText> {
+  const form = definition?.definition.form as
+    { layout?: { fields?: { field?: unknown; label?: unknown }[] }[] } | undefined;
+  const labels: Record<string, LocalizedText> = {};
+  for (const section of form?.layout ?? []) {
+    for (const field of section.fields ?? []) {
+      const label = field.label as Partial<LocalizedText> | undefined;
+      if (
+        typeof field.field === 'string' &&
+        typeof label?.['zh-CN'] === 'string' &&
+        typeof label.en === 'string'
+      ) {
+        labels[field.field] = { 'zh-CN': label['zh-CN'], en: label.en };
+      }
+    }
+  }
+  return labels;
 }

@@ -44,7 +44,10 @@ const definition: LoadedDefinition = {
       'confirm-requested': {
         subject: { 'zh-CN': '请确认 {{ticket.number}}', en: 'Confirm {{ticket.number}}' },
         body: { 'zh-CN': '链接：{{link.url}}', en: 'Link: {{link.url}}' },
-        linkValidDays: 3,
+      },
+      'approval-requested': {
+        subject: { 'zh-CN': '{{> partial}}', en: '{{> partial}}' },
+        body: { 'zh-CN': 'x', en: 'x' },
       },
     },
   },
@@ -223,15 +226,46 @@ describe('outbox', () => {
     );
     const [overdue, generic] = await outbox().find({}).sort({ effectKey: 1 }).toArray();
     expect(overdue!.subject).toBe('Step overdue: INC-2026-000001 Printer on fire');
-    expect(overdue!.body).toContain('The step "triage"');
+    expect(overdue!.text).toContain('The step “triage”');
+    expect(overdue!.body).toContain(
+      '<a href="https://ordo.example.com/tickets/tfixture0001">Open the ticket</a>',
+    );
     expect(generic!.subject).toBe('Ticket updated: INC-2026-000001 Printer on fire');
   });
 
-  it('records a template that cannot be rendered as a failed delivery naming the template', async () => {
+  it('sends a default text when the type’s template cannot be rendered, and records why', async () => {
     await service().handleEffect(notify('k:broken', 'broken', ['assignee']), commit(), stateWith(), T0);
+    await service().handleEffect(
+      notify('k:partial', 'approval-requested', ['assignee']),
+      commit(),
+      stateWith(),
+      T0,
+    );
+    const [broken, partial] = await outbox().find({}).sort({ effectKey: 1 }).toArray();
+    // No built-in text of that key: the generic one.
+    expect(broken).toMatchObject({
+      status: 'sent',
+      subject: 'Ticket updated: INC-2026-000001 Printer on fire',
+    });
+    expect(broken!.renderProblems![0]).toContain('“broken”');
+    // A built-in text exists: it replaces the broken one.
+    expect(partial!.subject).toBe('Approval needed: INC-2026-000001 Printer on fire');
+    expect(partial!.renderProblems![0]).toContain('partials');
+  });
+
+  it('escapes what requesters wrote in HTML bodies', async () => {
+    const publicComment = commit([
+      { type: 'comment.added', data: { body: '<img src=x onerror=alert(1)> & more', visibility: 'public' } },
+    ]);
+    await service().handleEffect(
+      notify('k:xss', 'comment-added', [{ user: people.agent }]),
+      publicComment,
+      stateWith(),
+      T0,
+    );
     const [entry] = await outbox().find({}).toArray();
-    expect(entry).toMatchObject({ status: 'failed', attempts: 0 });
-    expect(entry!.lastError).toContain('"broken"');
+    expect(entry!.body).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt; &amp; more');
+    expect(entry!.text).toContain('<img src=x onerror=alert(1)> & more');
   });
 
   it('never tells a requester about an internal comment, while staff on the ticket read it', async () => {
@@ -270,21 +304,21 @@ describe('outbox', () => {
     expect(entry!.body).toContain('Agent Smith');
   });
 
-  it('puts a signed confirmation link in the requester’s message only, valid for the template’s days', async () => {
+  it('puts a signed confirmation link in the requester’s message only, valid for the days the effect asks', async () => {
     const resolvedAt = T0 - MINUTE;
     const state = stateWith({
       status: { category: 'resolved', key: 'resolved' },
       flags: { reopenCount: 0, transferCount: 0, assignees: [], resolvedAt },
     });
     await service().handleEffect(
-      notify('k:confirm', 'confirm-requested', ['requester', 'assignee']),
+      notify('k:confirm', 'confirm-requested', ['requester', 'assignee'], { linkValidDays: 3 }),
       commit(),
       state,
       T0,
     );
     const byRecipient = new Map((await outbox().find({}).toArray()).map((entry) => [entry.recipient, entry]));
     const requesterEntry = byRecipient.get(people.requester!)!;
-    expect(requesterEntry.link).toMatch(/^https:\/\/ordo\.example\.com\/public\/confirm\/[\w-]+\.[\w-]+$/);
+    expect(requesterEntry.link).toMatch(/^https:\/\/ordo\.example\.com\/public\/confirm\/1\.c\.[\w.-]+$/);
     expect(requesterEntry.body).toBe(`链接：${requesterEntry.link}`);
     expect(byRecipient.get(people.agent!)!.link).toBeNull();
 
@@ -312,7 +346,8 @@ describe('outbox', () => {
     const [entry] = await outbox().find({}).toArray();
     expect(entry).toMatchObject({ template: 'survey', recipient: people.requester, status: 'sent' });
     expect(entry!.link).toContain('/public/survey/');
-    expect(entry!.body).toContain(entry!.link);
+    expect(entry!.body).toContain(`<a href="${entry!.link}">`);
+    expect(entry!.text).toContain(entry!.link);
   });
 });
 

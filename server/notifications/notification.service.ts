@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Connection } from 'mongoose';
+import type { LocalizedText } from '../../runtime/common/types.js';
 import type { TicketEffect, TicketState } from '../../runtime/engine/types.js';
 import { teamMembershipsOf, type AccessContext } from '../access/record-rules.js';
 import type { PeopleModels } from '../models/index.js';
@@ -7,8 +8,8 @@ import { DEFAULT_LINK_VALIDITY_MS, publicLinkUrl, signLink, type LinkScope } fro
 import { seesInternal } from '../tickets/ticket.access.js';
 import type { LoadedDefinition } from '../tickets/ticket.service.js';
 import { InAppInbox } from './in-app.js';
-import { renderMessage as defaultRender, templateFor, type RenderMessage } from './message-renderer.js';
-import { buildNotificationContext } from './notification-context.js';
+import { renderMessage, type RenderedMessage } from './message-renderer.js';
+import { buildNotificationContext, fieldLabels } from './notification-context.js';
 import { Outbox, outboxEntryId, type DeliveryChannel, type OutboxEntry } from './outbox.js';
 import { isRequesterAddressee, resolveAddressees, type Addressee } from './recipients.js';
 import { callWebhook, type MailSender } from './transports.js';
@@ -27,7 +28,6 @@ export interface NotificationServiceOptions {
   mail?: MailSender;
   definitionOf(state: TicketState): Promise<LoadedDefinition | undefined>;
   zoneOf(definition: LoadedDefinition): string;
-  render?: RenderMessage;
   webhookTimeoutMs?: number;
   /** Called after new email or webhook entries were queued (the worker delivers them right away). */
   onQueued?: () => void;
@@ -66,14 +66,14 @@ function errorText(error: unknown): string {
   return String(error);
 }
 
-/** The link's lifetime: the template's `linkValidDays`, else the effect's, else the scope's default. */
-function linkValidity(scope: LinkScope, template: unknown, effect: TicketEffect): number {
-  for (const source of [template, effect]) {
-    const days = (source as { linkValidDays?: unknown } | undefined)?.linkValidDays;
-    if (typeof days === 'number' && days > 0 && days <= 366) return days * DAY_MS;
-  }
+/** The link's lifetime: the effect's `linkValidDays` when the node set one, else the scope's default. */
+function linkValidity(scope: LinkScope, effect: TicketEffect): number {
+  const days = effect.linkValidDays;
+  if (typeof days === 'number' && days > 0 && days <= 366) return days * DAY_MS;
   return DEFAULT_LINK_VALIDITY_MS[scope];
 }
+
+type Rendered = RenderedMessage & { link: string | null };
 
 /**
  * Turns `notify`, `survey` and `webhook` effects into outbox entries (rendered at queue time, in each
@@ -83,12 +83,10 @@ function linkValidity(scope: LinkScope, template: unknown, effect: TicketEffect)
 export class NotificationService {
   readonly outbox: Outbox;
   readonly inbox: InAppInbox;
-  private readonly render: RenderMessage;
 
   constructor(private readonly options: NotificationServiceOptions) {
     this.outbox = new Outbox(options.db);
     this.inbox = new InAppInbox(options.db);
-    this.render = options.render ?? defaultRender;
   }
 
   get emailEnabled(): boolean {
@@ -150,16 +148,13 @@ export class NotificationService {
 
     const definition = await this.options.definitionOf(state);
     const zone = definition ? this.options.zoneOf(definition) : DEFAULT_ZONE;
-    const notifications = definition?.definition.notifications as Record<string, unknown> | undefined;
-    const { template } = templateFor(notifications, spec.template);
+    const templates = definition?.definition.notifications as Record<string, unknown> | undefined;
+    const fields = fieldLabels(definition);
     const comment = commentOf(commit);
     const names = await this.namesOf(state.assignee ? [state.assignee] : []);
 
     const entries: OutboxEntry[] = [];
-    const rendered = new Map<
-      string,
-      { subject: string | null; body: string | null; link: string | null; error: string | null } | null
-    >();
+    const rendered = new Map<string, Rendered | null>();
     for (const plan of todo) {
       const { addressee } = plan;
       if (!rendered.has(addressee.key)) {
@@ -178,10 +173,10 @@ export class NotificationService {
               addressee,
               comment,
               names,
-              notifications,
+              templates,
+              fields,
               now,
               spec,
-              template,
             }),
           );
         }
@@ -201,16 +196,18 @@ export class NotificationService {
         address: plan.channel === 'email' ? addressee.email : null,
         locale: addressee.locale,
         subject: message.subject,
-        body: message.body,
+        body: message.html,
+        text: message.text,
         link: message.link,
+        renderProblems: message.problems.length > 0 ? message.problems : null,
         webhook: null,
-        status: message.error ? 'failed' : 'pending',
+        status: 'pending',
         attempts: 0,
-        nextAttemptAt: message.error ? null : new Date(now),
-        lastError: message.error,
+        nextAttemptAt: new Date(now),
+        lastError: null,
         createdAt: new Date(now),
         sentAt: null,
-        failedAt: message.error ? new Date(now) : null,
+        failedAt: null,
       });
     }
     const inserted = await this.outbox.add(entries);
@@ -231,19 +228,18 @@ export class NotificationService {
     addressee: Addressee;
     comment: { body: string; visibility: string } | undefined;
     names: Record<string, string>;
-    notifications: Record<string, unknown> | undefined;
+    templates: Record<string, unknown> | undefined;
+    fields: Record<string, LocalizedText>;
     now: number;
     spec: { template: string; link: LinkScope | undefined };
-    template: ReturnType<typeof templateFor>['template'];
-  }): { subject: string | null; body: string | null; link: string | null; error: string | null } {
+  }): Rendered {
     const { state, addressee, spec } = input;
     let link: { url: string; expiresAt: number } | undefined;
     // Signed links are for the requester only: anyone else holding one could answer in their name.
     if (spec.link && isRequesterAddressee(addressee, state)) {
       const round = spec.link === 'confirm' ? state.flags.resolvedAt : undefined;
       if (spec.link === 'survey' || round !== undefined) {
-        const expiresAt =
-          input.now + linkValidity(spec.link, input.notifications?.[spec.template], input.effect);
+        const expiresAt = input.now + linkValidity(spec.link, input.effect);
         const token = signLink(this.options.secret, {
           ticketId: state.id,
           scope: spec.link,
@@ -261,24 +257,19 @@ export class NotificationService {
       actorName: input.commit.payload.actor.kind === 'system' ? undefined : input.commit.payload.actor.name,
       names: input.names,
       publicUrl: this.options.publicUrl,
-      zone: input.zone,
       ...(input.comment ? { comment: input.comment } : {}),
       ...(link ? { link } : {}),
     });
-    try {
-      const message = this.render(input.template, context, {
-        locale: addressee.locale,
-        zone: input.zone,
-      });
-      return { subject: message.subject, body: message.body, link: link?.url ?? null, error: null };
-    } catch (error) {
-      return {
-        subject: null,
-        body: null,
-        link: null,
-        error: `The template "${spec.template}" could not be rendered: ${errorText(error)}`,
-      };
-    }
+    const message = renderMessage({
+      templates: input.templates,
+      key: spec.template,
+      context,
+      locale: addressee.locale,
+      zone: input.zone,
+      baseUrl: this.options.publicUrl,
+      fields: input.fields,
+    });
+    return { ...message, link: link?.url ?? null };
   }
 
   private async seesInternal(addressee: Addressee, state: TicketState): Promise<boolean> {
@@ -342,7 +333,9 @@ export class NotificationService {
         locale: null,
         subject: null,
         body: null,
+        text: null,
         link: null,
+        renderProblems: null,
         webhook: {
           url,
           method: typeof effect.method === 'string' ? effect.method : 'POST',
@@ -398,7 +391,8 @@ export class NotificationService {
         return this.options.mail.send({
           to: entry.address,
           subject: entry.subject ?? '',
-          text: entry.body ?? '',
+          html: entry.body ?? '',
+          text: entry.text ?? '',
           messageId: `<${messageHash}@ordo>`,
           ticketId: entry.ticketId,
         });

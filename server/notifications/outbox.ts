@@ -31,9 +31,14 @@ export interface OutboxEntry {
   address: string | null;
   locale: Locale | null;
   subject: string | null;
+  /** HTML, values escaped. */
   body: string | null;
+  /** The body as plain text. */
+  text: string | null;
   /** A signed public link the message carries, if any (kept for the in-app notification's button). */
   link: string | null;
+  /** Why the ticket type's template was replaced by a default text, if it was (English). */
+  renderProblems: string[] | null;
   /** Webhook calls: method, headers (JSON object string) and body (JSON string) — strings, since arbitrary
    * JSON may hold keys the store cannot keep as document fields. */
   webhook: { url: string; method: string; headers: string; body: string } | null;

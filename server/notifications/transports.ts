@@ -8,6 +8,7 @@ export interface MailSender {
   send(message: {
     to: string;
     subject: string;
+    html: string;
     text: string;
     messageId: string;
     ticketId: string;
@@ -31,6 +32,7 @@ export function smtpMailSender(smtpUrl: string, publicUrl: string): MailSender {
         from,
         to: message.to,
         subject: message.subject,
+        html: message.html,
         text: message.text,
         // A stable Message-ID: if a retry sends a message the server had in fact accepted, mail clients fold the
         // duplicate away.
