@@ -71,7 +71,7 @@ export const routingMessages = {
     en: 'Routing rule “{ruleId}” assigns to a named person but names nobody',
   },
   'priority.matrix': {
-    'zh-CN': '按影响×紧急度矩阵：{rowName} 为 {row}，{columnName} 为 {column}，优先级为“{priorityName}”。',
+    'zh-CN': '按影响×紧急度矩阵：{rowName}为 {row}，{columnName}为 {column}，优先级为“{priorityName}”。',
     en: 'From the impact × urgency matrix: {rowName} is {row} and {columnName} is {column}, so the priority is {priorityName}.',
   },
   'priority.matrixNoCell': {

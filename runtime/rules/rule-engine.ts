@@ -69,7 +69,10 @@ export interface PreparedRule {
   readonly path: string;
   /** The operations the rule uses, each once. */
   readonly operations: readonly string[];
-  /** The data paths the rule reads with a literal `var`, `missing` or `missing_some`, each once. */
+  /**
+   * The data paths the rule reads from its context with a literal `var`, `missing` or `missing_some`, each once
+   * (paths read from the items of `map`, `filter`, ... are not the context's and are left out).
+   */
   readonly variables: readonly string[];
   /** Evaluate against data; never throws. */
   evaluate(data: unknown, env?: RuleEnv): Result<unknown>;
@@ -127,7 +130,16 @@ export function checkRule(logic: unknown, path = ''): Problem[] {
   return state.problems;
 }
 
-function compileNode(node: unknown, pointer: string, depth: number, state: PrepareState): unknown {
+/** Operations whose later arguments run over the items of their first one: a `var` there reads an item. */
+const ITEM_SCOPED_OPERATIONS = new Set(['map', 'filter', 'reduce', 'all', 'none', 'some']);
+
+function compileNode(
+  node: unknown,
+  pointer: string,
+  depth: number,
+  state: PrepareState,
+  itemScope = false,
+): unknown {
   state.nodes += 1;
   if (depth > MAX_DEPTH || state.nodes > MAX_NODES) {
     if (!state.tooComplex) {
@@ -139,7 +151,9 @@ function compileNode(node: unknown, pointer: string, depth: number, state: Prepa
     return null;
   }
   if (Array.isArray(node)) {
-    return node.map((element, index) => compileNode(element, `${pointer}/${index}`, depth + 1, state));
+    return node.map((element, index) =>
+      compileNode(element, `${pointer}/${index}`, depth + 1, state, itemScope),
+    );
   }
   if (node === null || typeof node !== 'object') return node;
 
@@ -159,15 +173,25 @@ function compileNode(node: unknown, pointer: string, depth: number, state: Prepa
   const args: unknown[] = Array.isArray(rawArgs) ? rawArgs : [rawArgs];
 
   checkArity(operation, args.length, operationPointer, state);
-  if (operation === 'var') checkVarPath(args[0], operationPointer, state);
-  if (operation === 'missing') checkLiteralKeys(args, operationPointer, state);
-  if (operation === 'missing_some')
-    checkLiteralKeys(Array.isArray(args[1]) ? args[1] : [], operationPointer, state);
+  if (operation === 'var') checkVarPath(args[0], operationPointer, state, itemScope);
+  if (operation === 'missing') checkLiteralKeys(args, operationPointer, state, itemScope);
+  if (operation === 'missing_some') {
+    checkLiteralKeys(Array.isArray(args[1]) ? args[1] : [], operationPointer, state, itemScope);
+  }
+  const scoped = ITEM_SCOPED_OPERATIONS.has(operation);
 
   // Keep the rule's own argument form (single value vs array) so json-logic sees what the analyst wrote.
   const compiledArgs = Array.isArray(rawArgs)
-    ? rawArgs.map((arg, index) => compileNode(arg, `${operationPointer}/${index}`, depth + 1, state))
-    : compileNode(rawArgs, operationPointer, depth + 1, state);
+    ? rawArgs.map((arg, index) =>
+        compileNode(
+          arg,
+          `${operationPointer}/${index}`,
+          depth + 1,
+          state,
+          itemScope || (scoped && index === 1),
+        ),
+      )
+    : compileNode(rawArgs, operationPointer, depth + 1, state, itemScope);
   const compiledOperation = operation === 'var' ? SAFE_VAR_OPERATION : operation;
   return { [compiledOperation]: compiledArgs };
 }
@@ -182,24 +206,24 @@ function checkArity(operation: string, count: number, pointer: string, state: Pr
   }
 }
 
-function checkVarPath(path: unknown, pointer: string, state: PrepareState): void {
+function checkVarPath(path: unknown, pointer: string, state: PrepareState, itemScope: boolean): void {
   if (typeof path === 'number') {
-    state.variables.add(String(path));
+    if (!itemScope) state.variables.add(String(path));
     return;
   }
   if (typeof path !== 'string') return; // computed paths are guarded when evaluated
-  if (path !== '') state.variables.add(path);
+  if (path !== '' && !itemScope) state.variables.add(path);
   if (path.split('.').some((segment) => FORBIDDEN_PATH_SEGMENTS.has(segment))) {
     state.problems.push(ruleProblem('rule.forbiddenPath', pointer, { path }));
   }
 }
 
-function checkLiteralKeys(keys: unknown[], pointer: string, state: PrepareState): void {
+function checkLiteralKeys(keys: unknown[], pointer: string, state: PrepareState, itemScope: boolean): void {
   for (const key of keys) {
     if (Array.isArray(key)) {
-      checkLiteralKeys(key, pointer, state);
+      checkLiteralKeys(key, pointer, state, itemScope);
     } else {
-      checkVarPath(key, pointer, state);
+      checkVarPath(key, pointer, state, itemScope);
     }
   }
 }
