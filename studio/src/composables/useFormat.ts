@@ -1,0 +1,49 @@
+import { useI18n } from 'vue-i18n';
+
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 24 * 3600],
+  ['month', 30 * 24 * 3600],
+  ['week', 7 * 24 * 3600],
+  ['day', 24 * 3600],
+  ['hour', 3600],
+  ['minute', 60],
+  ['second', 1],
+];
+
+/** Dates and times in the studio's current language; inputs are ISO strings or epoch milliseconds. */
+export function useFormat() {
+  const { locale } = useI18n();
+
+  function toDate(value: string | number | null | undefined): Date | undefined {
+    if (value === null || value === undefined || value === '') return undefined;
+    const date = new Date(value);
+    return Number.isNaN(date.getTime()) ? undefined : date;
+  }
+
+  function dateTime(value: string | number | null | undefined): string {
+    const date = toDate(value);
+    if (!date) return '—';
+    return new Intl.DateTimeFormat(locale.value, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+  }
+
+  function time(value: string | number | null | undefined): string {
+    const date = toDate(value);
+    if (!date) return '—';
+    return new Intl.DateTimeFormat(locale.value, { timeStyle: 'medium' }).format(date);
+  }
+
+  /** "3 分钟前" / "3 minutes ago"; `now` is passed in so a ticking ref can refresh it. */
+  function relative(value: string | number | null | undefined, now: number = Date.now()): string {
+    const date = toDate(value);
+    if (!date) return '—';
+    const seconds = Math.round((date.getTime() - now) / 1000);
+    const format = new Intl.RelativeTimeFormat(locale.value, { numeric: 'auto' });
+    for (const [unit, size] of UNITS) {
+      if (Math.abs(seconds) >= size || unit === 'second')
+        return format.format(Math.round(seconds / size), unit);
+    }
+    return format.format(0, 'second');
+  }
+
+  return { toDate, dateTime, time, relative };
+}

@@ -1,0 +1,98 @@
+/**
+ * Routes and the auth guard. Every page but the login page needs a session; `meta.roles` narrows a page to
+ * some roles (the server checks again — this only keeps people away from pages that would answer 403).
+ */
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import { onUnauthorized } from '../api/client';
+import type { Role } from '../api/types';
+import { useAuthStore } from '../stores/auth.store';
+import { piniaModule } from './pinia';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Reachable without a session. */
+    public?: boolean;
+    /** Only these roles may open the page. */
+    roles?: readonly Role[];
+    /** i18n key of the page title (browser tab). */
+    titleKey?: string;
+  }
+}
+
+const ADMIN: readonly Role[] = ['admin'];
+
+const routes: RouteRecordRaw[] = [
+  {
+    path: '/login',
+    name: 'login',
+    component: () => import('../pages/LoginPage.vue'),
+    meta: { public: true, titleKey: 'login.title' },
+  },
+  {
+    path: '/',
+    component: () => import('../components/AppShell.vue'),
+    children: [
+      {
+        path: '',
+        name: 'home',
+        component: () => import('../pages/HomePage.vue'),
+        meta: { titleKey: 'nav.workbench' },
+      },
+      { path: 'admin', redirect: { name: 'admin-users' } },
+      {
+        path: 'admin/users',
+        name: 'admin-users',
+        component: () => import('../pages/admin/UsersPage.vue'),
+        meta: { roles: ADMIN, titleKey: 'nav.users' },
+      },
+      {
+        path: 'admin/teams',
+        name: 'admin-teams',
+        component: () => import('../pages/admin/TeamsPage.vue'),
+        meta: { roles: ADMIN, titleKey: 'nav.teams' },
+      },
+      {
+        path: 'admin/api-keys',
+        name: 'admin-api-keys',
+        component: () => import('../pages/admin/ApiKeysPage.vue'),
+        meta: { roles: ADMIN, titleKey: 'nav.apiKeys' },
+      },
+      {
+        path: ':pathMatch(.*)*',
+        name: 'not-found',
+        component: () => import('../pages/NotFoundPage.vue'),
+        meta: { titleKey: 'notFound.title' },
+      },
+    ],
+  },
+];
+
+export const router = createRouter({
+  history: createWebHistory(import.meta.env.BASE_URL),
+  routes,
+  scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
+});
+
+router.beforeEach(async (to) => {
+  const auth = useAuthStore(piniaModule);
+  await auth.ensureLoaded();
+  if (to.meta.public) return to.name === 'login' && auth.isSignedIn ? { name: 'home' } : true;
+  if (!auth.isSignedIn) {
+    return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } };
+  }
+  // A page the role may not open is treated as one that is not there: no dead ends, no hints.
+  if (to.meta.roles && !auth.hasAnyRole(to.meta.roles)) return { name: 'home' };
+  return true;
+});
+
+// A session that ends while the studio is open (expiry, logout in another tab) sends the user to log in again
+// and back to where they were afterwards.
+onUnauthorized(() => {
+  const auth = useAuthStore(piniaModule);
+  if (!auth.isSignedIn) return;
+  auth.forget();
+  const current = router.currentRoute.value;
+  void router.replace({ name: 'login', query: { redirect: current.fullPath, expired: '1' } });
+});
+
+export const routerModule = router;

@@ -1,0 +1,85 @@
+/**
+ * The side menu. Every capability of the product has its place here; an entry shows only when its page exists
+ * (its route is registered) and the user holds one of its roles — so nothing points at a page still to come.
+ */
+import type { Component } from 'vue';
+import type { Router } from 'vue-router';
+import {
+  Collection,
+  DataAnalysis,
+  EditPen,
+  House,
+  Key,
+  Setting,
+  Tickets,
+  User,
+  UserFilled,
+} from '@element-plus/icons-vue';
+import type { Role } from './api/types';
+
+export interface NavigationEntry {
+  /** i18n key of the label. */
+  titleKey: string;
+  icon: Component;
+  /** Who sees it; absent = everyone signed in. */
+  roles?: readonly Role[];
+  /** Route name; the entry is hidden until a route by that name exists. */
+  route?: string;
+  children?: NavigationEntry[];
+}
+
+export const NAVIGATION: readonly NavigationEntry[] = [
+  { titleKey: 'nav.workbench', icon: House, route: 'home' },
+  { titleKey: 'nav.tickets', icon: Tickets, route: 'tickets', roles: ['admin', 'agent', 'requester'] },
+  { titleKey: 'nav.designer', icon: EditPen, route: 'designer', roles: ['admin', 'designer'] },
+  { titleKey: 'nav.knowledge', icon: Collection, route: 'knowledge' },
+  {
+    titleKey: 'nav.analytics',
+    icon: DataAnalysis,
+    route: 'analytics',
+    roles: ['admin', 'agent', 'designer'],
+  },
+  {
+    titleKey: 'nav.admin',
+    icon: Setting,
+    roles: ['admin'],
+    children: [
+      { titleKey: 'nav.users', icon: User, route: 'admin-users' },
+      { titleKey: 'nav.teams', icon: UserFilled, route: 'admin-teams' },
+      { titleKey: 'nav.apiKeys', icon: Key, route: 'admin-api-keys' },
+    ],
+  },
+];
+
+/** Resolved menu entry: what the side menu renders. */
+export interface MenuEntry {
+  titleKey: string;
+  icon: Component;
+  /** Path of the page, or a unique key for a group. */
+  index: string;
+  children?: MenuEntry[];
+}
+
+export function visibleMenu(
+  entries: readonly NavigationEntry[],
+  router: Router,
+  canSee: (roles: readonly Role[]) => boolean,
+): MenuEntry[] {
+  const menu: MenuEntry[] = [];
+  for (const entry of entries) {
+    if (entry.roles && !canSee(entry.roles)) continue;
+    if (entry.children) {
+      const children = visibleMenu(entry.children, router, canSee);
+      if (children.length > 0)
+        menu.push({ titleKey: entry.titleKey, icon: entry.icon, index: entry.titleKey, children });
+      continue;
+    }
+    if (entry.route === undefined || !router.hasRoute(entry.route)) continue;
+    menu.push({
+      titleKey: entry.titleKey,
+      icon: entry.icon,
+      index: router.resolve({ name: entry.route }).path,
+    });
+  }
+  return menu;
+}
