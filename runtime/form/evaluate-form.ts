@@ -356,7 +356,7 @@ export function evaluateForm(
     const value = values[key];
     if (!visible) {
       // A value hidden by a condition no longer applies; a field hidden for this step keeps its stored value.
-      if (hidden !== 'step' && (wasSent || Object.hasOwn(previous, key))) cleared.push(key);
+      if (hidden !== 'step' && Object.hasOwn(previous, key)) cleared.push(key);
       continue;
     }
     if (readOnly) {
