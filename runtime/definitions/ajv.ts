@@ -154,6 +154,10 @@ export function compileValidator(schema: AnySchema, options: CompileOptions = {}
   };
 }
 
+const MAX_CACHED_ANALYST_SCHEMAS = 100;
+/** Validators of analyst schemas by their JSON text; the oldest is dropped first. */
+const analystValidators = new Map<string, Validator>();
+
 /**
  * Compile a JSON Schema written by an analyst (a form's data schema). A schema that is not valid JSON Schema, uses
  * unknown keywords or formats, or has a broken pattern yields `definition.dataSchemaInvalid` at `path`.
@@ -178,17 +182,27 @@ export function compileAnalystSchema(
       ],
     };
   }
+  // Compiling generates code and takes milliseconds; the studio checks the same form on every change.
   try {
+    const cacheKey = JSON.stringify([schema, options]);
+    const known = analystValidators.get(cacheKey);
+    if (known) return { ok: true, value: known };
     if (ajv.validateSchema(schema) !== true) {
       return {
         ok: false,
         error: translateAjvErrors(ajv.errors ?? [], path, { rootLabel: settingLabels.schema }),
       };
     }
-    return { ok: true, value: compileValidator(schema, options) };
+    const validator = compileValidator(schema, options);
+    if (analystValidators.size >= MAX_CACHED_ANALYST_SCHEMAS) {
+      const oldest = analystValidators.keys().next().value;
+      if (oldest !== undefined) analystValidators.delete(oldest);
+    }
+    analystValidators.set(cacheKey, validator);
+    return { ok: true, value: validator };
   } catch (error) {
     const detail = errorDetail(error);
-    const unknownKeyword = /unknown (keyword|format) "?([^"]*)"?/.exec(detail);
+    const unknownKeyword = /unknown (keyword|format):? "?([^"\s]+)"?/.exec(detail);
     if (unknownKeyword) {
       return {
         ok: false,
@@ -231,20 +245,31 @@ function focusUnionErrors(errors: ErrorObject[]): ErrorObject[] {
   if (!composite) return errors;
 
   const prefix = composite.schemaPath + '/';
-  const isChild = (error: ErrorObject) =>
-    error.schemaPath.startsWith(prefix) &&
-    (error.instancePath === composite.instancePath ||
-      error.instancePath.startsWith(composite.instancePath + '/'));
+  const parentPath = composite.schemaPath.slice(0, composite.schemaPath.lastIndexOf('/') + 1);
+  const within = (error: ErrorObject) =>
+    error.instancePath === composite.instancePath ||
+    error.instancePath.startsWith(composite.instancePath + '/');
+  // Errors of a branch that went through a `$ref` carry the referenced schema's path, not the branch's: they are
+  // the ones just before the union's own error that do not belong to its parent schema.
+  const viaReference = new Set<ErrorObject>();
+  for (let index = errors.indexOf(composite) - 1; index >= 0; index -= 1) {
+    const error = errors[index] as ErrorObject;
+    if (!within(error)) break;
+    if (error.schemaPath.startsWith(prefix)) continue;
+    if (error.schemaPath.startsWith(parentPath)) break;
+    viaReference.add(error);
+  }
   const branches = new Map<string, ErrorObject[]>();
   const others: ErrorObject[] = [];
   for (const error of errors) {
     if (error === composite) continue;
-    if (isChild(error)) {
-      const branch = error.schemaPath.slice(prefix.length).split('/')[0] ?? '';
-      branches.set(branch, [...(branches.get(branch) ?? []), error]);
-    } else {
-      others.push(error);
-    }
+    const branch = viaReference.has(error)
+      ? '$ref'
+      : within(error) && error.schemaPath.startsWith(prefix)
+        ? (error.schemaPath.slice(prefix.length).split('/')[0] ?? '')
+        : undefined;
+    if (branch === undefined) others.push(error);
+    else branches.set(branch, [...(branches.get(branch) ?? []), error]);
   }
 
   const rightType = [...branches.values()].filter(
@@ -331,7 +356,14 @@ export function translateAjvErrors(
   basePath = '',
   options: TranslateOptions = {},
 ): Problem[] {
-  const focused = focusUnionErrors(errors.filter((error) => error.keyword !== 'if'));
+  // `contains` reports why each item did not match; only the summary helps.
+  const containsPaths = errors
+    .filter((error) => error.keyword === 'contains')
+    .map((error) => error.schemaPath + '/');
+  const relevant = errors.filter(
+    (error) => error.keyword !== 'if' && !containsPaths.some((prefix) => error.schemaPath.startsWith(prefix)),
+  );
+  const focused = focusUnionErrors(relevant).sort((a, b) => relevant.indexOf(a) - relevant.indexOf(b));
   // A bad property name reports twice: once for the name's own check and once for `propertyNames`.
   const withoutNameDetails = focused.filter(
     (error) =>

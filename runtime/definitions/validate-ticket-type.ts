@@ -171,7 +171,7 @@ export function validateTicketType(definition: unknown, refs: DefinitionRefs = {
 
 function collectProblems(definition: unknown, refs: DefinitionRefs): Problem[] {
   if (!isRecord(definition)) {
-    const problems = nonJsonProblems(definition);
+    const problems = definition === undefined ? [] : nonJsonProblems(definition);
     return problems.length > 0 ? problems : [definitionProblem('definition.notObject', '')];
   }
   const jsonProblems = nonJsonProblems(definition);
