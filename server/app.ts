@@ -23,6 +23,8 @@ import { healthRoutes } from './routes/health.routes.js';
 import { teamsRoutes } from './routes/teams.routes.js';
 import { usersRoutes } from './routes/users.routes.js';
 import { projectRoot } from './store/paths.js';
+import { ticketsPlugin } from './tickets/tickets.plugin.js';
+import { notificationsPlugin } from './notifications/notifications.plugin.js';
 import { calendarRoutes } from './definitions/calendars.routes.js';
 import { slaPolicyRoutes } from './definitions/sla-policies.routes.js';
 import { ticketTypeRoutes } from './definitions/ticket-types.routes.js';
@@ -44,6 +46,8 @@ export interface AppOptions {
   studioDir?: string | false;
   /** Run Agenda jobs in this process (roles all and worker). Default: from role. */
   runJobs?: boolean;
+  /** Addresses (or hop count) of trusted reverse proxies; ORDO_TRUST_PROXY. Default: none. */
+  trustProxy?: boolean | string | number;
   /** Requests per minute per address on the login route. */
   loginRateLimit?: number;
   /** scrypt cost for new password hashes; tests lower it to keep runs fast. Default: PASSWORD_PARAMETERS. */
@@ -68,7 +72,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Prototype poisoning in JSON bodies is refused, not silently stripped.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-    trustProxy: true,
+    // Only behind a known proxy may X-Forwarded-For name the client (the login rate limit counts by address).
+    trustProxy: (options.trustProxy ?? false) as boolean,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
     routerOptions: { ignoreTrailingSlash: true },
   });
@@ -133,6 +138,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(calendarRoutes);
   await app.register(slaPolicyRoutes);
   await app.register(ticketTypeRoutes);
+  await app.register(ticketsPlugin);
+  await app.register(notificationsPlugin);
 
   if (servedStudioDir) {
     await app.register(fastifyStatic, {

@@ -20,6 +20,8 @@ export interface OrdoConfig {
   adminPassword?: string;
   smtpUrl?: string;
   logLevel: string;
+  /** ORDO_TRUST_PROXY: `true`, a hop count, or comma-separated proxy addresses; unset trusts none. */
+  trustProxy?: boolean | string | number;
   /** Public base URL used in links sent by email (signed confirmation links…). */
   publicUrl: string;
 }
@@ -94,8 +96,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrdoConfig {
   } catch {
     throw new ConfigError('ORDO_PUBLIC_URL', `is not a URL: "${publicUrl}"`);
   }
+  const trustRaw = env.ORDO_TRUST_PROXY;
+  const trustProxy =
+    trustRaw === undefined || trustRaw === '' || trustRaw === 'false'
+      ? undefined
+      : trustRaw === 'true'
+        ? true
+        : /^\d+$/.test(trustRaw)
+          ? Number(trustRaw)
+          : trustRaw;
   return {
     port,
+    trustProxy,
     host,
     mongodbUri: parseMongoUri(env.MONGODB_URI),
     dataDir: path.resolve(env.ORDO_DATA_DIR || path.join(projectRoot(), 'data')),

@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     publicUrl: config.publicUrl,
     adminPassword: config.adminPassword,
     smtpUrl: config.smtpUrl,
+    trustProxy: config.trustProxy,
     logger: { level: config.logLevel },
   }).catch(async (error: unknown) => {
     await store?.stop();
