@@ -119,7 +119,7 @@ describe('checkForm', () => {
           { section: 's', title: label, fields: [{ field: 'a', widget: 'text', label }] },
           { section: 's', title: label, fields: [{ field: 'a', widget: 'text', label }] },
         ],
-      } as FormDefinition,
+      },
       problems: [
         ['form.duplicateSection', '/form/layout/1/section'],
         ['form.duplicateField', '/form/layout/1/fields/0/field'],
@@ -153,7 +153,7 @@ describe('checkForm', () => {
             fields: [{ field: 'a', widget: 'text', label, readOnlyWhen: { var: '__proto__' } }],
           },
         ],
-      } as FormDefinition,
+      },
       problems: [
         ['rule.unknownOperation', '/form/layout/0/visibleWhen/log'],
         ['rule.forbiddenPath', '/form/layout/0/fields/0/readOnlyWhen/var'],
