@@ -18,7 +18,7 @@ import {
   type BusinessCalendarDefinition,
 } from '../../runtime/time/index.js';
 import { teamModel } from '../models/team.model.js';
-import { parseDefinitionText } from './definition-json.js';
+import { definitionSha256, parseDefinitionText } from './definition-json.js';
 import { freezeDefinition } from './definition-refs.js';
 import { previewSla, type SlaPreview } from './sla-preview.js';
 import { ticketTypes } from './ticket-type.model.js';
@@ -102,6 +102,15 @@ async function definitionToSimulate(
   return { frozen: await freezeDefinition(db, report.resolved), problems: report.problems };
 }
 
+/**
+ * The engine prepares a definition's rules once per (key, version) in a process-wide cache, which is right for
+ * frozen versions. A draft changes under the same key, so it gets a version of its own content: negative, so it
+ * never meets a published version's rules, and new whenever the draft changes.
+ */
+function draftRuleVersion(frozen: Record<string, unknown>): number {
+  return -Number.parseInt(definitionSha256(frozen).slice(0, 12), 16);
+}
+
 function compileEmbeddedCalendars(frozen: Record<string, unknown>): Record<string, BusinessCalendar> {
   const embedded = (frozen.calendars ?? {}) as Record<string, BusinessCalendarDefinition>;
   const compiled: Record<string, BusinessCalendar> = {};
@@ -149,7 +158,11 @@ export async function simulateTicketType(
     loadTeamStates(db),
   ]);
   const calendars = compileEmbeddedCalendars(frozen);
-  const definition = { ...frozen, key, version: input.version ?? 0 } as unknown as EngineDefinition;
+  const definition = {
+    ...frozen,
+    key,
+    version: input.version ?? draftRuleVersion(frozen),
+  } as unknown as EngineDefinition;
   const samples = input.samples.map((sample, index) =>
     simulateSample(definition, sample, index, { calendars, teams, now: options.now }),
   );

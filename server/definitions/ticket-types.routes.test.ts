@@ -447,6 +447,19 @@ describe('POST /api/ticket-types/:key/rollback', () => {
   });
 });
 
+describe('GET /api/ticket-types/:key (after a publisher died mid-way)', () => {
+  it('catches the cached newest version up with the versions collection', async () => {
+    // A publisher that stopped between its version insert and the cache update leaves the cache behind.
+    await app.db.collection('ticket_types').updateOne({ _id: KEY as never }, { $set: { latestVersion: 2 } });
+    const { body } = await call(app, {
+      method: 'GET',
+      url: `/api/ticket-types/${KEY}`,
+      ...withToken(designer.token),
+    });
+    expect(body).toMatchObject({ latestVersion: 4, hasUnpublishedChanges: false });
+  });
+});
+
 describe('GET /api/ticket-types', () => {
   it('shows designers every type with its draft state', async () => {
     const { status, body } = await call(app, {
@@ -703,6 +716,33 @@ describe('POST /api/ticket-types/:key/simulate', () => {
     expect(await collectionCounts()).toEqual(before);
   });
 
+  it('follows the draft as it is edited (rules of a draft are never served from an older simulation)', async () => {
+    const simulateVpn = async () => {
+      const { body } = await call(app, {
+        method: 'POST',
+        url: `/api/ticket-types/${KEY}/simulate`,
+        ...withToken(designer.token),
+        payload: { samples: [sample({ service: 'vpn', impact: 'team', urgency: 'low' })] },
+      });
+      return (body.samples as SimulatedSample[])[0]?.route?.ruleId;
+    };
+    expect(await simulateVpn()).toBe('default');
+    const edited = itIncident();
+    (edited.routing as { when: unknown }[])[0]!.when = {
+      in: [{ var: 'data.service' }, ['server', 'network', 'vpn']],
+    };
+    expect((await saveDraft(KEY, edited)).status).toBe(200);
+    expect(await simulateVpn()).toBe('infra');
+    // The published versions keep their own rules.
+    const published = await call(app, {
+      method: 'POST',
+      url: `/api/ticket-types/${KEY}/simulate`,
+      ...withToken(designer.token),
+      payload: { version: 4, samples: [sample({ service: 'vpn', impact: 'team', urgency: 'low' })] },
+    });
+    expect((published.body.samples as SimulatedSample[])[0]?.route?.ruleId).toBe('default');
+  });
+
   it('reports a sample whose form is not filled correctly, without failing the others', async () => {
     const { status, body } = await call(app, {
       method: 'POST',
@@ -740,5 +780,39 @@ describe('POST /api/ticket-types/:key/simulate', () => {
     });
     expect(malformed.status).toBe(400);
     expect(malformed.body.field).toBe('body.samples.0.openedAt');
+  });
+});
+
+describe('GET /docs/json', () => {
+  it('describes every definitions route with its request and every response', async () => {
+    const { status, body } = await call(app, { method: 'GET', url: '/docs/json' });
+    expect(status).toBe(200);
+    const paths = body.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    const expected: [string, string, string[]][] = [
+      ['/api/ticket-types', 'post', ['201', '400', '401', '403', '409']],
+      ['/api/ticket-types', 'get', ['200', '401', '403']],
+      ['/api/ticket-types/{key}', 'get', ['200', '400', '404']],
+      ['/api/ticket-types/{key}/draft', 'put', ['200', '400', '404', '409']],
+      ['/api/ticket-types/{key}/validate', 'post', ['200', '404']],
+      ['/api/ticket-types/{key}/publish', 'post', ['201', '400', '404', '409', '422']],
+      ['/api/ticket-types/{key}/versions', 'get', ['200', '404']],
+      ['/api/ticket-types/{key}/versions/{n}', 'get', ['200', '404']],
+      ['/api/ticket-types/{key}/diff', 'get', ['200', '400', '404']],
+      ['/api/ticket-types/{key}/rollback', 'post', ['201', '404', '409']],
+      ['/api/ticket-types/{key}/simulate', 'post', ['200', '400', '404']],
+      ['/api/calendars', 'get', ['200', '401']],
+      ['/api/calendars', 'post', ['201', '400', '409', '422']],
+      ['/api/calendars/{key}', 'get', ['200', '404']],
+      ['/api/calendars/{key}', 'put', ['200', '400', '404', '409', '422']],
+      ['/api/sla-policies', 'get', ['200', '401']],
+      ['/api/sla-policies', 'post', ['201', '400', '409', '422']],
+      ['/api/sla-policies/{key}', 'get', ['200', '404']],
+      ['/api/sla-policies/{key}', 'put', ['200', '400', '404', '409', '422']],
+    ];
+    for (const [path, method, statuses] of expected) {
+      const operation = paths[path]?.[method];
+      expect(operation, `${method.toUpperCase()} ${path}`).toBeDefined();
+      expect(Object.keys(operation!.responses)).toEqual(expect.arrayContaining(statuses));
+    }
   });
 });

@@ -449,8 +449,8 @@ export async function ticketTypeRoutes(app: FastifyInstance): Promise<void> {
             type: 'object',
             required: ['from', 'to', 'diff'],
             properties: {
-              from: { type: ['integer', 'string'] },
-              to: { type: ['integer', 'string'] },
+              from: { anyOf: [{ type: 'integer' }, { type: 'string', enum: ['draft'] }] },
+              to: { anyOf: [{ type: 'integer' }, { type: 'string', enum: ['draft'] }] },
               diff: { description: 'The runtime diff: each change with its path and a readable sentence' },
             },
           },
@@ -556,7 +556,7 @@ export async function ticketTypeRoutes(app: FastifyInstance): Promise<void> {
             type: 'object',
             required: ['samples'],
             properties: {
-              source: { type: ['integer', 'string'] },
+              source: { anyOf: [{ type: 'integer' }, { type: 'string', enum: ['draft'] }] },
               problems: { type: 'array', items: definitionProblemSchema },
               samples: { type: 'array', items: simulatedSampleSchema },
             },

@@ -86,6 +86,18 @@ async function newestVersion(db: Connection, key: string): Promise<TicketTypeVer
   return ticketTypeVersions(db).find({ key }).sort({ version: -1 }).limit(1).next();
 }
 
+/** The newest version's number and hashes, without its bodies. */
+async function newestVersionHead(
+  db: Connection,
+  key: string,
+): Promise<Pick<TicketTypeVersionDoc, 'version' | 'sourceSha256' | 'publishedAt'> | null> {
+  return ticketTypeVersions(db)
+    .find({ key }, { projection: { version: 1, sourceSha256: 1, publishedAt: 1 } })
+    .sort({ version: -1 })
+    .limit(1)
+    .next();
+}
+
 function hasUnpublishedChanges(doc: TicketTypeDoc): boolean {
   return doc.latestVersion === 0 || doc.draftSha256 !== doc.latestSourceSha256;
 }
@@ -159,7 +171,13 @@ export async function listTicketTypes(
 }
 
 export async function getDraft(db: Connection, key: string): Promise<DraftView> {
-  const doc = await loadType(db, key);
+  let doc = await loadType(db, key);
+  // A publisher that died between its version insert and the cache update left `latestVersion` behind: catch up.
+  const newest = await newestVersionHead(db, key);
+  if (newest && newest.version > doc.latestVersion) {
+    await refreshLatestVersion(db, key);
+    doc = await loadType(db, key);
+  }
   return {
     key: doc._id,
     name: doc.name,
@@ -477,7 +495,7 @@ async function commitVersion(
  */
 export async function refreshLatestVersion(db: Connection, key: string): Promise<void> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const newest = await newestVersion(db, key);
+    const newest = await newestVersionHead(db, key);
     if (!newest) return;
     const type = await ticketTypes(db).findOne({ _id: key }, { projection: { latestVersion: 1 } });
     if (!type || type.latestVersion >= newest.version) return;
