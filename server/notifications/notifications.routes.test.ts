@@ -11,6 +11,7 @@ import {
   type CreatedUser,
 } from '../../test/support/server-app.js';
 import { createTeam, itIncidentDefinition, publishType } from '../../test/support/tickets.js';
+import { DELIVER_JOB } from './notifications.plugin.js';
 import { decodeQuotedPrintable, startSmtpListener, type SmtpListener } from './test-support/smtp-listener.js';
 
 let app: FastifyInstance;
@@ -229,5 +230,40 @@ describe('GET /api/tickets/:id/deliveries', () => {
       headers: bearer(outsider.token),
     });
     expect(asOutsider.status).toBe(404);
+  });
+});
+
+describe('delivery job and API description', () => {
+  it('asks the workers for a delivery pass when this process runs no jobs, and the job delivers', async () => {
+    const jobs = app.db.collection('agendaJobs');
+    const before = await jobs.countDocuments({ name: DELIVER_JOB });
+    const id = await openTicket('Webcam upside down');
+    expect(await jobs.countDocuments({ name: DELIVER_JOB })).toBeGreaterThan(before);
+    // What the worker runs for that job: one delivery pass on the app's clock.
+    const sent = smtp.received.length;
+    const definition = app.jobs.definitions[DELIVER_JOB];
+    expect(definition).toBeDefined();
+    await (definition!.fn as () => Promise<void>)();
+    expect(smtp.received.slice(sent).some((mail) => mail.raw.includes(`X-Ordo-Ticket: ${id}`))).toBe(true);
+  });
+
+  it('describes every notification and public route in the OpenAPI document', async () => {
+    const document = (await call(app, { method: 'GET', url: '/docs/json' })).body as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    for (const path of [
+      '/api/notifications',
+      '/api/notifications/unread-count',
+      '/api/notifications/{id}/read',
+      '/api/notifications/read-all',
+      '/api/tickets/{id}/deliveries',
+      '/api/public/confirm/{token}',
+      '/api/public/survey/{token}',
+    ]) {
+      expect(document.paths[path], path).toBeDefined();
+    }
+    expect(Object.keys(document.paths['/api/public/confirm/{token}']!.post!.responses)).toEqual(
+      expect.arrayContaining(['200', '400', '404', '410', '429']),
+    );
   });
 });
