@@ -105,7 +105,7 @@ describe('checkForm', () => {
     expect(checkForm(itForm)).toEqual([]);
   });
 
-  it.each([
+  it.each<{ name: string; form: FormDefinition; problems: string[][] }>([
     {
       name: 'a layout field missing from the data schema',
       form: formWith({}, [{ field: 'ghost', widget: 'text', label }]),
