@@ -180,7 +180,7 @@ function submitStepData(session: Session, token: Token, data: Record<string, unk
   const check = checkStepForm(definition.form, draft.data, data, {
     stepId: token.nodeId,
     stepRights: stepRightsOf(definition.form, token.nodeId, nodeRights),
-    cacheKey: `${definition.key}@${draft.typeVersion}`,
+    ...(session.formCacheKey === undefined ? {} : { cacheKey: session.formCacheKey }),
     env: { now: session.now },
   });
   if (check.errors.length > 0) return refuse(formRefusal(check.errors));

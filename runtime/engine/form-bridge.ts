@@ -20,7 +20,7 @@ const isForm = (form: unknown): form is FormDefinition =>
 export function checkIntakeForm(
   form: unknown,
   data: Record<string, unknown>,
-  options: { cacheKey: string; env: RuleEnv },
+  options: { cacheKey?: string; env: RuleEnv },
 ): FormCheck {
   if (!isForm(form)) return { data: { ...data }, errors: [] };
   const evaluation = evaluateForm(form, data, {
@@ -55,7 +55,7 @@ export function checkStepForm(
   form: unknown,
   previous: Record<string, unknown>,
   submitted: Record<string, unknown>,
-  options: { stepId: string; stepRights: StepFieldRights | undefined; cacheKey: string; env: RuleEnv },
+  options: { stepId: string; stepRights: StepFieldRights | undefined; cacheKey?: string; env: RuleEnv },
 ): FormCheck {
   if (!isForm(form)) return { data: { ...previous, ...submitted }, errors: [] };
   const evaluation = evaluateForm(form, submitted, {
@@ -63,7 +63,7 @@ export function checkStepForm(
     previous,
     stepId: options.stepId,
     ...(options.stepRights === undefined ? {} : { stepRights: options.stepRights }),
-    cacheKey: options.cacheKey,
+    ...(options.cacheKey === undefined ? {} : { cacheKey: options.cacheKey }),
     env: options.env,
   });
   const data = { ...previous, ...evaluation.data };

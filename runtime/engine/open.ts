@@ -24,7 +24,7 @@ export function openTicket(
   const now = context.now;
   const typeVersion = command.typeVersion ?? definition.version ?? 1;
   const form = checkIntakeForm(definition.form, command.data, {
-    cacheKey: `${definition.key}@${typeVersion}`,
+    ...(definition.version === undefined ? {} : { cacheKey: `${definition.key}@${definition.version}` }),
     env: { now },
   });
   if (form.errors.length > 0) return { ok: false, error: formRefusal(form.errors) };
@@ -67,7 +67,7 @@ export function openTicket(
   const calendar = session.calendar(undefined);
   const env = (basePath: string) => ({
     now,
-    scope: session.ruleScope,
+    ...(session.ruleScope === undefined ? {} : { scope: session.ruleScope }),
     basePath,
     ...(calendar === undefined ? {} : { calendar }),
   });

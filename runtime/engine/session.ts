@@ -39,8 +39,19 @@ export class Session {
     this.baseVersion = state.version;
   }
 
-  get ruleScope(): RuleScope {
-    return { definitionKey: this.definition.key, version: this.definition.version ?? this.draft.typeVersion };
+  /**
+   * Rules are prepared once per published version. A definition without a version (a draft being edited or
+   * dry-run) is prepared on every call, since its text may still change.
+   */
+  get ruleScope(): RuleScope | undefined {
+    const { version, key } = this.definition;
+    return version === undefined ? undefined : { definitionKey: key, version };
+  }
+
+  /** Cache key of the compiled form, on the same terms as `ruleScope`. */
+  get formCacheKey(): string | undefined {
+    const scope = this.ruleScope;
+    return scope === undefined ? undefined : `${scope.definitionKey}@${scope.version}`;
   }
 
   get runner(): FlowRunner {

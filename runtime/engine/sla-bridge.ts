@@ -32,7 +32,12 @@ function policyOf(session: Session): SlaPolicy | undefined {
 }
 
 function envOf(session: Session): SlaEnv {
-  return { now: session.now, calendars: session.context.calendars, ruleScope: session.ruleScope };
+  const scope = session.ruleScope;
+  return {
+    now: session.now,
+    calendars: session.context.calendars,
+    ...(scope === undefined ? {} : { ruleScope: scope }),
+  };
 }
 
 function clocksOf(session: Session): SlaClocks | undefined {

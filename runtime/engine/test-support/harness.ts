@@ -46,10 +46,17 @@ export const teams: Record<string, TeamState> = {
   ops: { key: 'ops', members: [{ userId: 'u-ops', openTickets: 0, skills: { server: 2 } }], cursor: 0 },
 };
 
+let definitionVersions = 0;
+
+/**
+ * A ticket type around `flow`. Each gets its own version: rules and forms are cached per published version, and
+ * a published version never changes.
+ */
 export function definitionOf(flow: FlowDefinition, extra: Partial<EngineDefinition> = {}): EngineDefinition {
+  definitionVersions += 1;
   return {
     key: 'test.type',
-    version: 1,
+    version: definitionVersions,
     statuses: {
       new: [{ key: 'submitted' }],
       open: [{ key: 'in-progress' }, { key: 'on-hold' }],

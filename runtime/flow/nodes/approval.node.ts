@@ -75,7 +75,7 @@ export const approvalNode: NodeKindModule<ApprovalConfig> = {
             items: { type: 'string', minLength: 1 },
             uniqueItems: true,
           },
-          role: { type: 'string', minLength: 1, title: 'Role' },
+          role: { type: 'string', minLength: 1, title: 'Role', 'x-ordo-ref': 'role' },
           team: { type: 'string', minLength: 1, title: 'Team', 'x-ordo-ref': 'team' },
           requesterManager: { type: 'boolean', title: "Requester's manager" },
           field: { ...fieldKeySchema, title: 'Person picked in a form field' },

@@ -3,7 +3,6 @@
  * decision helpers, and who may work a human step.
  */
 import { DURATION_UNITS, STATUS_CATEGORIES } from '../../common/types.js';
-import type { LocalizedText } from '../../common/types.js';
 import type {
   Decided,
   EngineErrorShape,
@@ -149,10 +148,4 @@ export function canWorkStep(step: StepState, ticket: TicketView, actor: SignalAc
 
 export function isRequester(ticket: TicketView, actor: SignalActor): boolean {
   return actor.id === ticket.requester.id;
-}
-
-export function nameOf(name: unknown, fallback: string): LocalizedText {
-  if (typeof name === 'object' && name !== null && 'en' in name && 'zh-CN' in name)
-    return name as LocalizedText;
-  return { 'zh-CN': fallback, en: fallback };
 }

@@ -59,7 +59,7 @@ export const recipientSpecSchema = {
     { type: 'string', enum: ['requester', 'assignee', 'watchers', 'supervisor'] },
     {
       type: 'object',
-      properties: { role: { type: 'string', minLength: 1 } },
+      properties: { role: { type: 'string', minLength: 1, 'x-ordo-ref': 'role' } },
       required: ['role'],
       additionalProperties: false,
     },
