@@ -82,7 +82,11 @@ function equal(a: Json, b: Json): boolean {
 }
 
 function describeValue(value: Json): LocalizedText {
-  if (isLocalizedText(value)) return { 'zh-CN': `“${value['zh-CN']}”`, en: `“${value.en}”` };
+  // Both languages, so a change made in only one of them still shows in either reading.
+  if (isLocalizedText(value)) {
+    const both = `“${value['zh-CN']}” / “${value.en}”`;
+    return { 'zh-CN': both, en: both };
+  }
   let text: string;
   if (typeof value === 'string') text = `“${value}”`;
   else {
@@ -96,16 +100,18 @@ function describeValue(value: Json): LocalizedText {
   return { 'zh-CN': text, en: text };
 }
 
-function identityKeyOf(items: Json[]): (typeof IDENTITY_KEYS)[number] | undefined {
-  if (items.length === 0) return undefined;
-  return IDENTITY_KEYS.find((key) => {
+/** The property that identifies each item of both lists (unique within each list), if there is one. */
+function identityKeyOf(before: Json[], after: Json[]): (typeof IDENTITY_KEYS)[number] | undefined {
+  if (before.length + after.length === 0) return undefined;
+  const identifies = (items: Json[], key: string) => {
     const seen = new Set<string>();
     return items.every((item) => {
       if (!isRecord(item) || typeof item[key] !== 'string' || seen.has(item[key])) return false;
       seen.add(item[key]);
       return true;
     });
-  });
+  };
+  return IDENTITY_KEYS.find((key) => identifies(before, key) && identifies(after, key));
 }
 
 /** Longest common subsequence of two id lists: the ids outside it changed position. */
@@ -167,6 +173,7 @@ class Differ {
     trail: LocalizedText[],
     before: Json,
     after: Json,
+    wholeItem = false,
   ): void {
     const where: LocalizedText = {
       'zh-CN': trail.map((step) => step['zh-CN']).join(' › ') || '定义',
@@ -182,7 +189,11 @@ class Differ {
       change.after = after;
       params.after = kind === 'moved' ? after : describeValue(after);
     }
-    change.text = messageText(`diff.${kind}`, params);
+    // A whole node, rule or status is named in `where`; its JSON would only be noise.
+    change.text =
+      wholeItem && (kind === 'added' || kind === 'removed')
+        ? messageText(kind === 'added' ? 'diff.addedItem' : 'diff.removedItem', params)
+        : messageText(`diff.${kind}`, params);
     this.changes.push(change);
   }
 
@@ -227,8 +238,10 @@ class Differ {
 
   diff(before: Json, after: Json, path: string, trail: LocalizedText[], key: string | undefined): void {
     if (equal(before, after)) return;
-    if (before === undefined) return this.record('added', path, trail, before, after);
-    if (after === undefined) return this.record('removed', path, trail, before, after);
+    // A large added or removed group of settings reads better by its name than by its JSON.
+    const large = (value: Json) => isRecord(value) && JSON.stringify(value).length > MAX_VALUE_TEXT;
+    if (before === undefined) return this.record('added', path, trail, before, after, large(after));
+    if (after === undefined) return this.record('removed', path, trail, before, after, large(before));
     if (isLocalizedText(before) || isLocalizedText(after) || (key !== undefined && ATOMIC_KEYS.has(key))) {
       return this.record('changed', path, trail, before, after);
     }
@@ -257,7 +270,7 @@ class Differ {
     trail: LocalizedText[],
     key: string | undefined,
   ): void {
-    const identity = identityKeyOf([...before, ...after]);
+    const identity = identityKeyOf(before, after);
     // A list of plain values (outcomes, recipients, editable fields) reads best as a whole.
     if ([...before, ...after].every((item) => typeof item !== 'object' || item === null)) {
       return this.record('changed', path, trail, before, after);
@@ -273,22 +286,22 @@ class Differ {
     const idOf = (item: Json) => String((item as Record<string, unknown>)[identity]);
     const beforeIds = before.map(idOf);
     const afterIds = after.map(idOf);
-    const stable = stableIds(
-      beforeIds.filter((id) => afterIds.includes(id)),
-      afterIds.filter((id) => beforeIds.includes(id)),
-    );
+    const commonBefore = beforeIds.filter((id) => afterIds.includes(id));
+    const commonAfter = afterIds.filter((id) => beforeIds.includes(id));
+    const stable = stableIds(commonBefore, commonAfter);
+    // Moved: out of the longest run kept in order, and at another place among the items both versions share.
+    const moved = (id: string) => !stable.has(id) && commonBefore.indexOf(id) !== commonAfter.indexOf(id);
     before.forEach((item, index) => {
       if (afterIds.includes(idOf(item))) return;
       const label = this.itemLabel(item as Record<string, unknown>, identity, key);
-      this.record('removed', joinPointer(path, index), [...trail, label], item, undefined);
+      this.record('removed', joinPointer(path, index), [...trail, label], item, undefined, true);
     });
     after.forEach((item, index) => {
       const itemPath = joinPointer(path, index);
       const label = this.itemLabel(item as Record<string, unknown>, identity, key);
       const beforeIndex = beforeIds.indexOf(idOf(item));
-      if (beforeIndex === -1) return this.record('added', itemPath, [...trail, label], undefined, item);
-      if (!stable.has(idOf(item)))
-        this.record('moved', itemPath, [...trail, label], beforeIndex + 1, index + 1);
+      if (beforeIndex === -1) return this.record('added', itemPath, [...trail, label], undefined, item, true);
+      if (moved(idOf(item))) this.record('moved', itemPath, [...trail, label], beforeIndex + 1, index + 1);
       this.diff(before[beforeIndex], item, itemPath, [...trail, label], key);
     });
   }

@@ -365,6 +365,8 @@ export const definitionMessages = {
 
   // ---- Differences between two versions -----------------------------------------------------------------------
   'diff.added': { 'zh-CN': '新增了{where}：{after}', en: 'Added {where}: {after}' },
+  'diff.addedItem': { 'zh-CN': '新增了{where}', en: 'Added {where}' },
+  'diff.removedItem': { 'zh-CN': '删除了{where}', en: 'Removed {where}' },
   'diff.removed': { 'zh-CN': '删除了{where}（原为 {before}）', en: 'Removed {where} (was {before})' },
   'diff.changed': { 'zh-CN': '修改了{where}：{before} → {after}', en: 'Changed {where}: {before} → {after}' },
   'diff.moved': {
@@ -429,6 +431,24 @@ export const settingLabels: Record<string, LocalizedText> = {
   unit: { 'zh-CN': '单位', en: 'unit' },
   zone: { 'zh-CN': '时区', en: 'time zone' },
   color: { 'zh-CN': '颜色', en: 'colour' },
+  // Form (runtime/form) and its data schema.
+  properties: { 'zh-CN': '字段定义', en: 'field definitions' },
+  required: { 'zh-CN': '必填字段', en: 'required fields' },
+  enum: { 'zh-CN': '可选值', en: 'allowed values' },
+  minLength: { 'zh-CN': '最少字符数', en: 'minimum length' },
+  maxLength: { 'zh-CN': '最多字符数', en: 'maximum length' },
+  minimum: { 'zh-CN': '最小值', en: 'minimum' },
+  maximum: { 'zh-CN': '最大值', en: 'maximum' },
+  pattern: { 'zh-CN': '格式', en: 'format pattern' },
+  section: { 'zh-CN': '分区', en: 'section' },
+  widget: { 'zh-CN': '控件', en: 'widget' },
+  help: { 'zh-CN': '帮助文字', en: 'help text' },
+  placeholder: { 'zh-CN': '占位提示', en: 'placeholder' },
+  visibleWhen: { 'zh-CN': '显示条件', en: 'visibility condition' },
+  requiredWhen: { 'zh-CN': '必填条件', en: 'required condition' },
+  readOnlyWhen: { 'zh-CN': '只读条件', en: 'read-only condition' },
+  options: { 'zh-CN': '选项', en: 'options' },
+  steps: { 'zh-CN': '步骤字段权限', en: 'step field rights' },
   // Node settings (runtime/flow/nodes).
   assign: { 'zh-CN': '处理人', en: 'assignee setting' },
   approvers: { 'zh-CN': '审批人', en: 'approvers' },
@@ -573,7 +593,9 @@ export function messageText(
 ): LocalizedText {
   const templates: LocalizedText = definitionMessages[code];
   const fill = (locale: Locale): string => {
+    // A placeholder without a param reads as nothing rather than as `{name}` in front of an analyst.
     const localeParams: Record<string, string> = {};
+    for (const [, name] of templates[locale].matchAll(/\{(\w+)\}/g)) localeParams[name ?? ''] = '';
     for (const [name, value] of Object.entries(params)) localeParams[name] = paramInLocale(value, locale);
     return formatMessage(templates[locale], localeParams);
   };
