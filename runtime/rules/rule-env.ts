@@ -25,13 +25,3 @@ export function swapRuleEnv(env: RuleEnv): RuleEnv {
   currentEnv = env;
   return previous;
 }
-
-export function withRuleEnv<T>(env: RuleEnv, run: () => T): T {
-  const previous = currentEnv;
-  currentEnv = env;
-  try {
-    return run();
-  } finally {
-    currentEnv = previous;
-  }
-}
