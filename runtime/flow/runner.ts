@@ -133,19 +133,39 @@ export class FlowRunner {
     state.tokens = [];
   }
 
+  /**
+   * Going back to `nodeId` undoes what was started after it: every other token whose path runs through that node
+   * (e.g. the sibling branch of a parallel approval that sends the request back before the split) ends. Branches
+   * that split off before it carry on.
+   */
+  private cancelBranchesAfter(nodeId: string, keep: Token): void {
+    const { state } = this.scope;
+    const doomed = state.tokens.filter(
+      (token) => token !== keep && this.pathOf(token.nodeId).includes(nodeId),
+    );
+    if (doomed.length === 0) return;
+    const kept = state.tokens.filter((token) => !doomed.includes(token));
+    state.tokens = doomed;
+    this.cancelAll();
+    state.tokens = kept;
+  }
+
+  /** The node and the nodes before it on the path taken, most recent first. */
+  private pathOf(nodeId: string): string[] {
+    const { steps } = this.scope.state;
+    const path: string[] = [];
+    for (let current: string | undefined = nodeId; current !== undefined && !path.includes(current);) {
+      path.push(current);
+      current = steps[current]?.from;
+    }
+    return path;
+  }
+
   earlierHumanSteps(nodeId: string): string[] {
     const { steps } = this.scope.state;
-    const found: string[] = [];
-    const seen = new Set<string>([nodeId]);
-    let current = steps[nodeId]?.from;
-    while (current !== undefined && !seen.has(current)) {
-      seen.add(current);
-      const step = steps[current];
-      if (step === undefined) break;
-      if (WORK_STEP_KINDS.has(step.kind)) found.push(current);
-      current = step.from;
-    }
-    return found;
+    return this.pathOf(nodeId)
+      .slice(1)
+      .filter((id) => WORK_STEP_KINDS.has(steps[id]?.kind ?? ''));
   }
 
   private run(queue: Arrival[]): Outcome {
@@ -270,6 +290,7 @@ export class FlowRunner {
         }
         step.status = 'done';
         step.leftAt = now;
+        this.cancelBranchesAfter(next.nodeId, token);
         return { ok: true, arrivals: [{ token, nodeId: next.nodeId, jumped: true }] };
       }
       case 'end': {
