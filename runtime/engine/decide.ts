@@ -50,6 +50,17 @@ function preciseRefusal(session: Session, command: object, signal: NodeSignal): 
   return approval === undefined ? undefined : session.runner.refusalOf(approval, signal, session.actor);
 }
 
+/** Staff commands that show the ticket is being worked on (a `new` ticket becomes `open`). */
+const WORK_COMMANDS: ReadonlySet<CommandName> = new Set([
+  'claim',
+  'comment',
+  'complete-step',
+  'approve',
+  'reject',
+  'send-back',
+  'submit',
+]);
+
 /** Is `state` an opened ticket (the server passes `{ version: 0 }` before the first commit)? */
 export function isOpened(state: TicketState | undefined | null): state is TicketState {
   return state !== undefined && state !== null && (state as Partial<TicketState>).stateVersion !== undefined;
@@ -84,6 +95,12 @@ export function decide(
   if (!allowed.ok) return { ok: false, error: handler.explain?.(session, checked) ?? allowed.error };
   const done = handler.run(session, checked);
   if (!done.ok) return done;
+  if (
+    WORK_COMMANDS.has(checked.command) &&
+    !(checked.command === 'comment' && checked.visibility === 'internal')
+  ) {
+    session.markWorkStarted();
+  }
   return session.finish();
 }
 

@@ -152,6 +152,13 @@ export class Session {
     return { ok: true };
   }
 
+  /** Staff started working: a ticket still `new` moves to its first `open` status. */
+  markWorkStarted(): void {
+    if (this.draft.status.category !== 'new' || this.actor.kind !== 'user') return;
+    if (this.actor.id === this.draft.requester.id) return;
+    this.setStatus({ category: 'open' }, { reason: 'work-started' });
+  }
+
   /** A staff action the requester can see: stops the first-response clock once. */
   recordFirstResponse(): void {
     if (this.actor.kind !== 'user' || this.actor.id === this.draft.requester.id) return;

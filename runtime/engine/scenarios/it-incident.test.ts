@@ -66,6 +66,13 @@ describe('IT incident example, end to end on a fake clock', () => {
       opened.effects.some((effect) => effect.kind === 'assign-cursor' && effect.team === 'it-desk'),
     ).toBe(true);
     expect(harness.eventTypes()).toContain('ticket.opened');
+    // The requester signed in as an employee: commenting does not count as the desk working the ticket.
+    harness.do(
+      { command: 'comment', body: 'any news?', visibility: 'public' },
+      { ...actors.requester, kind: 'user' },
+    );
+    expect(harness.ticket.status.category).toBe('new');
+    expect(harness.ticket.flags.firstResponseAt).toBeUndefined();
   });
 
   it('goes through change approval, implementation, confirmation with a reopen, auto-close and the survey', () => {
@@ -74,6 +81,7 @@ describe('IT incident example, end to end on a fake clock', () => {
     harness.advance(10 * 60_000);
     harness.do({ command: 'comment', body: 'Looking at it', visibility: 'public' }, agent);
     expect(harness.ticket.flags.firstResponseAt).toBe(harness.now);
+    expect(harness.ticket.status).toEqual({ category: 'open', key: 'in-progress' });
 
     harness.do({ command: 'complete-step', outcome: 'needs-change' }, agent);
     expect(harness.at).toEqual(['change-approval']);
