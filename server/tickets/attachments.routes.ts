@@ -1,0 +1,278 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance } from 'fastify';
+import { accessContextOf, requireVisible } from '../access/record-rules.js';
+import { HttpProblem, badRequest, notFound } from '../lib/problem.js';
+import { ticketPolicy } from './ticket.access.js';
+import { problemSchema, ticketIdParams } from './tickets.schemas.js';
+
+export const ATTACHMENTS_COLLECTION = 'attachments';
+export const MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024;
+const MAX_FILES_PER_UPLOAD = 10;
+
+/**
+ * What may be attached: documents, images, archives and plain data. Executables and scripts are refused even
+ * when renamed, because the browser decides how to open a download by its type.
+ */
+const ALLOWED_TYPES = new Set([
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'application/pdf',
+  'text/plain',
+  'text/csv',
+  'application/zip',
+  'application/x-zip-compressed',
+  'application/json',
+  'application/msword',
+  'application/vnd.ms-excel',
+  'application/vnd.ms-powerpoint',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  'message/rfc822',
+]);
+const BLOCKED_EXTENSIONS = new Set([
+  '.exe',
+  '.bat',
+  '.cmd',
+  '.com',
+  '.msi',
+  '.sh',
+  '.ps1',
+  '.js',
+  '.vbs',
+  '.jar',
+  '.scr',
+  '.html',
+  '.htm',
+  '.svg',
+]);
+
+export interface AttachmentDoc {
+  _id: string;
+  ticketId: string;
+  name: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  uploadedBy: string;
+  at: Date;
+}
+
+const attachmentView = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    contentType: { type: 'string' },
+    size: { type: 'integer' },
+    sha256: { type: 'string' },
+    uploadedBy: { type: 'string' },
+    at: { type: 'string' },
+  },
+} as const;
+
+const viewOf = (doc: AttachmentDoc) => ({
+  id: doc._id,
+  name: doc.name,
+  contentType: doc.contentType,
+  size: doc.size,
+  sha256: doc.sha256,
+  uploadedBy: doc.uploadedBy,
+  at: doc.at.toISOString(),
+});
+
+/** A file name safe to show and to put in Content-Disposition: no folders, no control characters. */
+function safeName(raw: string): string {
+  const base = path
+    .basename(raw.replace(/\\/g, '/'))
+    .replace(/[\u0000-\u001f\u007f"]/g, '')
+    .trim();
+  return (base || 'file').slice(0, 200);
+}
+
+/**
+ * Attachments of a ticket: uploaded by anyone who may see the ticket, stored as files in the data folder with
+ * their metadata in `attachments`, served only to those who may see the ticket (others get 404). Comments refer
+ * to them by id. A refused upload (too large, wrong type) leaves nothing behind.
+ */
+export async function attachmentsRoutes(app: FastifyInstance) {
+  await app.register(multipart, {
+    limits: { fileSize: MAX_ATTACHMENT_BYTES, files: MAX_FILES_PER_UPLOAD, fields: 5 },
+  });
+  const collection = app.db.collection<AttachmentDoc>(ATTACHMENTS_COLLECTION);
+  await collection.createIndex({ ticketId: 1, at: 1 });
+  const root = path.join(app.ordo.dataDir, 'attachments');
+
+  async function visible(request: Parameters<typeof accessContextOf>[0], ticketId: string) {
+    const context = await accessContextOf(request);
+    const doc = await app.tickets.tickets.findOne({ _id: ticketId }, { projection: { state: 0 } });
+    requireVisible(context, ticketPolicy, doc);
+    return context;
+  }
+
+  app.post(
+    '/api/tickets/:id/attachments',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: 'Upload files to a ticket (multipart/form-data, up to 10 files of 20 MB)',
+        consumes: ['multipart/form-data'],
+        params: ticketIdParams,
+        response: {
+          201: { type: 'object', properties: { items: { type: 'array', items: attachmentView } } },
+          400: problemSchema,
+          401: problemSchema,
+          404: problemSchema,
+          413: problemSchema,
+          415: problemSchema,
+        },
+      },
+      config: { access: { scopes: ['tickets:write'] } },
+    },
+    async (request, reply) => {
+      const { id: ticketId } = request.params as { id: string };
+      const context = await visible(request, ticketId);
+      if (!request.isMultipart())
+        throw new HttpProblem(415, 'Unsupported Media Type', {
+          field: 'header.content-type',
+          detail: 'Send the files as multipart/form-data',
+          code: 'multipart-required',
+        });
+      const uploader =
+        context.principal.kind === 'user' ? context.principal.id : `integration:${context.principal.id}`;
+      const folder = path.join(root, ticketId);
+      await mkdir(folder, { recursive: true });
+      const stored: AttachmentDoc[] = [];
+      const written: string[] = [];
+      try {
+        for await (const part of request.files()) {
+          const name = safeName(part.filename);
+          const contentType = part.mimetype.toLowerCase();
+          if (!ALLOWED_TYPES.has(contentType) || BLOCKED_EXTENSIONS.has(path.extname(name).toLowerCase())) {
+            part.file.resume();
+            throw new HttpProblem(415, 'Unsupported Media Type', {
+              field: `body.${part.fieldname}`,
+              detail: `Files of type ${contentType} (${name}) cannot be attached`,
+              code: 'attachment-type',
+            });
+          }
+          const id = `a${Date.now().toString(36)}${randomBytes(8).toString('hex')}`;
+          const file = path.join(folder, id);
+          written.push(file);
+          const hash = createHash('sha256');
+          let size = 0;
+          await pipeline(
+            part.file,
+            new Transform({
+              transform(chunk: Buffer, _encoding, done) {
+                hash.update(chunk);
+                size += chunk.length;
+                done(null, chunk);
+              },
+            }),
+            createWriteStream(file, { flags: 'wx' }),
+          );
+          if (part.file.truncated) {
+            throw new HttpProblem(413, 'Payload Too Large', {
+              field: `body.${part.fieldname}`,
+              detail: `${name} is larger than ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MB`,
+              code: 'attachment-too-large',
+            });
+          }
+          if (size === 0) throw badRequest(`body.${part.fieldname}`, `${name} is empty`, 'attachment-empty');
+          stored.push({
+            _id: id,
+            ticketId,
+            name,
+            contentType,
+            size,
+            sha256: hash.digest('hex'),
+            uploadedBy: uploader,
+            at: new Date(app.clock.now()),
+          });
+        }
+        if (stored.length === 0)
+          throw badRequest('body.file', 'Attach at least one file', 'attachment-missing');
+      } catch (error) {
+        await Promise.all(written.map((file) => rm(file, { force: true })));
+        if ((error as { code?: string }).code === 'FST_FILES_LIMIT') {
+          throw new HttpProblem(413, 'Payload Too Large', {
+            field: 'body',
+            detail: `At most ${MAX_FILES_PER_UPLOAD} files at once`,
+            code: 'attachment-count',
+          });
+        }
+        throw error;
+      }
+      await collection.insertMany(stored);
+      return reply.status(201).send({ items: stored.map(viewOf) });
+    },
+  );
+
+  app.get(
+    '/api/tickets/:id/attachments',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: 'The files attached to a ticket',
+        params: ticketIdParams,
+        response: {
+          200: { type: 'object', properties: { items: { type: 'array', items: attachmentView } } },
+          401: problemSchema,
+          404: problemSchema,
+        },
+      },
+      config: { access: { scopes: ['tickets:read'] } },
+    },
+    async (request) => {
+      const { id: ticketId } = request.params as { id: string };
+      await visible(request, ticketId);
+      const docs = await collection.find({ ticketId }).sort({ at: 1 }).toArray();
+      return { items: docs.map(viewOf) };
+    },
+  );
+
+  app.get(
+    '/api/tickets/:id/attachments/:attachmentId',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: 'Download one attachment (only for those who may see the ticket)',
+        params: {
+          type: 'object',
+          required: ['id', 'attachmentId'],
+          properties: {
+            ...ticketIdParams.properties,
+            attachmentId: { type: 'string', pattern: '^a[a-z0-9]+$', maxLength: 64 },
+          },
+        },
+        response: { 401: problemSchema, 404: problemSchema },
+      },
+      config: { access: { scopes: ['tickets:read'] } },
+    },
+    async (request, reply) => {
+      const { id: ticketId, attachmentId } = request.params as { id: string; attachmentId: string };
+      await visible(request, ticketId);
+      const doc = await collection.findOne({ _id: attachmentId, ticketId });
+      if (!doc) throw notFound('Attachment');
+      const file = path.join(root, ticketId, attachmentId);
+      await stat(file).catch(() => {
+        throw notFound('Attachment');
+      });
+      return reply
+        .header('content-type', doc.contentType)
+        .header('content-length', String(doc.size))
+        .header('x-content-type-options', 'nosniff')
+        .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(doc.name)}`)
+        .send(createReadStream(file));
+    },
+  );
+}
