@@ -28,6 +28,7 @@ import { notificationsPlugin } from './notifications/notifications.plugin.js';
 import { calendarRoutes } from './definitions/calendars.routes.js';
 import { slaPolicyRoutes } from './definitions/sla-policies.routes.js';
 import { ticketTypeRoutes } from './definitions/ticket-types.routes.js';
+import { templatesRoutes } from './templates/templates.routes.js';
 
 export interface AppOptions {
   /** Connection URI including the database name. */
@@ -140,6 +141,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(ticketTypeRoutes);
   await app.register(ticketsPlugin);
   await app.register(notificationsPlugin);
+  await app.register(templatesRoutes);
 
   if (servedStudioDir) {
     await app.register(fastifyStatic, {
