@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../lib/clock.js';
@@ -15,6 +17,8 @@ import {
   type CreatedUser,
 } from '../../test/support/server-app.js';
 import { TICKET_TYPE_VERSIONS_COLLECTION } from '../definitions/ticket-type.model.js';
+import { testDatabaseUri } from '../../test/support/database.js';
+import { parseInstallArgs, runTemplatesCommand, USAGE } from './install-cli.js';
 import { TEMPLATE_INSTALLS_COLLECTION, TEMPLATE_REMOVALS_COLLECTION } from './template-install.model.js';
 
 let app: FastifyInstance;
@@ -476,5 +480,67 @@ describe('DELETE /api/templates/:id', () => {
     const { status, body } = await call(app, { method: 'DELETE', url: '/api/templates/hr', ...asAdmin() });
     expect(status).toBe(404);
     expect((body.text as { 'zh-CN': string })['zh-CN']).toContain('hr');
+  });
+});
+
+describe('npm run templates:install', () => {
+  it('reads its options, refusing a call without a pack', () => {
+    expect(
+      parseInstallArgs(['hr', '--uri', 'mongodb://127.0.0.1:27017/ordo', '--draft', '--no-create-teams']),
+    ).toMatchObject({
+      packId: 'hr',
+      uri: 'mongodb://127.0.0.1:27017/ordo',
+      publish: false,
+      createTeams: false,
+      overwrite: false,
+      list: false,
+    });
+    expect(parseInstallArgs(['--list', '--dir', '/tmp/packs'])).toMatchObject({
+      list: true,
+      dir: '/tmp/packs',
+    });
+    expect(() => parseInstallArgs([])).toThrow(USAGE);
+    expect(() => parseInstallArgs(['hr', 'it-service-desk'])).toThrow(/one pack at a time/);
+    expect(() => parseInstallArgs(['hr', '--bogus'])).toThrow();
+  });
+
+  it('installs a pack into the database as the API does, and says what it did', async () => {
+    const lines: string[] = [];
+    const errors: string[] = [];
+    const output = { out: (text: string) => lines.push(text), err: (text: string) => errors.push(text) };
+    const code = await runTemplatesCommand(app.db, parseInstallArgs(['hr', '--dir', packsDir]), output);
+    expect(errors).toEqual([]);
+    expect(code).toBe(0);
+    expect(lines.join('\n')).toContain('hr 1.0.0 installed');
+    expect(lines.join('\n')).toMatch(/hr\.leave: created, version 1/);
+    const { body } = await call(app, { method: 'GET', url: '/api/templates/hr', ...asAdmin() });
+    expect(body).toMatchObject({ status: 'installed', installedVersion: '1.0.0' });
+
+    const failed = await runTemplatesCommand(
+      app.db,
+      parseInstallArgs(['no-such-pack', '--dir', packsDir]),
+      output,
+    );
+    expect(failed).toBe(1);
+    expect(errors.join('\n')).toContain('no-such-pack');
+  });
+
+  it('runs from the command line', async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(projectRoot(), 'server/templates/install-cli.ts'),
+        '--list',
+        '--dir',
+        packsDir,
+        '--uri',
+        testDatabaseUri('templates_routes'),
+      ],
+      { cwd: projectRoot(), timeout: 60_000 },
+    );
+    expect(stdout).toMatch(/^hr\s+1\.0\.0\s+installed/m);
+    expect(stdout).toMatch(/^administration\s+1\.0\.0\s+not-installed/m);
   });
 });
