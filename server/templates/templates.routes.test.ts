@@ -412,6 +412,21 @@ describe('POST /api/templates/:id/install', () => {
     await rm(path.join(packsDir, 'broken'), { recursive: true, force: true });
   });
 
+  it('records two simultaneous installs of the same version once, each type published once', async () => {
+    const answers = await Promise.all([install('administration'), install('administration')]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 201]);
+    expect(answers.find((answer) => answer.status === 200)?.body).toMatchObject({ alreadyInstalled: true });
+    for (const key of [
+      'admin.office-supplies',
+      'admin.meeting-room',
+      'admin.travel-expense',
+      'admin.seal-use',
+    ]) {
+      expect(await versionsOf(key), key).toEqual([1]);
+    }
+    expect(await app.db.collection('teams').countDocuments({ key: 'seal-committee' })).toBe(1);
+  });
+
   it('is for admins only', async () => {
     const { status } = await call(app, {
       method: 'POST',
@@ -541,6 +556,6 @@ describe('npm run templates:install', () => {
       { cwd: projectRoot(), timeout: 60_000 },
     );
     expect(stdout).toMatch(/^hr\s+1\.0\.0\s+installed/m);
-    expect(stdout).toMatch(/^administration\s+1\.0\.0\s+not-installed/m);
+    expect(stdout).toMatch(/^it-service-desk\s+1\.2\.0\s+installed/m);
   });
 });
