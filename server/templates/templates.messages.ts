@@ -51,9 +51,23 @@ export function templateProblem(
   status: 404 | 409 | 422,
   code: TemplateMessageCode,
   params: Record<string, unknown>,
-  options: { field?: string; extra?: Record<string, unknown> } = {},
+  options: {
+    field?: string;
+    extra?: Record<string, unknown>;
+    /** Params that are texts themselves (a problem's message): each language gets its own. */
+    localizedParams?: Record<string, LocalizedText>;
+  } = {},
 ): HttpProblem {
-  const text = localize(messages[code], params);
+  const inLocale = (locale: keyof LocalizedText) => ({
+    ...params,
+    ...Object.fromEntries(
+      Object.entries(options.localizedParams ?? {}).map(([name, value]) => [name, value[locale]]),
+    ),
+  });
+  const text: LocalizedText = {
+    'zh-CN': localize(messages[code], inLocale('zh-CN'))['zh-CN'],
+    en: localize(messages[code], inLocale('en')).en,
+  };
   return new HttpProblem(status, TITLES[status] ?? 'Error', {
     code,
     detail: text.en,

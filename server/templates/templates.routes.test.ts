@@ -404,6 +404,7 @@ describe('POST /api/templates/:id/install', () => {
     expect(body.problems).toEqual([
       expect.objectContaining({ code: 'pack.fileMissing', path: '/ticketTypes/0' }),
     ]);
+    expect((body.text as { 'zh-CN': string })['zh-CN']).toContain('模板包缺少文件“gone.ticket-type.json”');
     const { body: list } = await call(app, { method: 'GET', url: '/api/templates', ...asAdmin() });
     expect((list.items as Record<string, unknown>[]).find((item) => item.id === 'broken')).toMatchObject({
       status: 'invalid',

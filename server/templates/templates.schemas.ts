@@ -13,7 +13,11 @@ const problem = {
   required: ['code', 'path', 'text'],
   properties: {
     code: { type: 'string' },
-    path: { type: 'string', description: 'JSON pointer; for a ticket type, `/<type key>/…`' },
+    path: {
+      type: 'string',
+      description:
+        'JSON pointer into the checked file; in an install refusal prefixed by `/<type key>` or `/calendars/<key>`',
+    },
     nodeId: { type: 'string' },
     edgeId: { type: 'string' },
     params: { type: 'object', additionalProperties: true },

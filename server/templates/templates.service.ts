@@ -155,8 +155,12 @@ function invalidPack(id: string, problems: Problem[]): HttpProblem {
   return templateProblem(
     422,
     'template-invalid',
-    { id, count: problems.length, first: problems[0]?.text.en ?? '' },
-    { field: 'params.id', extra: { problems } },
+    { id, count: problems.length },
+    {
+      field: 'params.id',
+      extra: { problems },
+      localizedParams: { first: problems[0]?.text ?? { 'zh-CN': '', en: '' } },
+    },
   );
 }
 
