@@ -6,7 +6,24 @@ import { engineError } from '../flow/messages.js';
 import type { EngineErrorShape } from '../flow/types.js';
 import { COMMAND_NAMES, type Command } from './types.js';
 
-type FieldRule = 'string' | 'string?' | 'object' | 'object?' | 'strings' | 'strings?' | readonly string[];
+/** Free text from outside with a length limit: not blank, no control characters. */
+interface BoundedText {
+  maxLength: number;
+  optional?: true;
+}
+
+type FieldRule =
+  'string' | 'string?' | 'object' | 'object?' | 'strings' | 'strings?' | readonly string[] | BoundedText;
+
+/** Limits of a link to a record in another system (`link` / `unlink`). */
+export const LINK_LIMITS = { system: 64, type: 64, id: 200, url: 2000, title: 200 } as const;
+const USER_ID_MAX = 200;
+
+const linkKey = {
+  system: { maxLength: LINK_LIMITS.system },
+  type: { maxLength: LINK_LIMITS.type },
+  id: { maxLength: LINK_LIMITS.id },
+} as const;
 
 const SHAPES: Record<Command['command'], Record<string, FieldRule>> = {
   open: {
@@ -43,6 +60,14 @@ const SHAPES: Record<Command['command'], Record<string, FieldRule>> = {
   'timer-fired': { key: 'string' },
   'subticket-finished': { key: 'string', subticketId: 'string?', outcome: 'string?' },
   'reply-received': { body: 'string?' },
+  watch: { user: { maxLength: USER_ID_MAX, optional: true } },
+  unwatch: { user: { maxLength: USER_ID_MAX, optional: true } },
+  link: {
+    ...linkKey,
+    url: { maxLength: LINK_LIMITS.url, optional: true },
+    title: { maxLength: LINK_LIMITS.title, optional: true },
+  },
+  unlink: linkKey,
 };
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -63,6 +88,12 @@ export function checkCommandShape(
     const value = command[field];
     if (!fits(value, rule))
       return { ok: false, error: engineError('command.invalid', { command: name, field }, field) };
+    if (isBounded(rule) && typeof value === 'string' && value.trim().length > rule.maxLength) {
+      return { ok: false, error: engineError('command.too-long', { field, max: rule.maxLength }, field) };
+    }
+  }
+  if (name === 'link' && typeof command.url === 'string' && !isWebAddress(command.url.trim())) {
+    return { ok: false, error: engineError('link.url-invalid', {}, 'url') };
   }
   if (name === 'open' && typeof (command.requester as Record<string, unknown>).id !== 'string') {
     return {
@@ -73,7 +104,36 @@ export function checkCommandShape(
   return { ok: true, command: command as unknown as Command };
 }
 
+const isBounded = (rule: FieldRule): rule is BoundedText => typeof rule === 'object' && 'maxLength' in rule;
+
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+/**
+ * An absolute http(s) address with a host. Other schemes (`javascript:`, `file:`, `data:`) would run or read
+ * something when a user clicks the link; credentials in the address would be shown to everyone who sees it.
+ */
+export function isWebAddress(text: string): boolean {
+  if (CONTROL_CHARACTERS.test(text) || /\s/.test(text)) return false;
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    return false;
+  }
+  return (
+    (parsed.protocol === 'http:' || parsed.protocol === 'https:') &&
+    parsed.hostname.length > 0 &&
+    parsed.username === '' &&
+    parsed.password === ''
+  );
+}
+
 function fits(value: unknown, rule: FieldRule): boolean {
+  if (isBounded(rule)) {
+    if (value === undefined) return rule.optional === true;
+    return typeof value === 'string' && value.trim().length > 0 && !CONTROL_CHARACTERS.test(value);
+  }
   if (typeof rule !== 'string') return typeof value === 'string' && rule.includes(value);
   const optional = rule.endsWith('?');
   if (value === undefined) return optional;

@@ -269,7 +269,7 @@ describe('resolution, cancellation and rating', () => {
 describe('allowedCommands', () => {
   it('lists what each actor may do now', () => {
     const harness = given();
-    expect(harness.allowed(requester)).toEqual(['comment', 'reply-received']);
+    expect(harness.allowed(requester)).toEqual(['comment', 'reply-received', 'watch', 'link']);
     expect(harness.allowed(outsider)).toEqual([]);
     expect(harness.allowed(agent)).toEqual([
       'submit',
@@ -281,8 +281,18 @@ describe('allowedCommands', () => {
       'set-status',
       'resolve',
       'cancel',
+      'watch',
+      'unwatch',
+      'link',
     ]);
     expect(harness.allowed(agent2)).toContain('complete-step');
-    expect(harness.allowed(system)).toEqual(['timer-fired', 'subticket-finished', 'reply-received']);
+    expect(harness.allowed(system)).toEqual([
+      'timer-fired',
+      'subticket-finished',
+      'reply-received',
+      'watch',
+      'unwatch',
+      'link',
+    ]);
   });
 });

@@ -10,11 +10,14 @@ import { taskOutcomes } from '../flow/nodes/task.node.js';
 import type { EngineErrorShape, NodeSignal, Token } from '../flow/types.js';
 import { checkCommandShape } from './command-shape.js';
 import { checkStepForm, formRefusal, stepRightsOf } from './form-bridge.js';
+import { OK, refuse, type CommandOf, type Handler, type Outcome } from './handler.js';
+import { linkHandlers } from './links.js';
 import { openTicket } from './open.js';
 import { isAdmin, isRequesterOf, isStaff, worksTicket } from './rights.js';
 import { Session } from './session.js';
 import { slaTimerFired, isSlaTimerKey } from './sla-bridge.js';
 import { FINAL_CATEGORIES, resolveStatus } from './statuses.js';
+import { watchHandlers } from './watchers.js';
 import {
   COMMAND_NAMES,
   STATE_VERSION,
@@ -26,20 +29,6 @@ import {
   type EngineDefinition,
   type TicketState,
 } from './types.js';
-
-type Outcome = { ok: true } | { ok: false; error: EngineErrorShape };
-const OK: Outcome = { ok: true };
-const refuse = (error: EngineErrorShape): Outcome => ({ ok: false, error });
-
-type CommandOf<N extends CommandName> = Extract<Command, { command: N }>;
-
-interface Handler<N extends CommandName> {
-  /** May the actor issue this command now (payload aside)? Gives the reason when not. */
-  check(session: Session): Outcome;
-  run(session: Session, command: CommandOf<N>): Outcome;
-  /** A more precise reason than `check` can give without the command's payload. */
-  explain?(session: Session, command: CommandOf<N>): EngineErrorShape | undefined;
-}
 
 /** An approval knows the precise reason it refuses (switched off, not your turn, bad target): ask it. */
 function preciseRefusal(session: Session, command: object, signal: NodeSignal): EngineErrorShape | undefined {
@@ -577,6 +566,9 @@ const HANDLERS: { [N in Exclude<CommandName, 'open'>]: Handler<N> } = {
         : OK;
     },
   },
+
+  ...watchHandlers,
+  ...linkHandlers,
 };
 
 function withComment(comment: string | undefined): { comment?: string } {

@@ -29,6 +29,21 @@ export interface Requester {
   [attribute: string]: unknown;
 }
 
+/**
+ * A record in another system the ticket relates to (an ERP order, a CRM opportunity, an asset). Identified by
+ * `system` + `type` + `id`; `system` and `type` compare case-insensitively, `id` exactly.
+ */
+export interface TicketLink {
+  system: string;
+  type: string;
+  id: string;
+  /** http(s) only. */
+  url?: string;
+  title?: string;
+  addedBy: string;
+  at: Instant;
+}
+
 export type SurveyRating = 'satisfied' | 'neutral' | 'dissatisfied';
 
 export interface TicketFlags {
@@ -63,6 +78,11 @@ export interface TicketState {
   /** People asked to help (request-assist); they may comment and see internal notes. */
   assistants: string[];
   tags: string[];
+  /**
+   * Links to records in other systems. Optional so states stored before links existed read as they are (absent =
+   * no links) without a `stateVersion` bump; read it through `linksOf(state)`.
+   */
+  links?: TicketLink[];
   tokens: Token[];
   steps: Record<string, StepState>;
   approvals: Record<string, ApprovalState>;
@@ -170,7 +190,20 @@ export type Command =
   | { command: 'rate'; rating: SurveyRating; comment?: string }
   | { command: 'timer-fired'; key: string }
   | { command: 'subticket-finished'; key: string; subticketId?: string; outcome?: string }
-  | { command: 'reply-received'; body?: string };
+  | { command: 'reply-received'; body?: string }
+  | { command: 'watch'; user?: string }
+  | { command: 'unwatch'; user?: string }
+  | LinkCommand
+  | { command: 'unlink'; system: string; type: string; id: string };
+
+export interface LinkCommand {
+  command: 'link';
+  system: string;
+  type: string;
+  id: string;
+  url?: string;
+  title?: string;
+}
 
 export const COMMAND_NAMES = [
   'open',
@@ -194,6 +227,10 @@ export const COMMAND_NAMES = [
   'timer-fired',
   'subticket-finished',
   'reply-received',
+  'watch',
+  'unwatch',
+  'link',
+  'unlink',
 ] as const satisfies readonly CommandName[];
 
 /**

@@ -171,6 +171,54 @@ export const ENGINE_MESSAGES = {
     'zh-CN': '当前状态下不能解决该工单。',
     en: 'The ticket cannot be resolved in its current state.',
   },
+  'command.too-long': {
+    'zh-CN': '“{field}”最多 {max} 个字符。',
+    en: '"{field}" can be at most {max} characters long.',
+  },
+  'watch.already-watching': {
+    'zh-CN': '{user} 已在关注该工单。',
+    en: '{user} is already watching this ticket.',
+  },
+  'watch.not-watching': {
+    'zh-CN': '{user} 没有关注该工单。',
+    en: '{user} is not watching this ticket.',
+  },
+  'watch.user-required': {
+    'zh-CN': '请指定要关注（或取消关注）工单的用户。',
+    en: 'Name the user who should watch (or stop watching) the ticket.',
+  },
+  'watch.others-forbidden': {
+    'zh-CN': '只有正在处理该工单的人员可以替他人关注或取消关注。',
+    en: 'Only people working the ticket can make someone else watch it or stop watching it.',
+  },
+  'watch.too-many': {
+    'zh-CN': '一张工单最多 {max} 位关注人。',
+    en: 'A ticket can have at most {max} watchers.',
+  },
+  'link.url-invalid': {
+    'zh-CN': '链接地址必须是以 http:// 或 https:// 开头的完整网址，且不能包含用户名或密码。',
+    en: 'The link address must be a full web address starting with http:// or https://, without a user name or password.',
+  },
+  'link.duplicate': {
+    'zh-CN': '工单已关联 {system} 的{type}“{id}”，无需重复关联。',
+    en: 'The ticket is already linked to {system} {type} "{id}".',
+  },
+  'link.not-found': {
+    'zh-CN': '工单没有关联 {system} 的{type}“{id}”。',
+    en: 'The ticket has no link to {system} {type} "{id}".',
+  },
+  'link.none': {
+    'zh-CN': '该工单没有关联其他系统的记录。',
+    en: 'This ticket has no links to records in other systems.',
+  },
+  'link.too-many': {
+    'zh-CN': '一张工单最多关联 {max} 条外部记录。',
+    en: 'A ticket can link to at most {max} records in other systems.',
+  },
+  'link.not-yours': {
+    'zh-CN': '你只能移除自己添加的关联。',
+    en: 'You can only remove links you added yourself.',
+  },
   'rule.failed': {
     'zh-CN': '条件“{path}”计算失败，按不满足处理：{reason}',
     en: 'The condition "{path}" failed and counts as not met: {reason}',

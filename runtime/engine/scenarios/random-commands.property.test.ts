@@ -41,6 +41,13 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
     { command: 'comment', body: 'hello', visibility: 'public' },
     { command: 'transfer', team: 'it-ops' },
     { command: 'submit', data: { description: 'more' } },
+    { command: 'watch' },
+    { command: 'watch', user: 'u-w' },
+    { command: 'unwatch' },
+    { command: 'unwatch', user: 'u-w' },
+    { command: 'link', system: 'ERP', type: 'order', id: 'SO-1', url: 'https://erp.example.com/SO-1' },
+    { command: 'link', system: 'crm', type: 'account', id: 'A-7' },
+    { command: 'unlink', system: 'erp', type: 'ORDER', id: 'SO-1' },
   ),
   fc.constantFrom('timer', 'sla').map((kind): Command => ({ command: 'timer-fired', key: kind })),
 );
