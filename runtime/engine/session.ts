@@ -4,7 +4,7 @@
  * touched; the draft is returned only when the whole command succeeded.
  */
 import { assign } from '../assignment/index.js';
-import type { Duration, Instant, StatusCategory } from '../common/types.js';
+import type { Duration, Explanation, Instant, Priority, StatusCategory } from '../common/types.js';
 import { engineError } from '../flow/messages.js';
 import { FlowRunner } from '../flow/runner.js';
 import type { EngineErrorShape, SignalActor, StepAssignRequest } from '../flow/types.js';
@@ -12,7 +12,7 @@ import type { AssignmentStrategy, SkillRequirement } from '../routing/index.js';
 import { sharedRuleCache, type RuleScope } from '../rules/index.js';
 import { PRESET_CALENDARS, addDuration, type BusinessCalendar } from '../time/index.js';
 import { ticketRuleContext } from './rule-context.js';
-import { slaFirstResponse, slaStatusChanged } from './sla-bridge.js';
+import { slaFirstResponse, slaPriorityChanged, slaStatusChanged } from './sla-bridge.js';
 import { resolveStatus } from './statuses.js';
 import type { EngineContext, EngineDefinition, TicketEffect, TicketEvent, TicketState } from './types.js';
 
@@ -150,6 +150,19 @@ export class Session {
     this.emit('status.changed', { before, after: status, ...cause });
     slaStatusChanged(this, before.category, status.category);
     return { ok: true };
+  }
+
+  /**
+   * Every priority change goes through here: the SLA target is selected again for the new priority (ITIL: due
+   * times follow the priority), and why is recorded with the change.
+   */
+  changePriority(after: Priority, cause: { reason: string; explanation: Explanation }): void {
+    const before = this.draft.priority;
+    if (after === before) return;
+    this.draft.priority = after;
+    this.draft.explanations.priority = cause.explanation;
+    this.emit('priority.changed', { before, after, reason: cause.reason, explanation: cause.explanation });
+    slaPriorityChanged(this);
   }
 
   /** Staff started working: a ticket still `new` moves to its first `open` status. */

@@ -2,8 +2,10 @@
  * Where the engine meets runtime/sla: clocks start at open, pause / resume / stop on status changes, first
  * response stops once; one `schedule` effect always points at the next SLA step due, and `timer-fired` with an
  * SLA key takes every step due (warning, breach, escalation ladder), each at most once per ticket, clock and step.
+ * A priority change selects the target again (`retargetClocks`), so due times follow the priority.
  */
-import { PRIORITIES, type Priority, type StatusCategory } from '../common/types.js';
+import { PRIORITIES, type Explanation, type Priority, type StatusCategory } from '../common/types.js';
+import { PRIORITY_NAMES } from '../routing/index.js';
 import { engineError } from '../flow/messages.js';
 import type { EngineErrorShape } from '../flow/types.js';
 import {
@@ -11,6 +13,7 @@ import {
   dueSteps,
   recordFirstResponse,
   recordSteps,
+  retargetClocks,
   startClocks,
   type SlaAction,
   type SlaClocks,
@@ -81,15 +84,31 @@ export function slaFirstResponse(session: Session): void {
   scheduleNext(session);
 }
 
-/** One timer for the next step due; an older timer that fires finds nothing due and is refused harmlessly. */
-function scheduleNext(session: Session): void {
+/**
+ * One timer for the next step due; an older timer that fires finds nothing due and is refused harmlessly. With
+ * `dueNow`, steps already due (a retarget moved them into the past) get a timer right away.
+ */
+function scheduleNext(session: Session, dueNow = false): void {
   const policy = policyOf(session);
   const clocks = clocksOf(session);
   if (policy === undefined || clocks === undefined) return;
-  const { nextDueAt } = dueSteps(clocks, policy, session.now, new Set(clocks.stepsDone), envOf(session));
-  if (nextDueAt === null) return;
-  const timerKey = `${session.draft.id}${SLA_KEY_PART}${nextDueAt}`;
-  session.effect('schedule', timerKey, { at: nextDueAt, timerKey, reason: 'sla' });
+  const due = dueSteps(clocks, policy, session.now, new Set(clocks.stepsDone), envOf(session));
+  const at = dueNow && due.steps.length > 0 ? session.now : due.nextDueAt;
+  if (at === null) return;
+  const timerKey = `${session.draft.id}${SLA_KEY_PART}${at}`;
+  session.effect('schedule', timerKey, { at, timerKey, reason: 'sla' });
+}
+
+/** Sessions inside `slaTimerFired`: it takes the steps a retarget makes due itself, then schedules once. */
+const takingSteps = new WeakSet<Session>();
+
+/** Bound on rounds of due steps in one timer (each round records at least one new step, so it ends anyway). */
+const MAX_STEP_ROUNDS = 20;
+
+function dueNowOf(session: Session, policy: SlaPolicy): SlaStep[] {
+  const clocks = clocksOf(session);
+  if (clocks === undefined) return [];
+  return dueSteps(clocks, policy, session.now, new Set(clocks.stepsDone), envOf(session)).steps;
 }
 
 export function slaTimerFired(
@@ -97,27 +116,77 @@ export function slaTimerFired(
   key: string,
 ): { ok: true } | { ok: false; error: EngineErrorShape } {
   const policy = policyOf(session);
-  const clocks = clocksOf(session);
-  const due =
-    policy === undefined || clocks === undefined
-      ? []
-      : dueSteps(clocks, policy, session.now, new Set(clocks.stepsDone), envOf(session)).steps;
-  if (policy === undefined || clocks === undefined || due.length === 0) {
+  let due = policy === undefined ? [] : dueNowOf(session, policy);
+  if (policy === undefined || due.length === 0) {
     return { ok: false, error: engineError('timer.unknown', { key }, 'key') };
   }
-  for (const step of due) {
-    session.emit('sla.step', {
-      key: step.key,
-      clock: step.clock,
-      kind: step.kind,
-      reachedAt: step.reachedAt,
-      explanation: step.explanation,
-    });
-    step.actions.forEach((action, index) => takeAction(session, step, action, index));
+  takingSteps.add(session);
+  try {
+    // A step that raises the priority shortens the target: steps of the new target already passed are taken now.
+    for (let round = 0; round < MAX_STEP_ROUNDS && due.length > 0; round++) {
+      for (const step of due) {
+        session.emit('sla.step', {
+          key: step.key,
+          clock: step.clock,
+          kind: step.kind,
+          reachedAt: step.reachedAt,
+          explanation: step.explanation,
+        });
+        step.actions.forEach((action, index) => takeAction(session, step, action, index));
+      }
+      session.draft.sla = recordSteps(clocksOf(session) as SlaClocks, due);
+      due = dueNowOf(session, policy);
+    }
+  } finally {
+    takingSteps.delete(session);
   }
-  session.draft.sla = recordSteps(clocksOf(session) ?? clocks, due);
   scheduleNext(session);
   return { ok: true };
+}
+
+const targetSummary = (clocks: SlaClocks) => ({
+  targetIndex: clocks.targetIndex,
+  ...(clocks.targetId === undefined ? {} : { targetId: clocks.targetId }),
+  firstResponseDueAt: clocks.firstResponse?.dueAt ?? null,
+  resolutionDueAt: clocks.resolution?.dueAt ?? null,
+});
+
+/**
+ * The priority changed: select the SLA target again. Clocks still counting are re-aimed at the new target (time
+ * already used is kept); a ticket that had no target may get one now. The new selection is the SLA explanation.
+ */
+export function slaPriorityChanged(session: Session): void {
+  const policy = policyOf(session);
+  if (policy === undefined) return;
+  const before = clocksOf(session);
+  const next =
+    before === undefined
+      ? startClocks(policy, session.ruleContext(), session.now, envOf(session), session.draft.status.category)
+      : retargetClocks(before, policy, session.ruleContext(), session.now, envOf(session));
+  if (next.clocks === undefined || next.clocks === before) return;
+  session.draft.sla = next.clocks;
+  session.draft.explanations.sla = next.selection.explanation;
+  session.emit('sla.retargeted', {
+    reason: 'priority',
+    priority: session.draft.priority,
+    before: before === undefined ? null : targetSummary(before),
+    after: targetSummary(next.clocks),
+    explanations: next.explanations,
+  });
+  if (!takingSteps.has(session)) scheduleNext(session, true);
+}
+
+function priorityRaisedExplanation(before: Priority, after: Priority, step: SlaStep): Explanation {
+  const from = PRIORITY_NAMES[before];
+  const to = PRIORITY_NAMES[after];
+  return {
+    code: 'priority.raised-by-sla',
+    params: { before, after, step: step.key },
+    text: {
+      'zh-CN': `SLA 升级将优先级从“${from['zh-CN']}”提升为“${to['zh-CN']}”：${step.explanation.text['zh-CN']}`,
+      en: `An SLA escalation raised the priority from ${from.en} to ${to.en}: ${step.explanation.text.en}`,
+    },
+  };
 }
 
 function takeAction(session: Session, step: SlaStep, action: SlaAction, index: number): void {
@@ -145,10 +214,10 @@ function takeAction(session: Session, step: SlaStep, action: SlaAction, index: n
     const before = draft.priority;
     const rank = Math.max(0, PRIORITIES.indexOf(before) - action.raisePriority);
     const after = PRIORITIES[rank] as Priority;
-    if (after !== before) {
-      draft.priority = after;
-      session.emit('priority.changed', { before, after, reason: step.key });
-    }
+    session.changePriority(after, {
+      reason: step.key,
+      explanation: priorityRaisedExplanation(before, after, step),
+    });
   } else {
     const target = action.reassign;
     const currentTeam = draft.team === undefined ? undefined : session.context.teams?.[draft.team];
