@@ -13,6 +13,9 @@ export interface ProblemDetails {
   errors?: { field: string; message: string }[];
   /** The message in each language, when the server has written one for this refusal. */
   text?: Partial<Record<string, string>>;
+  /** The same, as the ticket engine names it when it refuses a command. */
+  message?: Partial<Record<string, string>>;
+  [extra: string]: unknown;
 }
 
 export class ApiError extends Error {
@@ -34,9 +37,25 @@ export class ApiError extends Error {
     return this.status === 0;
   }
 
+  /** The stable reason of the refusal: `urn:ordo:problem:link-used` → `link-used`. */
+  get code(): string | undefined {
+    const type = this.problem.type;
+    return type?.startsWith(PROBLEM_TYPE_PREFIX) ? type.slice(PROBLEM_TYPE_PREFIX.length) : undefined;
+  }
+
+  /** Whether the server wrote this refusal for people, in their language. */
+  hasTextIn(locale: string): boolean {
+    return (
+      localizedOf(this.problem.text, locale) !== undefined ||
+      localizedOf(this.problem.message, locale) !== undefined
+    );
+  }
+
   /** The server's own sentence in the reader's language when it sent one, else its English detail. */
   messageIn(locale: string): string {
-    return this.problem.text?.[locale] ?? this.message;
+    return (
+      localizedOf(this.problem.text, locale) ?? localizedOf(this.problem.message, locale) ?? this.message
+    );
   }
 
   /** Every named field with its message, keyed like `field`; the main field's message is localized. */
@@ -46,6 +65,14 @@ export class ApiError extends Error {
     for (const error of this.problem.errors ?? []) fieldErrors[formFieldOf(error.field)] ??= error.message;
     return fieldErrors;
   }
+}
+
+const PROBLEM_TYPE_PREFIX = 'urn:ordo:problem:';
+
+function localizedOf(texts: unknown, locale: string): string | undefined {
+  if (texts === null || typeof texts !== 'object') return undefined;
+  const text = (texts as Record<string, unknown>)[locale];
+  return typeof text === 'string' && text !== '' ? text : undefined;
 }
 
 /** Strip the request part (`body.`, `/body/`, `querystring.`) a server names fields with. */
@@ -75,6 +102,8 @@ export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
   query?: Record<string, string | number | boolean | undefined>;
+  /** Extra request headers, e.g. `Idempotency-Key`. */
+  headers?: Record<string, string>;
   /** A 401 is an expected answer (login, "who am I"), not a lost session. */
   expectUnauthorized?: boolean;
   signal?: AbortSignal;
@@ -105,7 +134,11 @@ export async function requestWithStatus<T>(
 }
 
 async function send(path: string, options: RequestOptions): Promise<Response> {
-  const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': acceptLanguage };
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    'Accept-Language': acceptLanguage,
+    ...options.headers,
+  };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
   try {
     return await fetch(withQuery(path, options.query), {

@@ -1,7 +1,16 @@
 /** Shapes of the HTTP API the studio uses (see the API contract); the runtime's shared types are reused. */
-import type { Locale, LocalizedText } from '../../../runtime/common/types';
+import type {
+  Explanation,
+  Locale,
+  LocalizedText,
+  Priority,
+  StatusCategory,
+} from '../../../runtime/common/types';
+import type { CommandName } from '../../../runtime/engine/types';
+import type { FormDefinition } from '../../../runtime/form/form.types';
 
-export type { Locale, LocalizedText };
+export type { CommandName, Explanation, FormDefinition, Locale, LocalizedText, Priority, StatusCategory };
+export { PRIORITIES, STATUS_CATEGORIES } from '../../../runtime/common/types';
 
 export const ROLES = ['admin', 'designer', 'agent', 'requester'] as const;
 export type Role = (typeof ROLES)[number];
@@ -127,4 +136,264 @@ export interface Health {
     /** The worker's last beat and its age by the server's clock (so a skewed browser clock does not matter). */
     worker?: { heartbeatAt?: string | null; ageSeconds?: number | null };
   };
+}
+
+// ---- Ticket types (definitions as the portal and the agent console read them) --------------------------------
+
+export interface TicketTypeSummary {
+  key: string;
+  name: LocalizedText;
+  category: string;
+  /** 0 before the first publish: such a type cannot be opened yet. */
+  latestVersion: number;
+  latestPublishedAt?: string;
+}
+
+export interface StatusDefinition {
+  key: string;
+  name?: LocalizedText;
+}
+
+export interface FlowNodeDefinition {
+  id: string;
+  type: string;
+  data?: Record<string, unknown>;
+}
+
+export interface FlowEdgeDefinition {
+  id: string;
+  source: string;
+  target: string;
+  sourceHandle?: string | null;
+  data?: { label?: LocalizedText; [key: string]: unknown };
+}
+
+/**
+ * A published definition: requesters receive only its names, statuses and form; staff the whole of it (the flow
+ * included, which names steps and their outcomes).
+ */
+export interface TicketTypeDefinition {
+  key: string;
+  name: LocalizedText;
+  description?: LocalizedText;
+  category?: string;
+  statuses?: Partial<Record<StatusCategory, StatusDefinition[]>>;
+  form?: FormDefinition;
+  flow?: { nodes: FlowNodeDefinition[]; edges: FlowEdgeDefinition[] };
+}
+
+export interface PublishedTicketType {
+  key: string;
+  name: LocalizedText;
+  category: string;
+  latestVersion: number;
+  version: number;
+  definition: TicketTypeDefinition;
+}
+
+// ---- Tickets -----------------------------------------------------------------------------------------------------
+
+export const TICKET_CHANNELS = [
+  'web',
+  'portal',
+  'email',
+  'phone',
+  'social',
+  'api',
+  'alert',
+  'schedule',
+  'erp',
+  'crm',
+  'oa',
+] as const;
+export type TicketChannel = (typeof TICKET_CHANNELS)[number];
+/** Channels an agent records when typing in a ticket received some other way. */
+export const AGENT_ENTRY_CHANNELS: readonly TicketChannel[] = ['web', 'phone', 'email', 'social'];
+
+export type TicketHighlight = 'warning' | 'breached';
+
+export interface TicketSummary {
+  id: string;
+  number: string;
+  type: string;
+  title: string;
+  status: { category: StatusCategory; key: string };
+  priority: Priority;
+  team: string | null;
+  assignee: string | null;
+  requester: string;
+  channel: string;
+  /** The nearest SLA due time (first response, else resolution); null when no clock runs. */
+  slaDueAt: string | null;
+  firstResponseDueAt?: string | null;
+  resolutionDueAt?: string | null;
+  highlight: TicketHighlight | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export interface TicketPage {
+  items: TicketSummary[];
+  nextCursor: string | null;
+}
+
+export type TicketSort = 'sla' | 'created' | '-created' | 'updated' | '-updated' | 'priority';
+
+export interface TicketListQuery {
+  status?: string;
+  type?: string;
+  team?: string;
+  assignee?: string;
+  requester?: string;
+  priority?: string;
+  channel?: string;
+  text?: string;
+  sort?: TicketSort;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface SlaClockView {
+  state: 'running' | 'paused' | 'stopped';
+  target: { amount: number; unit: string };
+  calendar: string;
+  startedAt: string;
+  dueAt: string | null;
+  warnAt: string | null;
+  stoppedAt: string | null;
+  pausedMinutes: number;
+  /** In minutes of the clock's calendar (business minutes on a business calendar); negative once breached. */
+  remainingMinutes: number | null;
+  fractionUsed: number;
+  warned: boolean;
+  breached: boolean;
+}
+
+export interface TicketStep {
+  nodeId: string;
+  kind: string;
+  status: 'active' | 'done' | 'cancelled';
+  visits: number;
+  enteredAt: number;
+  leftAt?: number;
+  outcome?: string;
+  result?: string;
+  assignee?: string;
+  team?: string;
+}
+
+export interface ApproverRecord {
+  slot: { kind: 'user'; userId: string } | { kind: 'role'; role: string } | { kind: 'team'; team: string };
+  decision?: 'approved' | 'rejected' | 'sent-back' | 'skipped';
+  decidedBy?: string;
+  at?: number;
+  comment?: string;
+}
+
+export interface ApprovalView {
+  mode: 'single' | 'sequential' | 'any-of' | 'all-of';
+  round: number;
+  approvers: ApproverRecord[];
+  result?: 'approved' | 'rejected' | 'sent-back';
+}
+
+export type SurveyRating = 'satisfied' | 'neutral' | 'dissatisfied';
+export const SURVEY_RATINGS: readonly SurveyRating[] = ['satisfied', 'neutral', 'dissatisfied'];
+
+export interface TicketView extends TicketSummary {
+  typeVersion: number;
+  data: Record<string, unknown>;
+  requesterName?: string;
+  watchers: string[];
+  assistants: string[];
+  tags: string[];
+  sla: { firstResponse: SlaClockView | null; resolution: SlaClockView | null };
+  steps: TicketStep[];
+  tokens: { id: string; nodeId: string; since: number; waitingFor?: { kind: string } }[];
+  approvals: Record<string, ApprovalView>;
+  /** Why routing, priority, assignment and the SLA target are what they are (staff only). */
+  explanations: Partial<Record<string, Explanation>>;
+  flags: {
+    resolvedAt?: number;
+    closedAt?: number;
+    reopenCount: number;
+    rating?: { value: SurveyRating; comment?: string; at: number };
+  };
+  allowedCommands: CommandName[];
+}
+
+/** One commit of the audit trail: who did what, and the events it wrote. */
+export interface TicketCommit {
+  seq: number;
+  at: string;
+  actor: { id: string; kind: 'user' | 'system' | 'requester'; name?: string };
+  command: string;
+  hash: string;
+  events: TicketEventView[];
+}
+
+export interface TicketEventView {
+  type: string;
+  at: number;
+  data?: Record<string, unknown>;
+}
+
+/** A command as the ticket page sends it (the version is added by the page). */
+export type TicketCommandInput = { command: Exclude<CommandName, 'open'> } & Record<string, unknown>;
+
+/** Sends a command with the version on screen; resolves true when it went through. */
+export type TicketCommandRunner = (command: TicketCommandInput) => Promise<boolean>;
+
+export interface OpenTicketInput {
+  type: string;
+  data: Record<string, unknown>;
+  channel?: TicketChannel;
+}
+
+// ---- Notifications -----------------------------------------------------------------------------------------------
+
+export interface InAppNotification {
+  id: string;
+  ticketId: string;
+  ticketNumber: string;
+  template: string;
+  subject: string;
+  /** HTML with every inserted value escaped; the bell shows `text`. */
+  body: string;
+  text: string;
+  link: string | null;
+  createdAt: string;
+  readAt: string | null;
+}
+
+// ---- Public pages (signed links, no sign-in) ---------------------------------------------------------------------
+
+export interface PublicTicketSummary {
+  number: string;
+  title: string;
+  status: { category: StatusCategory; key: string; name: LocalizedText };
+}
+
+export interface ConfirmPageAnswer {
+  ticket: PublicTicketSummary;
+  choices: ('confirm' | 'reopen')[];
+  expiresAt: string;
+}
+
+export interface ConfirmResult {
+  result: 'confirmed' | 'reopened';
+  ticket: PublicTicketSummary;
+}
+
+export interface SurveyPageAnswer {
+  ticket: PublicTicketSummary;
+  choices: SurveyRating[];
+  rating: SurveyRating | null;
+  expiresAt: string;
+}
+
+export interface SurveyResult {
+  rating: SurveyRating;
+  ticket: PublicTicketSummary;
 }

@@ -15,7 +15,7 @@ export function useErrorMessage(): ErrorMessages {
   function describe(error: unknown): string {
     if (error instanceof ApiError) {
       if (error.isNetworkError) return t('errors.network');
-      if (error.problem.text?.[locale.value]) return error.messageIn(locale.value);
+      if (error.hasTextIn(locale.value)) return error.messageIn(locale.value);
       if (error.status === 403) return t('errors.forbidden');
       if (error.status === 404) return t('errors.notFound');
       if (error.status === 409) return t('errors.conflict');

@@ -12,7 +12,7 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
 
 /** Dates and times in the studio's current language; inputs are ISO strings or epoch milliseconds. */
 export function useFormat() {
-  const { locale } = useI18n();
+  const { locale, t } = useI18n();
 
   function toDate(value: string | number | null | undefined): Date | undefined {
     if (value === null || value === undefined || value === '') return undefined;
@@ -45,5 +45,20 @@ export function useFormat() {
     return format.format(0, 'second');
   }
 
-  return { toDate, dateTime, time, relative };
+  /** A span of minutes as people say it: "2 小时 5 分钟" / "2 h 5 min", "3 天 2 小时" / "3 d 2 h". */
+  function duration(minutes: number): string {
+    const total = Math.max(0, Math.round(Math.abs(minutes)));
+    const days = Math.floor(total / (24 * 60));
+    const hours = Math.floor((total % (24 * 60)) / 60);
+    const rest = total % 60;
+    const parts: string[] = [];
+    if (days > 0) parts.push(t('time.days', { n: days }));
+    if (hours > 0) parts.push(t('time.hours', { n: hours }));
+    // Minutes matter only while the span is short.
+    if (rest > 0 && days === 0) parts.push(t('time.minutes', { n: rest }));
+    if (parts.length === 0) return t('time.underMinute');
+    return parts.join(' ');
+  }
+
+  return { toDate, dateTime, time, relative, duration };
 }

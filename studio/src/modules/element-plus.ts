@@ -8,6 +8,7 @@ import {
   ElAlert,
   ElAside,
   ElAvatar,
+  ElBadge,
   ElButton,
   ElCard,
   ElCheckbox,
@@ -32,6 +33,10 @@ import {
   ElMenu,
   ElMenuItem,
   ElOption,
+  ElPopover,
+  ElRadio,
+  ElRadioButton,
+  ElRadioGroup,
   ElRate,
   ElResult,
   ElSelect,
@@ -41,6 +46,8 @@ import {
   ElTable,
   ElTableColumn,
   ElTag,
+  ElTimeline,
+  ElTimelineItem,
   ElTooltip,
   vLoading,
 } from 'element-plus';
@@ -48,6 +55,7 @@ import {
 import 'element-plus/es/components/alert/style/css';
 import 'element-plus/es/components/aside/style/css';
 import 'element-plus/es/components/avatar/style/css';
+import 'element-plus/es/components/badge/style/css';
 import 'element-plus/es/components/button/style/css';
 import 'element-plus/es/components/card/style/css';
 import 'element-plus/es/components/checkbox/style/css';
@@ -75,6 +83,10 @@ import 'element-plus/es/components/menu-item/style/css';
 import 'element-plus/es/components/message/style/css';
 import 'element-plus/es/components/message-box/style/css';
 import 'element-plus/es/components/option/style/css';
+import 'element-plus/es/components/popover/style/css';
+import 'element-plus/es/components/radio/style/css';
+import 'element-plus/es/components/radio-button/style/css';
+import 'element-plus/es/components/radio-group/style/css';
 import 'element-plus/es/components/rate/style/css';
 import 'element-plus/es/components/result/style/css';
 import 'element-plus/es/components/select/style/css';
@@ -84,6 +96,8 @@ import 'element-plus/es/components/switch/style/css';
 import 'element-plus/es/components/table/style/css';
 import 'element-plus/es/components/table-column/style/css';
 import 'element-plus/es/components/tag/style/css';
+import 'element-plus/es/components/timeline/style/css';
+import 'element-plus/es/components/timeline-item/style/css';
 import 'element-plus/es/components/tooltip/style/css';
 
 declare module 'vue' {
@@ -92,6 +106,7 @@ declare module 'vue' {
     ElAlert: typeof ElAlert;
     ElAside: typeof ElAside;
     ElAvatar: typeof ElAvatar;
+    ElBadge: typeof ElBadge;
     ElButton: typeof ElButton;
     ElCard: typeof ElCard;
     ElCheckbox: typeof ElCheckbox;
@@ -116,6 +131,10 @@ declare module 'vue' {
     ElMenu: typeof ElMenu;
     ElMenuItem: typeof ElMenuItem;
     ElOption: typeof ElOption;
+    ElPopover: typeof ElPopover;
+    ElRadio: typeof ElRadio;
+    ElRadioButton: typeof ElRadioButton;
+    ElRadioGroup: typeof ElRadioGroup;
     ElRate: typeof ElRate;
     ElResult: typeof ElResult;
     ElSelect: typeof ElSelect;
@@ -125,6 +144,8 @@ declare module 'vue' {
     ElTable: typeof ElTable;
     ElTableColumn: typeof ElTableColumn;
     ElTag: typeof ElTag;
+    ElTimeline: typeof ElTimeline;
+    ElTimelineItem: typeof ElTimelineItem;
     ElTooltip: typeof ElTooltip;
   }
   export interface GlobalDirectives {
@@ -139,6 +160,7 @@ const components: { [Name in RegisteredName]: GlobalComponents[Name] } = {
   ElAlert,
   ElAside,
   ElAvatar,
+  ElBadge,
   ElButton,
   ElCard,
   ElCheckbox,
@@ -163,6 +185,10 @@ const components: { [Name in RegisteredName]: GlobalComponents[Name] } = {
   ElMenu,
   ElMenuItem,
   ElOption,
+  ElPopover,
+  ElRadio,
+  ElRadioButton,
+  ElRadioGroup,
   ElRate,
   ElResult,
   ElSelect,
@@ -172,6 +198,8 @@ const components: { [Name in RegisteredName]: GlobalComponents[Name] } = {
   ElTable,
   ElTableColumn,
   ElTag,
+  ElTimeline,
+  ElTimelineItem,
   ElTooltip,
 };
 

@@ -1,0 +1,45 @@
+import { request } from './client';
+import type {
+  OpenTicketInput,
+  TicketCommandInput,
+  TicketCommit,
+  TicketListQuery,
+  TicketPage,
+  TicketView,
+} from './types';
+
+export function listTickets(query: TicketListQuery): Promise<TicketPage> {
+  return request<TicketPage>('/api/tickets', { query: { ...query } });
+}
+
+export function getTicket(id: string, signal?: AbortSignal): Promise<TicketView> {
+  return request<TicketView>(`/api/tickets/${encodeURIComponent(id)}`, signal ? { signal } : {});
+}
+
+/**
+ * Open a ticket. The same `idempotencyKey` sent again (a double click, a retry after a lost answer) returns the
+ * ticket the first attempt opened instead of a second one.
+ */
+export function openTicket(input: OpenTicketInput, idempotencyKey: string): Promise<TicketView> {
+  return request<TicketView>('/api/tickets', {
+    method: 'POST',
+    body: input,
+    headers: { 'Idempotency-Key': idempotencyKey },
+  });
+}
+
+/** Every action on a ticket; `version` is the one the user saw, so a stale page answers 409 instead of acting. */
+export function runTicketCommand(
+  id: string,
+  version: number,
+  command: TicketCommandInput,
+): Promise<TicketView> {
+  return request<TicketView>(`/api/tickets/${encodeURIComponent(id)}/commands`, {
+    method: 'POST',
+    body: { ...command, version },
+  });
+}
+
+export async function listTicketEvents(id: string): Promise<TicketCommit[]> {
+  return (await request<{ items: TicketCommit[] }>(`/api/tickets/${encodeURIComponent(id)}/events`)).items;
+}
