@@ -5,11 +5,14 @@
 import type { Component } from 'vue';
 import type { Router } from 'vue-router';
 import {
+  CirclePlus,
   Collection,
   DataAnalysis,
+  Document,
   EditPen,
   House,
   Key,
+  List,
   Setting,
   Tickets,
   User,
@@ -30,7 +33,16 @@ export interface NavigationEntry {
 
 export const NAVIGATION: readonly NavigationEntry[] = [
   { titleKey: 'nav.workbench', icon: House, route: 'home' },
-  { titleKey: 'nav.tickets', icon: Tickets, route: 'tickets', roles: ['admin', 'agent', 'requester'] },
+  {
+    titleKey: 'nav.tickets',
+    icon: Tickets,
+    roles: ['admin', 'agent', 'requester'],
+    children: [
+      { titleKey: 'nav.ticketQueue', icon: List, route: 'tickets', roles: ['admin', 'agent'] },
+      { titleKey: 'nav.myRequests', icon: Document, route: 'tickets-mine' },
+      { titleKey: 'nav.newTicket', icon: CirclePlus, route: 'ticket-new' },
+    ],
+  },
   { titleKey: 'nav.designer', icon: EditPen, route: 'designer', roles: ['admin', 'designer'] },
   { titleKey: 'nav.knowledge', icon: Collection, route: 'knowledge' },
   {

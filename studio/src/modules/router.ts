@@ -20,6 +20,7 @@ declare module 'vue-router' {
 }
 
 const ADMIN: readonly Role[] = ['admin'];
+const STAFF: readonly Role[] = ['admin', 'agent'];
 
 const routes: RouteRecordRaw[] = [
   {
@@ -27,6 +28,19 @@ const routes: RouteRecordRaw[] = [
     name: 'login',
     component: () => import('../pages/LoginPage.vue'),
     meta: { public: true, titleKey: 'login.title' },
+  },
+  // Behind the signed links in emails: no session, no app shell; the token in the path is the credential.
+  {
+    path: '/public/confirm/:token',
+    name: 'public-confirm',
+    component: () => import('../pages/public/ConfirmPage.vue'),
+    meta: { public: true, titleKey: 'publicPages.confirm.title' },
+  },
+  {
+    path: '/public/survey/:token',
+    name: 'public-survey',
+    component: () => import('../pages/public/SurveyPage.vue'),
+    meta: { public: true, titleKey: 'publicPages.survey.title' },
   },
   {
     path: '/',
@@ -37,6 +51,31 @@ const routes: RouteRecordRaw[] = [
         name: 'home',
         component: () => import('../pages/HomePage.vue'),
         meta: { titleKey: 'nav.workbench' },
+      },
+      {
+        path: 'tickets',
+        name: 'tickets',
+        component: () => import('../pages/tickets/TicketQueuePage.vue'),
+        meta: { roles: STAFF, titleKey: 'nav.ticketQueue' },
+      },
+      {
+        path: 'tickets/mine',
+        name: 'tickets-mine',
+        component: () => import('../pages/tickets/MyRequestsPage.vue'),
+        meta: { titleKey: 'nav.myRequests' },
+      },
+      {
+        path: 'tickets/new',
+        name: 'ticket-new',
+        component: () => import('../pages/tickets/NewTicketPage.vue'),
+        meta: { titleKey: 'nav.newTicket' },
+      },
+      {
+        // The same address the server writes into notification emails.
+        path: 'tickets/:id',
+        name: 'ticket-detail',
+        component: () => import('../pages/tickets/TicketDetailPage.vue'),
+        meta: { titleKey: 'nav.tickets' },
       },
       { path: 'admin', redirect: { name: 'admin-users' } },
       {
@@ -74,14 +113,18 @@ export const router = createRouter({
 });
 
 router.beforeEach(async (to) => {
+  // Signed-link pages never ask who is signed in: a requester opening one from an email may have no account here.
+  if (to.meta.public && to.name !== 'login') return true;
   const auth = useAuthStore(piniaModule);
   await auth.ensureLoaded();
   if (to.meta.public) return to.name === 'login' && auth.isSignedIn ? { name: 'home' } : true;
   if (!auth.isSignedIn) {
     return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } };
   }
-  // A page the role may not open is treated as one that is not there: no dead ends, no hints.
-  if (to.meta.roles && !auth.hasAnyRole(to.meta.roles)) return { name: 'home' };
+  // A page the role may not open is treated as one that is not there: no dead ends, no hints. A requester who
+  // follows a link to the queue gets their own requests instead.
+  if (to.meta.roles && !auth.hasAnyRole(to.meta.roles))
+    return to.name === 'tickets' ? { name: 'tickets-mine' } : { name: 'home' };
   return true;
 });
 
