@@ -39,7 +39,6 @@ function check(row: Row): void {
     if ('watchers' in then) expect(harness.ticket.watchers).toEqual(then.watchers);
     else expect(linksOf(harness.ticket).map((link) => ({ ...link }))).toMatchObject(then.links);
   }
-  return harness;
 }
 
 const watch = (user?: string): Command =>
