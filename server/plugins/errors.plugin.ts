@@ -95,7 +95,8 @@ export const errorsPlugin = fp(
         options.studioClientRoutes &&
         request.method === 'GET' &&
         !/^\/(api|docs|health)(\/|$)/.test(pathname) &&
-        !path.extname(pathname)
+        // A missing asset (/assets/x.js) is a 404; signed-link pages carry dots in their token yet are pages.
+        (pathname.startsWith('/public/') || !path.extname(pathname))
       ) {
         return reply.type('text/html').sendFile('index.html');
       }

@@ -45,7 +45,6 @@ let requester: CreatedUser;
 let agent: CreatedUser;
 const contexts: BrowserContext[] = [];
 /** Set when the server failed to serve the studio for a signed-link page and the test stood in for it. */
-let studioFallbackMissing = false;
 /** What the browsers printed as errors: refusals the test provokes are expected, anything else is not. */
 const browserErrors: string[] = [];
 
@@ -104,8 +103,6 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  if (studioFallbackMissing)
-    console.warn('The server answered 404 for a dotted signed-link page; the test served index.html itself.');
   const unexpected = browserErrors.filter((text) => !isExpectedRefusal(text));
   if (unexpected.length > 0) console.warn('Errors in the browser console:', unexpected);
   // Whatever the pages showed when the test stopped: the first thing to look at when it failed.
@@ -154,7 +151,6 @@ async function olderUrgentTickets(): Promise<void> {
 async function newPage(): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
   contexts.push(context);
-  await standInForStudioFallback(context);
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   page.on('console', (message) => {
@@ -162,22 +158,6 @@ async function newPage(): Promise<Page> {
   });
   page.on('pageerror', (error) => browserErrors.push(error.message));
   return page;
-}
-
-/**
- * The server is meant to answer every client route with the studio's index.html, but it takes a path whose last
- * segment has a dot for a file and answers 404 — and signed-link tokens are dotted (`1.c.<expiry>.…`). Until the
- * server is fixed the browser is given index.html for such a page load here, exactly what the server should send;
- * once it does, this never steps in.
- */
-async function standInForStudioFallback(context: BrowserContext): Promise<void> {
-  await context.route(/\/public\/(confirm|survey)\//, async (route) => {
-    if (route.request().resourceType() !== 'document') return route.continue();
-    const response = await route.fetch();
-    if (response.status() !== 404) return route.fulfill({ response });
-    studioFallbackMissing = true;
-    return route.fulfill({ response: await route.fetch({ url: `${baseUrl}/` }) });
-  });
 }
 
 async function signIn(page: Page, user: CreatedUser, then: string): Promise<void> {
