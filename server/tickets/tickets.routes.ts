@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Types } from 'mongoose';
-import { allowedCommands } from '../../runtime/engine/index.js';
+import { allowedCommands, linksOf } from '../../runtime/engine/index.js';
 import type { Command, Requester, TicketState } from '../../runtime/engine/types.js';
 import { hasAnyRole } from '../access/principal.js';
 import { accessContextOf, requireVisible, type AccessContext } from '../access/record-rules.js';
@@ -140,6 +140,7 @@ export async function ticketsRoutes(app: FastifyInstance) {
       watchers: state.watchers,
       assistants: internal ? state.assistants : [],
       tags: state.tags,
+      links: linksOf(state),
       sla: await service.slaView(state),
       steps: Object.entries(state.steps).map(([nodeId, step]) => ({ nodeId, ...step })),
       tokens: state.tokens,
@@ -248,6 +249,7 @@ export async function ticketsRoutes(app: FastifyInstance) {
         });
       if (query.requester)
         filters.push({ requesterId: query.requester === 'me' ? (me ?? '') : query.requester });
+      if (query.watching) filters.push({ watchers: query.watching === 'me' ? (me ?? '') : query.watching });
       if (query.text) filters.push({ searchText: { $regex: escapeRegex(String(query.text).toLowerCase()) } });
       const sortName = String(query.sort ?? 'sla');
       const sort = SORTS[sortName]!;
@@ -310,6 +312,11 @@ export async function ticketsRoutes(app: FastifyInstance) {
         unknown
       >;
       const { context } = await visibleTicket(request, id);
+      const watcher = (command as { user?: unknown }).user;
+      // Only real, active people can be made watchers (the engine cannot know who exists).
+      if (command.command === 'watch' && typeof watcher === 'string' && watcher !== actorOf(context).id) {
+        await requesterOf(app, watcher, 'body.user');
+      }
       const state = await service.execute(id, command as unknown as Command, actorOf(context), version);
       const doc = await service.tickets.findOne({ _id: id });
       return viewOf(context, state, doc!);

@@ -58,6 +58,7 @@ export const listQuery = {
     team: { type: 'string', maxLength: 200 },
     assignee: { type: 'string', maxLength: 64, description: 'User id, `me`, or `none`' },
     requester: { type: 'string', maxLength: 64, description: 'User id or `me`' },
+    watching: { type: 'string', maxLength: 64, description: 'Tickets watched by a user id or `me`' },
     priority: { type: 'string', maxLength: 100 },
     channel: { type: 'string', maxLength: 100 },
     text: { type: 'string', maxLength: 200 },
@@ -108,6 +109,23 @@ export const ticketView = {
     watchers: { type: 'array', items: { type: 'string' } },
     assistants: { type: 'array', items: { type: 'string' } },
     tags: { type: 'array', items: { type: 'string' } },
+    links: {
+      type: 'array',
+      description: 'Records in other systems (ERP, CRM, assets) the ticket is linked to',
+      items: {
+        type: 'object',
+        required: ['system', 'type', 'id', 'addedBy', 'at'],
+        properties: {
+          system: { type: 'string' },
+          type: { type: 'string' },
+          id: { type: 'string' },
+          url: { type: 'string' },
+          title: { type: 'string' },
+          addedBy: { type: 'string' },
+          at: { type: 'number', description: 'Epoch milliseconds' },
+        },
+      },
+    },
     sla: {
       type: 'object',
       additionalProperties: true,
