@@ -24,11 +24,12 @@ export async function publishType(
     payload: definition,
   });
   if (created.status === 409) {
+    const current = await call(app, { method: 'GET', url: `/api/ticket-types/${key}`, headers: bearer(token) });
     const replaced = await call(app, {
       method: 'PUT',
       url: `/api/ticket-types/${key}/draft`,
       headers: bearer(token),
-      payload: definition,
+      payload: { draftRevision: current.body.draftRevision, definition },
     });
     if (replaced.status !== 200) throw new Error(`draft of ${key}: ${JSON.stringify(replaced.body)}`);
   } else if (created.status !== 201) {
