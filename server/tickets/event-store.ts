@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Connection } from 'mongoose';
+import { GroupInsert } from '../lib/group-insert.js';
 import { isDuplicateKey } from '../lib/sequence.js';
 
 /**
@@ -98,7 +99,12 @@ export interface VerifyResult {
 }
 
 export class EventStore {
-  constructor(private readonly db: Connection) {}
+  /** Commits of concurrent commands go to the database together (each insert is still its own commit point). */
+  private readonly appends: GroupInsert<CommitDoc>;
+
+  constructor(private readonly db: Connection) {
+    this.appends = new GroupInsert(() => this.events);
+  }
 
   private get events() {
     return this.db.collection<CommitDoc>(EVENTS_COLLECTION);
@@ -133,7 +139,7 @@ export class EventStore {
       hash,
     };
     try {
-      await this.events.insertOne(doc);
+      await this.appends.insert(doc);
     } catch (error) {
       if (isDuplicateKey(error)) throw new ConcurrentChangeError(input.ticketId, input.seq);
       throw error;
@@ -147,6 +153,20 @@ export class EventStore {
       .sort({ seq: 1 })
       .toArray();
     return docs.map((doc) => toCommit<P>(doc));
+  }
+
+  /**
+   * The commits after `afterSeq`, looked up one by one by `_id` until one is missing (commits are dense). For
+   * folding a projection forward, which lags by none or one commit: a lookup by `_id` is the one query the embedded
+   * FerretDB answers without reading the whole collection.
+   */
+  async loadAfter<P = CommitPayload>(ticketId: string, afterSeq: number): Promise<Commit<P>[]> {
+    const commits: Commit<P>[] = [];
+    for (let seq = afterSeq + 1; ; seq++) {
+      const commit = await this.get<P>(ticketId, seq);
+      if (!commit) return commits;
+      commits.push(commit);
+    }
   }
 
   async get<P = CommitPayload>(ticketId: string, seq: number): Promise<Commit<P> | undefined> {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { formatTicketNumber } from '../../runtime/definitions/number-format.js';
-import type { TeamState } from '../../runtime/engine/types.js';
+import type { Requester, TeamState, TicketState } from '../../runtime/engine/types.js';
 import {
   compileCalendar,
   PRESET_CALENDARS,
@@ -14,6 +14,8 @@ import type { LoadedDefinition, TicketPorts } from './ticket.service.js';
 import { projectSlaAndReporting } from './ticket.reporting.js';
 import { allTimers, slaView } from './ticket.sla.js';
 import type { EffectDispatcher } from './effects.js';
+import type { TeamRecord } from '../models/team.model.js';
+import { ShortLived, ShortLivedMap } from '../lib/short-lived.js';
 
 const compiledCalendars = new Map<string, Record<string, BusinessCalendar>>();
 
@@ -39,19 +41,18 @@ export function zoneOf(definition: LoadedDefinition): string {
   return (sla?.calendar && calendars[sla.calendar]?.zone) || 'Asia/Shanghai';
 }
 
-/** Teams as the engine sees them now: members, skills, availability, and each member's open tickets. */
-export async function teamStates(app: FastifyInstance, now: number): Promise<Record<string, TeamState>> {
-  const [teams, loads] = await Promise.all([
-    app.models.Team.find({}).lean(),
-    app.db
-      .collection(TICKETS_COLLECTION)
-      .aggregate<{ _id: string; n: number }>([
-        { $match: { statusCategory: { $in: [...OPEN_CATEGORIES] }, assignee: { $ne: null } } },
-        { $group: { _id: '$assignee', n: { $sum: 1 } } },
-      ])
-      .toArray(),
-  ]);
-  const openTickets = new Map(loads.map((load) => [load._id, load.n]));
+/** How long a process reuses the teams, role members and requesters it read (its own changes show at once). */
+export const PEOPLE_TTL_MS = 5_000;
+/** How long a process reuses which version of a ticket type is the newest (its own publishes show at once). */
+export const NEWEST_VERSION_TTL_MS = 5_000;
+/** How long a process reuses the open-ticket counts it read, kept current meanwhile by its own commits. */
+export const OPEN_LOADS_TTL_MS = 15_000;
+
+/**
+ * Teams as the engine sees them at `now`: members, skills, availability. Every cursor and every member's open
+ * tickets is 0: the ticket service sets cursors from claimed turns and counts only when an assignment needs them.
+ */
+export function teamStatesOf(teams: readonly TeamRecord[], now: number): Record<string, TeamState> {
   const states: Record<string, TeamState> = {};
   for (const team of teams) {
     states[team.key] = {
@@ -66,7 +67,7 @@ export async function teamStates(app: FastifyInstance, now: number): Promise<Rec
           userId,
           skills: member.skills ?? {},
           ...(member.capacity !== undefined && member.capacity !== null ? { capacity: member.capacity } : {}),
-          openTickets: openTickets.get(userId) ?? 0,
+          openTickets: 0,
           ...(awayUntil !== undefined ? { awayUntil } : {}),
           available: awayUntil === undefined || awayUntil <= now,
         };
@@ -76,6 +77,18 @@ export async function teamStates(app: FastifyInstance, now: number): Promise<Rec
   return states;
 }
 
+/** Open tickets per assignee, read from the projections (one aggregate over every ticket). */
+export async function readOpenLoads(app: FastifyInstance): Promise<Map<string, number>> {
+  const loads = await app.db
+    .collection(TICKETS_COLLECTION)
+    .aggregate<{ _id: string; n: number }>([
+      { $match: { statusCategory: { $in: [...OPEN_CATEGORIES] }, assignee: { $ne: null } } },
+      { $group: { _id: '$assignee', n: { $sum: 1 } } },
+    ])
+    .toArray();
+  return new Map(loads.map((load) => [load._id, load.n]));
+}
+
 export async function roleMembers(app: FastifyInstance): Promise<Record<string, string[]>> {
   const users = await app.models.User.find({ active: true }, { roles: 1 }).lean();
   const members: Record<string, string[]> = {};
@@ -83,23 +96,160 @@ export async function roleMembers(app: FastifyInstance): Promise<Record<string, 
   return members;
 }
 
-export function createTicketPorts(app: FastifyInstance, effects: EffectDispatcher): TicketPorts {
+/** A person as a ticket records its requester (routing rules read department, manager, level); none when inactive. */
+export async function readRequester(app: FastifyInstance, userId: string): Promise<Requester | undefined> {
+  const user = await app.models.User.findById(userId).lean();
+  if (!user || !user.active) return undefined;
+  const level = (user as { level?: unknown }).level;
   return {
-    async loadDefinition(typeKey, version) {
-      try {
-        const published = await loadPublishedVersion(app.db, typeKey, version);
-        const category =
-          typeof published.definition.category === 'string' ? published.definition.category : 'other';
-        return { key: published.key, version: published.version, category, definition: published.definition };
-      } catch (error) {
-        if (error instanceof HttpProblem && error.status === 404) return undefined;
+    id: String(user._id),
+    name: user.displayName,
+    email: user.email,
+    locale: user.locale,
+    ...(user.department ? { department: user.department } : {}),
+    ...(user.manager ? { manager: String(user.manager) } : {}),
+    ...(typeof level === 'string' && level ? { level } : {}),
+  };
+}
+
+const loadHolder = (state: TicketState | undefined): string | undefined =>
+  state?.assignee && OPEN_CATEGORIES.has(state.status.category) ? state.assignee : undefined;
+
+/**
+ * Open tickets per assignee, for least-loaded and skills assignment. Counting them reads every ticket (and on the
+ * embedded FerretDB any query but a lookup by `_id` reads the whole collection), so a process counts only once an
+ * assignment has needed the counts, then again in the background when its count is older than OPEN_LOADS_TTL_MS,
+ * and keeps the counts current in between with its own commits (the assignee and status before and after each).
+ * Other processes' changes show at the next count; an assignment never waits for a recount.
+ */
+export class OpenLoads {
+  private counts: Map<string, number> | undefined;
+  private countedAt = 0;
+  private counting: Promise<Map<string, number>> | undefined;
+
+  constructor(
+    private readonly read: () => Promise<Map<string, number>>,
+    private readonly ttlMs = OPEN_LOADS_TTL_MS,
+    private readonly monotonicNow: () => number = () => performance.now(),
+  ) {}
+
+  /** The counts when this process has them (starting a recount when they are old); never waits. */
+  known(): ReadonlyMap<string, number> | undefined {
+    if (this.counts && this.monotonicNow() - this.countedAt >= this.ttlMs && !this.counting)
+      // A failed recount keeps the old counts; the next assignment tries again.
+      this.count().catch(() => undefined);
+    return this.counts;
+  }
+
+  /** The counts, counting first when this process has none yet. */
+  async get(): Promise<ReadonlyMap<string, number>> {
+    return this.known() ?? (await (this.counting ?? this.count()));
+  }
+
+  private count(): Promise<Map<string, number>> {
+    const startedAt = this.monotonicNow();
+    const counting = this.read().then(
+      (counts) => {
+        this.counts = counts;
+        this.countedAt = startedAt;
+        return counts;
+      },
+      (error: unknown) => {
         throw error;
+      },
+    );
+    this.counting = counting;
+    const done = () => {
+      if (this.counting === counting) this.counting = undefined;
+    };
+    counting.then(done, done);
+    return counting;
+  }
+
+  /**
+   * Follow a commit of this process. A commit that lands while a count is being read may be counted twice or not
+   * at all until the next count: these are weights for choosing a person, not figures anyone reads.
+   */
+  committed(before: TicketState | undefined, after: TicketState): void {
+    const counts = this.counts;
+    if (!counts) return;
+    const was = loadHolder(before);
+    const is = loadHolder(after);
+    if (was === is) return;
+    if (was !== undefined) counts.set(was, Math.max(0, (counts.get(was) ?? 0) - 1));
+    if (is !== undefined) counts.set(is, (counts.get(is) ?? 0) + 1);
+  }
+}
+
+/** What the app's own changes invalidate (see tickets.plugin.ts). */
+export interface CachedTicketPorts extends TicketPorts {
+  /** Teams or people changed in this process: read teams, role members and requesters again. */
+  forgetPeople(): void;
+  /** A ticket type was published or rolled back in this process: read the newest versions again. */
+  forgetNewestVersions(): void;
+}
+
+export function createTicketPorts(app: FastifyInstance, effects: EffectDispatcher): CachedTicketPorts {
+  const teams = new ShortLived(() => app.models.Team.find({}).lean<TeamRecord[]>().exec(), PEOPLE_TTL_MS);
+  const roles = new ShortLived(() => roleMembers(app), PEOPLE_TTL_MS);
+  const requesters = new ShortLivedMap((userId: string) => readRequester(app, userId), PEOPLE_TTL_MS);
+  const loads = new OpenLoads(() => readOpenLoads(app));
+  const newest = new Map<string, ShortLived<LoadedDefinition | undefined>>();
+
+  async function loadDefinition(typeKey: string, version?: number): Promise<LoadedDefinition | undefined> {
+    try {
+      const published = await loadPublishedVersion(app.db, typeKey, version);
+      const category =
+        typeof published.definition.category === 'string' ? published.definition.category : 'other';
+      return { key: published.key, version: published.version, category, definition: published.definition };
+    } catch (error) {
+      if (error instanceof HttpProblem && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  return {
+    loadDefinition(typeKey, version) {
+      if (version !== undefined) return loadDefinition(typeKey, version);
+      // Opening a ticket asks for the newest version; which one that is is reused briefly (frozen versions are
+      // cached for good by loadPublishedVersion). A type not published yet is asked again every time.
+      let entry = newest.get(typeKey);
+      if (!entry) {
+        const created = new ShortLived(async () => {
+          const loaded = await loadDefinition(typeKey);
+          if (!loaded) created.invalidate();
+          return loaded;
+        }, NEWEST_VERSION_TTL_MS);
+        entry = created;
+        newest.set(typeKey, entry);
       }
+      return entry.get();
     },
     async engineContext(_actor, definition) {
       const now = app.clock.now();
-      const [teams, roles] = await Promise.all([teamStates(app, now), roleMembers(app)]);
-      return { calendars: calendarsOf(definition), teams, roleMembers: roles };
+      const [teamRecords, roleMap] = await Promise.all([teams.get(), roles.get()]);
+      return {
+        calendars: calendarsOf(definition),
+        teams: teamStatesOf(teamRecords, now),
+        roleMembers: roleMap,
+      };
+    },
+    async requester(userId) {
+      const found = await requesters.get(userId);
+      return found && { ...found };
+    },
+    openLoads: () => loads.get(),
+    knownOpenLoads: () => loads.known(),
+    committed(before, after) {
+      loads.committed(before, after);
+    },
+    forgetPeople() {
+      teams.invalidate();
+      roles.invalidate();
+      requesters.invalidate();
+    },
+    forgetNewestVersions() {
+      newest.clear();
     },
     formatNumber(definition, seq, at) {
       const format =
@@ -112,11 +262,11 @@ export function createTicketPorts(app: FastifyInstance, effects: EffectDispatche
       return projectSlaAndReporting(state, definition, calendarsOf(definition), zoneOf(definition));
     },
     async slaView(state) {
-      const definition = await this.loadDefinition(state.typeKey, state.typeVersion);
+      const definition = await loadDefinition(state.typeKey, state.typeVersion);
       return slaView(state, app.clock.now(), definition ? calendarsOf(definition) : {});
     },
     async timers(state) {
-      const definition = await this.loadDefinition(state.typeKey, state.typeVersion);
+      const definition = await loadDefinition(state.typeKey, state.typeVersion);
       return definition ? allTimers(state, definition, calendarsOf(definition)) : [];
     },
     dispatchEffects(list, commit, state) {

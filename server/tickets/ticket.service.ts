@@ -9,12 +9,14 @@ import type {
   EngineContext,
   OpenCommand,
   Requester,
+  TeamState,
   TicketEffect,
   TicketEvent,
   TicketState,
 } from '../../runtime/engine/types.js';
 import { HttpProblem, notFound } from '../lib/problem.js';
-import { claimNext } from '../lib/sequence.js';
+import { GroupInsert } from '../lib/group-insert.js';
+import { claimNext, peekNext } from '../lib/sequence.js';
 import type { Clock } from '../lib/clock.js';
 import { anchoredHead } from './anchors.js';
 import type { DueTimer } from './ticket.sla.js';
@@ -46,12 +48,23 @@ export interface LoadedDefinition {
 /** What the service needs from the rest of the server; the app wires real implementations, nothing is mocked. */
 export interface TicketPorts {
   loadDefinition(typeKey: string, version?: number): Promise<LoadedDefinition | undefined>;
-  /** Calendars, team states (with open-ticket loads), role members for the engine. */
+  /**
+   * Calendars, team states, role members for the engine. Team cursors and members' open tickets are 0: the
+   * service sets them from claimed turns and from `knownOpenLoads` / `openLoads`.
+   */
   engineContext(
     actor: TicketActor,
     definition: LoadedDefinition,
     state?: TicketState,
   ): Promise<Omit<EngineContext, 'now' | 'actor'>>;
+  /** The active person `userId` as a requester (department, manager, level for routing); undefined when none. */
+  requester(userId: string): Promise<Requester | undefined>;
+  /** Open tickets per assignee, for assignments that weigh them (least-loaded, skills, capacities). */
+  openLoads(): Promise<ReadonlyMap<string, number>>;
+  /** The same counts when they are at hand without reading the database. */
+  knownOpenLoads(): ReadonlyMap<string, number> | undefined;
+  /** A commit of this process was stored (keeps cached open-ticket counts current). */
+  committed(before: TicketState | undefined, after: TicketState): void;
   formatNumber(definition: LoadedDefinition, seq: number, at: number): string;
   /** Fields of the projection that depend on the SLA module and the calendar (due times, reporting). */
   projectExtra(state: TicketState, definition: LoadedDefinition): Partial<TicketDoc>;
@@ -73,6 +86,46 @@ export interface LoadedTicket {
   state: TicketState;
   version: number;
   headHash: string;
+  /** The projection as read or written by the load; absent from `rebuild`. */
+  doc?: TicketDoc;
+}
+
+/** A stored change: the new state and the projection written for it (what a response shows, without re-reading). */
+export interface Committed {
+  state: TicketState;
+  doc: TicketDoc;
+}
+
+/** Turn numbers of round-robin assignment, one scope per team (see server/lib/sequence.ts). */
+const turnScope = (teamKey: string) => `round-robin:${teamKey}`;
+
+/** Explanation codes of runtime/assignment whose choice weighs members' open tickets. */
+const LOAD_WEIGHING_ASSIGNMENTS = new Set(['assignment.leastLoaded', 'assignment.skills']);
+
+/**
+ * The teams whose assignment in this decision depends on open-ticket counts: a least-loaded or skills choice, or
+ * any choice in a team where someone has a capacity (a full member is skipped). Read from the decision's own
+ * `assignment.decided` events, so a round-robin open never counts tickets.
+ */
+function teamsWeighingLoads(events: TicketEvent[], teams: Record<string, TeamState>): string[] {
+  const found = new Set<string>();
+  for (const event of events) {
+    if (event.type !== 'assignment.decided') continue;
+    const teamKey = event.data.team;
+    const team = typeof teamKey === 'string' ? teams[teamKey] : undefined;
+    if (!team) continue;
+    const code = (event.data.explanation as { code?: string } | undefined)?.code ?? '';
+    if (LOAD_WEIGHING_ASSIGNMENTS.has(code) || team.members.some((member) => member.capacity !== undefined))
+      found.add(team.key);
+  }
+  return [...found];
+}
+
+function withLoads(team: TeamState, loads: ReadonlyMap<string, number>): TeamState {
+  return {
+    ...team,
+    members: team.members.map((member) => ({ ...member, openTickets: loads.get(member.userId) ?? 0 })),
+  };
 }
 
 /** The engine refused the command: 422 naming the reason (and the field when there is one). */
@@ -110,6 +163,10 @@ const MAX_RETRIES = 8;
  */
 export class TicketService {
   readonly events: EventStore;
+  /** First projections of concurrent opens go to the database together. */
+  private readonly firstProjections: GroupInsert<TicketDoc>;
+  /** Optional metric hook wrapping every runtime decision (the server bench times them); absent in production. */
+  timeDecide?: <T>(run: () => T) => T;
 
   constructor(
     private readonly db: Connection,
@@ -117,6 +174,7 @@ export class TicketService {
     private readonly ports: TicketPorts,
   ) {
     this.events = new EventStore(db);
+    this.firstProjections = new GroupInsert(() => this.tickets);
   }
 
   get tickets() {
@@ -149,7 +207,7 @@ export class TicketService {
     /** Deterministic id for tickets opened by effects (sub-tickets) and channels (alerts). */
     ticketId?: string;
     extra?: Record<string, unknown>;
-  }): Promise<{ state: TicketState; created: boolean }> {
+  }): Promise<{ state: TicketState; created: boolean; doc?: TicketDoc }> {
     const definition = await this.ports.loadDefinition(input.typeKey);
     if (!definition) {
       throw new HttpProblem(422, 'Unknown ticket type', {
@@ -192,13 +250,13 @@ export class TicketService {
     };
     const result = await this.decideWithTurns(definition, undefined, command, input.actor, now);
     try {
-      const state = await this.commit(definition, undefined, result, command, input.actor, now, {
+      const { state, doc } = await this.commit(definition, undefined, result, command, input.actor, now, {
         ...(input.idempotencyKey
           ? { request: { idempotencyKey: input.idempotencyKey, bodyHash: requestHash } }
           : {}),
         ...(input.extra ?? {}),
       });
-      return { state, created: true };
+      return { state, created: true, doc };
     } catch (error) {
       if (error instanceof ConcurrentChangeError && (input.idempotencyKey || input.ticketId)) {
         const first = await this.events.get<CommitPayloadWithPatch>(ticketId, 1);
@@ -234,6 +292,16 @@ export class TicketService {
     actor: TicketActor,
     expectedVersion?: number,
   ): Promise<TicketState> {
+    return (await this.run(ticketId, command, actor, expectedVersion)).state;
+  }
+
+  /** `execute`, answering the projection written too. */
+  async run(
+    ticketId: string,
+    command: Command,
+    actor: TicketActor,
+    expectedVersion?: number,
+  ): Promise<Committed> {
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
       const loaded = await this.load(ticketId);
       if (!loaded) throw notFound('Ticket');
@@ -262,7 +330,14 @@ export class TicketService {
     });
   }
 
-  /** Decide; when the decision took a round-robin turn, claim a turn number for real and decide again with it. */
+  /**
+   * Decide once with what this process can know without asking the database: each team's cursor set to the turn a
+   * claim would get now (this process's last claim plus its queued ones), and open-ticket counts only when they are
+   * at hand. Then claim a turn for every team the decision took one from — right away, before anything else is
+   * awaited, so this process's claims come in the order of its guesses — and read the counts when the decision
+   * weighed them. Only when a claimed turn differs from the guess (another process claimed in between) or the
+   * counts were missing is the command decided again, with the real turns and counts.
+   */
   private async decideWithTurns(
     definition: LoadedDefinition,
     state: TicketState | undefined,
@@ -271,24 +346,69 @@ export class TicketService {
     now: number,
   ): Promise<Extract<DecideResult, { ok: true }>> {
     const base = await this.ports.engineContext(actor, definition, state);
-    const context: EngineContext = { ...base, now, actor };
-    let result = decide(definition.definition as never, state, command, context);
+    const knownLoads = this.ports.knownOpenLoads();
+    const teams = base.teams ? this.withGuessedTurns(base.teams, knownLoads) : undefined;
+    const context: EngineContext = { ...base, ...(teams ? { teams } : {}), now, actor };
+    const result = this.decide(definition, state, command, context);
     if (!result.ok) throw engineRefusal(result.error);
-    const turns = result.effects.filter((effect) => effect.kind === 'assign-cursor');
-    if (turns.length > 0 && context.teams) {
-      const teams = { ...context.teams };
-      for (const turn of turns) {
-        const teamKey = String(turn.team ?? '');
-        const team = teams[teamKey];
-        if (!team) continue;
-        // The turn number is claimed with one insert, so concurrent opens never share a turn.
-        const claimed = await claimNext(this.db, `round-robin:${teamKey}`);
-        teams[teamKey] = { ...team, cursor: claimed - 1 };
-      }
-      result = decide(definition.definition as never, state, command, { ...context, teams });
-      if (!result.ok) throw engineRefusal(result.error);
+    if (!teams) return result;
+
+    const turnTeams = [
+      ...new Set(
+        result.effects.flatMap((effect) =>
+          effect.kind === 'assign-cursor' && typeof effect.team === 'string' && teams[effect.team]
+            ? [effect.team]
+            : [],
+        ),
+      ),
+    ];
+    const claims = turnTeams.map((teamKey) => claimNext(this.db, turnScope(teamKey)));
+    const weighing = knownLoads ? [] : teamsWeighingLoads(result.events, teams);
+    const [claimed, loads] = await Promise.all([
+      Promise.all(claims),
+      weighing.length > 0 ? this.ports.openLoads() : undefined,
+    ]);
+
+    const settled: Record<string, TeamState> = { ...teams };
+    let guessedRight = loads === undefined;
+    turnTeams.forEach((teamKey, index) => {
+      const cursor = claimed[index]! - 1;
+      if (cursor === teams[teamKey]!.cursor) return;
+      settled[teamKey] = { ...settled[teamKey]!, cursor };
+      guessedRight = false;
+    });
+    if (loads) for (const teamKey of weighing) settled[teamKey] = withLoads(settled[teamKey]!, loads);
+    if (guessedRight) return result;
+    const again = this.decide(definition, state, command, { ...context, teams: settled });
+    if (!again.ok) throw engineRefusal(again.error);
+    return again;
+  }
+
+  /**
+   * Each team with the cursor of the turn this process would claim next, when it knows (else as given), and its
+   * members' open tickets when the counts are at hand.
+   */
+  private withGuessedTurns(
+    teams: Record<string, TeamState>,
+    loads: ReadonlyMap<string, number> | undefined,
+  ): Record<string, TeamState> {
+    const guessed: Record<string, TeamState> = {};
+    for (const [teamKey, team] of Object.entries(teams)) {
+      const next = peekNext(this.db, turnScope(teamKey));
+      const turned = next === undefined ? team : { ...team, cursor: next - 1 };
+      guessed[teamKey] = loads ? withLoads(turned, loads) : turned;
     }
-    return result;
+    return guessed;
+  }
+
+  private decide(
+    definition: LoadedDefinition,
+    state: TicketState | undefined,
+    command: Command,
+    context: EngineContext,
+  ): DecideResult {
+    const run = () => decide(definition.definition as never, state, command, context);
+    return this.timeDecide ? this.timeDecide(run) : run();
   }
 
   private async commit(
@@ -299,7 +419,7 @@ export class TicketService {
     actor: TicketActor,
     now: number,
     extra: Record<string, unknown>,
-  ): Promise<TicketState> {
+  ): Promise<Committed> {
     const seq = (before?.version ?? 0) + 1;
     const next: TicketState = { ...result.state, version: seq, updatedAt: now };
     const patch = jsonPatch.compare(before?.state ?? {}, next);
@@ -320,13 +440,23 @@ export class TicketService {
       command: command.command,
       payload,
     });
-    await this.project(next, commit.hash, definition);
-    await this.ports.dispatchEffects(payload.effects, commit as unknown as Commit, next);
-    return next;
+    const doc = await this.project(next, commit.hash, definition, { first: before === undefined });
+    this.ports.committed(before?.state, next);
+    await this.ports.dispatchEffects(payload.effects, commit, next);
+    return { state: next, doc };
   }
 
-  /** Write the projection unless a newer one is already there (a concurrent writer got further). */
-  async project(state: TicketState, headHash: string, definition?: LoadedDefinition): Promise<void> {
+  /**
+   * Write the projection unless a newer one is already there (a concurrent writer got further), and answer the
+   * projection of `state`. A ticket's first commit inserts without looking first: only a reconciler folding the
+   * same commit forward can have written it, and then the insert meets the duplicate and falls back to the update.
+   */
+  async project(
+    state: TicketState,
+    headHash: string,
+    definition?: LoadedDefinition,
+    options: { first?: boolean } = {},
+  ): Promise<TicketDoc> {
     const loadedDefinition =
       definition ?? (await this.ports.loadDefinition(state.typeKey, state.typeVersion));
     if (!loadedDefinition) throw new Error(`Missing definition ${state.typeKey}@${state.typeVersion}`);
@@ -335,34 +465,47 @@ export class TicketService {
       ...this.ports.projectExtra(state, loadedDefinition),
     } as TicketDoc;
     const { _id, ...fields } = doc;
-    const current = await this.tickets.findOne({ _id }, { projection: { version: 1 } });
-    if (current && current.version >= state.version) return;
+    const current = options.first
+      ? null
+      : await this.tickets.findOne({ _id }, { projection: { version: 1 } });
+    if (current && current.version >= state.version) return doc;
     if (current) await this.tickets.updateOne({ _id, version: { $lt: state.version } }, { $set: fields });
     else {
       try {
-        await this.tickets.insertOne(doc);
+        if (options.first) await this.firstProjections.insert(doc);
+        else await this.tickets.insertOne(doc);
       } catch (error) {
         if ((error as { code?: number }).code !== 11000) throw error;
         await this.tickets.updateOne({ _id, version: { $lt: state.version } }, { $set: fields });
       }
     }
+    return doc;
   }
 
-  /** The ticket as of its newest commit: the projection, plus any commits it has not folded in yet. */
+  /**
+   * The ticket as of its newest commit: the projection, plus any commits it has not folded in yet (looked up one
+   * by one by `_id` after the projection's version — usually a single lookup that finds nothing).
+   */
   async load(ticketId: string): Promise<LoadedTicket | undefined> {
     const doc = await this.tickets.findOne({ _id: ticketId });
     let state: TicketState | undefined = doc ? (JSON.parse(doc.state) as TicketState) : undefined;
     let headHash = doc?.headHash ?? GENESIS_HASH;
-    const missed = await this.events.load<CommitPayloadWithPatch>(ticketId, doc?.version ?? 0);
-    if (missed.length === 0) return state ? { state, version: state.version, headHash } : undefined;
+    const missed = await this.events.loadAfter<CommitPayloadWithPatch>(ticketId, doc?.version ?? 0);
+    if (missed.length === 0)
+      return state && doc ? { state, version: state.version, headHash, doc } : undefined;
     let working: unknown = state ?? {};
     for (const commit of missed) {
       working = jsonPatch.applyPatch(working, commit.payload.patch, false, false).newDocument;
       headHash = commit.hash;
     }
     state = working as TicketState;
-    await this.project(state, headHash);
-    return { state, version: state.version, headHash };
+    const projected = await this.project(state, headHash);
+    return { state, version: state.version, headHash, doc: projected };
+  }
+
+  /** The active person `userId` as a ticket records its requester, or undefined (read briefly cached). */
+  requester(userId: string): Promise<Requester | undefined> {
+    return this.ports.requester(userId);
   }
 
   async definitionOf(state: TicketState): Promise<LoadedDefinition | undefined> {

@@ -38,17 +38,9 @@ export function actorOf(context: AccessContext): TicketActor {
 
 export async function requesterOf(app: FastifyInstance, userId: string, field: string): Promise<Requester> {
   if (!Types.ObjectId.isValid(userId)) throw badRequest(field, 'is not a user id');
-  const user = await app.models.User.findById(userId).lean();
-  if (!user || !user.active) throw badRequest(field, 'names no active user');
-  return {
-    id: String(user._id),
-    name: user.displayName,
-    email: user.email,
-    locale: user.locale,
-    ...(user.department ? { department: user.department } : {}),
-    ...(user.manager ? { manager: String(user.manager) } : {}),
-    ...((user as { level?: string }).level ? { level: (user as { level?: string }).level } : {}),
-  };
+  const requester = await app.tickets.requester(userId);
+  if (!requester) throw badRequest(field, 'names no active user');
+  return requester;
 }
 
 const iso = (date: Date | null | undefined): string | null =>
@@ -121,11 +113,9 @@ export async function ticketsRoutes(app: FastifyInstance) {
   const service = app.tickets;
 
   async function visibleTicket(request: FastifyRequest, id: string) {
-    const context = await accessContextOf(request);
-    const loaded = await service.load(id);
-    const doc = loaded ? await service.tickets.findOne({ _id: id }) : null;
-    requireVisible(context, ticketPolicy, doc);
-    return { context, loaded: loaded!, doc: doc! };
+    const [context, loaded] = await Promise.all([accessContextOf(request), service.load(id)]);
+    requireVisible(context, ticketPolicy, loaded?.doc);
+    return { context, loaded: loaded!, doc: loaded!.doc! };
   }
 
   async function viewOf(context: AccessContext, state: TicketState, doc: TicketDoc) {
@@ -177,19 +167,23 @@ export async function ticketsRoutes(app: FastifyInstance) {
         watchers?: string[];
         tags?: string[];
       };
-      const context = await accessContextOf(request);
-      const actor = actorOf(context);
-      let requesterId = context.principal.kind === 'user' ? context.principal.id : undefined;
+      // The route requires a signed-in caller, so the auth hook has set the principal.
+      const principal = request.principal!;
+      let requesterId = principal.kind === 'user' ? principal.id : undefined;
       if (body.requester && body.requester !== requesterId) {
-        if (context.principal.kind === 'user' && !hasAnyRole(context.principal, ['admin', 'agent'])) {
+        if (principal.kind === 'user' && !hasAnyRole(principal, ['admin', 'agent'])) {
           throw forbidden('Only staff may open a ticket on someone else’s behalf');
         }
         requesterId = body.requester;
       }
       if (!requesterId) throw badRequest('body.requester', 'is required when an integration opens a ticket');
-      const requester = await requesterOf(app, requesterId, 'body.requester');
+      const [context, requester] = await Promise.all([
+        accessContextOf(request),
+        requesterOf(app, requesterId, 'body.requester'),
+      ]);
+      const actor = actorOf(context);
       const idempotencyKey = request.headers['idempotency-key'] as string | undefined;
-      const { state, created } = await service.open({
+      const { state, created, doc } = await service.open({
         typeKey: body.type,
         data: body.data,
         requester,
@@ -199,9 +193,10 @@ export async function ticketsRoutes(app: FastifyInstance) {
         actor,
         idempotencyKey,
       });
-      const doc = await service.tickets.findOne({ _id: state.id });
+      // A replayed open shows the ticket as it is now; a new one, the projection just written.
+      const shown = doc ?? (await service.tickets.findOne({ _id: state.id }));
       if (!created) void reply.header('idempotent-replayed', 'true');
-      return reply.status(201).send(await viewOf(context, state, doc!));
+      return reply.status(201).send(await viewOf(context, state, shown!));
     },
   );
 
@@ -317,9 +312,8 @@ export async function ticketsRoutes(app: FastifyInstance) {
       if (command.command === 'watch' && typeof watcher === 'string' && watcher !== actorOf(context).id) {
         await requesterOf(app, watcher, 'body.user');
       }
-      const state = await service.execute(id, command as unknown as Command, actorOf(context), version);
-      const doc = await service.tickets.findOne({ _id: id });
-      return viewOf(context, state, doc!);
+      const { state, doc } = await service.run(id, command as unknown as Command, actorOf(context), version);
+      return viewOf(context, state, doc);
     },
   );
 

@@ -1,0 +1,70 @@
+import mongoose, { type Connection } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseUri } from '../../test/support/database.js';
+import { claimNext, ensureSequenceIndexes, peekNext, SEQUENCES_COLLECTION } from './sequence.js';
+
+let db: Connection;
+
+beforeAll(async () => {
+  db = await mongoose.createConnection(testDatabaseUri('lib_sequence'), { retryWrites: false }).asPromise();
+  await db.dropDatabase();
+  await ensureSequenceIndexes(db);
+});
+afterAll(async () => {
+  await db.dropDatabase();
+  await db.close();
+});
+
+const stored = async (scope: string) =>
+  (await db.collection(SEQUENCES_COLLECTION).find({ scope }).toArray()).map((doc) => Number(doc.n));
+
+describe('claimNext', () => {
+  it('hands out 1, 2, 3… one at a time', async () => {
+    expect(await claimNext(db, 'one-by-one')).toBe(1);
+    expect(await claimNext(db, 'one-by-one')).toBe(2);
+    expect(await claimNext(db, 'one-by-one')).toBe(3);
+  });
+
+  it('gives a burst of concurrent claims dense numbers in the order they were made', async () => {
+    const claims = Array.from({ length: 60 }, () => claimNext(db, 'burst'));
+    expect(await Promise.all(claims)).toEqual(Array.from({ length: 60 }, (_, index) => index + 1));
+    expect((await stored('burst')).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 60 }, (_, index) => index + 1),
+    );
+  });
+
+  it('never repeats a number another process took, in the middle of a burst too', async () => {
+    expect(await claimNext(db, 'shared')).toBe(1);
+    // Another process claims 2, 3 and 5 (as its own inserts of the same documents).
+    await db
+      .collection(SEQUENCES_COLLECTION)
+      .insertMany(
+        [2, 3, 5].map((n) => ({ _id: `shared#${n}` as never, scope: 'shared', n, at: new Date() })),
+      );
+    const claims = await Promise.all(Array.from({ length: 4 }, () => claimNext(db, 'shared')));
+    expect(new Set(claims).size).toBe(4);
+    for (const claimed of claims) expect([2, 3, 5]).not.toContain(claimed);
+    expect(claims).toEqual([...claims].sort((a, b) => a - b));
+    const all = await stored('shared');
+    expect(new Set(all).size).toBe(all.length);
+  });
+
+  it('starts after the newest stored number when this process has not claimed in the scope', async () => {
+    await db
+      .collection(SEQUENCES_COLLECTION)
+      .insertOne({ _id: 'resumed#41' as never, scope: 'resumed', n: 41, at: new Date() });
+    expect(await claimNext(db, 'resumed')).toBe(42);
+  });
+});
+
+describe('peekNext', () => {
+  it('knows nothing before the first claim, then the number the next claim gets, counting queued claims', async () => {
+    expect(peekNext(db, 'peek')).toBeUndefined();
+    expect(await claimNext(db, 'peek')).toBe(1);
+    expect(peekNext(db, 'peek')).toBe(2);
+    const queued = [claimNext(db, 'peek'), claimNext(db, 'peek')];
+    expect(peekNext(db, 'peek')).toBe(4);
+    expect(await Promise.all(queued)).toEqual([2, 3]);
+    expect(peekNext(db, 'peek')).toBe(4);
+  });
+});
