@@ -181,6 +181,24 @@ export class OpenLoads {
   }
 }
 
+const versioned = new WeakMap<object, Record<string, unknown>>();
+
+/**
+ * The engine reads the version from the definition (it stamps `typeVersion` on new tickets and keys its rule
+ * and form caches by it), while frozen versions are stored without it: add it once per loaded version.
+ */
+function withVersion(published: {
+  version: number;
+  definition: Record<string, unknown>;
+}): Record<string, unknown> {
+  let definition = versioned.get(published.definition);
+  if (!definition) {
+    definition = Object.freeze({ ...published.definition, version: published.version });
+    versioned.set(published.definition, definition);
+  }
+  return definition;
+}
+
 /** What the app's own changes invalidate (see tickets.plugin.ts). */
 export interface CachedTicketPorts extends TicketPorts {
   /** Teams or people changed in this process: read teams, role members and requesters again. */
@@ -201,7 +219,7 @@ export function createTicketPorts(app: FastifyInstance, effects: EffectDispatche
       const published = await loadPublishedVersion(app.db, typeKey, version);
       const category =
         typeof published.definition.category === 'string' ? published.definition.category : 'other';
-      return { key: published.key, version: published.version, category, definition: published.definition };
+      return { key: published.key, version: published.version, category, definition: withVersion(published) };
     } catch (error) {
       if (error instanceof HttpProblem && error.status === 404) return undefined;
       throw error;

@@ -7,6 +7,7 @@ import { createTicketPorts } from './ticket-ports.js';
 import { TicketService } from './ticket.service.js';
 import { registerTicketJobs } from './ticket.jobs.js';
 import { ticketsRoutes } from './tickets.routes.js';
+import { attachmentsRoutes } from './attachments.routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -42,6 +43,7 @@ export const ticketsPlugin = fp(
     await ensureAnchorIndexes(app.db);
     registerTicketJobs(app);
     await app.register(ticketsRoutes);
+    await app.register(attachmentsRoutes);
   },
   { name: 'tickets', dependencies: ['db', 'worker'] },
 );

@@ -5,6 +5,7 @@ import type { Command, Requester, TicketState } from '../../runtime/engine/types
 import { hasAnyRole } from '../access/principal.js';
 import { accessContextOf, requireVisible, type AccessContext } from '../access/record-rules.js';
 import { badRequest, forbidden, notFound } from '../lib/problem.js';
+import { ATTACHMENTS_COLLECTION } from './attachments.routes.js';
 import { seesInternal, ticketPolicy } from './ticket.access.js';
 import { NO_DUE, type TicketDoc } from './ticket.projection.js';
 import type { TicketActor } from './ticket.service.js';
@@ -311,6 +312,15 @@ export async function ticketsRoutes(app: FastifyInstance) {
       // Only real, active people can be made watchers (the engine cannot know who exists).
       if (command.command === 'watch' && typeof watcher === 'string' && watcher !== actorOf(context).id) {
         await requesterOf(app, watcher, 'body.user');
+      }
+      const attachments = (command as { attachments?: unknown }).attachments;
+      if (Array.isArray(attachments) && attachments.length > 0) {
+        const known = await app.db
+          .collection(ATTACHMENTS_COLLECTION)
+          .countDocuments({ _id: { $in: attachments.map(String) } as never, ticketId: id });
+        if (known !== new Set(attachments.map(String)).size) {
+          throw badRequest('body.attachments', 'names a file that was not uploaded to this ticket');
+        }
       }
       const { state, doc } = await service.run(id, command as unknown as Command, actorOf(context), version);
       return viewOf(context, state, doc);
