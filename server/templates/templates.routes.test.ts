@@ -479,6 +479,14 @@ describe('DELETE /api/templates/:id', () => {
     expect(await app.db.collection(TEMPLATE_REMOVALS_COLLECTION).countDocuments({ packId: 'project' })).toBe(
       1,
     );
+    const refused = await call(app, {
+      method: 'POST',
+      url: '/api/tickets',
+      headers: bearer(requester.token),
+      payload: { type: 'project.task', data: {} },
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.field).toBe('body.type');
     const { body: list } = await call(app, { method: 'GET', url: '/api/templates', ...asAdmin() });
     expect((list.items as Record<string, unknown>[]).find((item) => item.id === 'project')).toMatchObject({
       status: 'not-installed',

@@ -9,6 +9,7 @@ import {
 } from '../../runtime/time/index.js';
 import { HttpProblem } from '../lib/problem.js';
 import { loadPublishedVersion } from '../definitions/published-versions.js';
+import { ticketTypes } from '../definitions/ticket-type.model.js';
 import { OPEN_CATEGORIES, TICKETS_COLLECTION } from './ticket.projection.js';
 import type { LoadedDefinition, TicketPorts } from './ticket.service.js';
 import { projectSlaAndReporting } from './ticket.reporting.js';
@@ -234,8 +235,16 @@ export function createTicketPorts(app: FastifyInstance, effects: EffectDispatche
       let entry = newest.get(typeKey);
       if (!entry) {
         const created = new ShortLived(async () => {
-          const loaded = await loadDefinition(typeKey);
-          if (!loaded) created.invalidate();
+          // A type removed (its template pack uninstalled) keeps its versions for running tickets but opens no
+          // new ones: only types that still exist can be opened.
+          const [loaded, exists] = await Promise.all([
+            loadDefinition(typeKey),
+            ticketTypes(app.db).findOne({ _id: typeKey }, { projection: { _id: 1 } }),
+          ]);
+          if (!loaded || !exists) {
+            created.invalidate();
+            return undefined;
+          }
           return loaded;
         }, NEWEST_VERSION_TTL_MS);
         entry = created;
