@@ -93,7 +93,7 @@ const viewOf = (doc: AttachmentDoc) => ({
 function safeName(raw: string): string {
   const base = path
     .basename(raw.replace(/\\/g, '/'))
-    .replace(/[\u0000-\u001f\u007f"]/g, '')
+    .replace(/[\p{Cc}"]/gu, '')
     .trim();
   return (base || 'file').slice(0, 200);
 }

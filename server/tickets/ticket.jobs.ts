@@ -93,7 +93,7 @@ export function registerTicketJobs(app: FastifyInstance): void {
         const recent = await app.tickets.events.load<CommitPayloadWithPatch>(ticketId, 0);
         for (const commit of recent.filter((c) => c.at >= since)) {
           if (commit.payload.effects.length === 0) continue;
-          await app.effects.dispatch(commit.payload.effects, commit as never, loaded.state);
+          await app.effects.dispatch(commit.payload.effects, commit, loaded.state);
           effects += commit.payload.effects.length;
         }
       }
