@@ -385,13 +385,22 @@ export async function benchServer(print: Print): Promise<void> {
       passwordParameters: PASSWORD_PARAMETERS,
       studioDir: false,
     });
-    // Requests the server is still working on when a load generator stops (answers after its deadline).
-    let inFlight = 0;
-    app.addHook('onRequest', async () => void inFlight++);
-    app.addHook('onResponse', async () => void inFlight--);
+    // Opens the server is still working on when a load generator stops (answered after its deadline, or to a
+    // connection it already closed): counted around the service, since an aborted request still runs to the end.
+    let opening = 0;
+    const service = app.tickets;
+    const open = service.open.bind(service);
+    service.open = async (input) => {
+      opening += 1;
+      try {
+        return await open(input);
+      } finally {
+        opening -= 1;
+      }
+    };
     const settled = async () => {
       const deadline = performance.now() + 60_000;
-      while (inFlight > 0 && performance.now() < deadline)
+      while (opening > 0 && performance.now() < deadline)
         await new Promise((resolve) => setTimeout(resolve, 50));
     };
     await app.listen({ host: '127.0.0.1', port: 0 });
