@@ -66,13 +66,17 @@ function run(
   });
 }
 
-async function goAvailable(): Promise<boolean> {
-  try {
-    const result = await run('go', ['version'], {});
-    return result.code === 0;
-  } catch {
-    return false;
+/** The Go command: `go` on PATH, else the standard install location (shells that skip the profile lack it). */
+async function findGo(): Promise<string | undefined> {
+  for (const candidate of ['go', '/usr/local/go/bin/go']) {
+    try {
+      const result = await run(candidate, ['version'], {});
+      if (result.code === 0) return candidate;
+    } catch {
+      // not here; try the next one
+    }
   }
+  return undefined;
 }
 
 /**
@@ -86,7 +90,10 @@ async function goAvailable(): Promise<boolean> {
 export async function ensureFerretDbBinary(cacheDir: string, log: StoreLog): Promise<string> {
   const binary = ferretDbBinaryPath(cacheDir);
   if (await exists(binary)) return binary;
-  if (!(await goAvailable())) throw new StoreSetupError(NO_GO_HELP);
+  const go = await findGo();
+  if (!go) throw new StoreSetupError(NO_GO_HELP);
+  // The cache folder is also the working folder of the go commands below: it must exist first.
+  await mkdir(cacheDir, { recursive: true });
 
   const started = Date.now();
   log.info(
@@ -97,7 +104,7 @@ export async function ensureFerretDbBinary(cacheDir: string, log: StoreLog): Pro
   }, 15_000);
   try {
     const env = { ...process.env, GO111MODULE: 'on', GOFLAGS: '-mod=mod' };
-    const download = await run('go', ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], {
+    const download = await run(go, ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], {
       env,
       cwd: cacheDir,
       onLine: (line) => log.info(`go: ${line}`),
@@ -119,15 +126,11 @@ export async function ensureFerretDbBinary(cacheDir: string, log: StoreLog): Pro
 
     await mkdir(path.dirname(binary), { recursive: true });
     const partial = `${binary}.${process.pid}.partial`;
-    const build = await run(
-      'go',
-      ['build', '-trimpath', '-buildvcs=false', '-o', partial, './cmd/ferretdb'],
-      {
-        env,
-        cwd: sourceDir,
-        onLine: (line) => log.info(`go: ${line}`),
-      },
-    );
+    const build = await run(go, ['build', '-trimpath', '-buildvcs=false', '-o', partial, './cmd/ferretdb'], {
+      env,
+      cwd: sourceDir,
+      onLine: (line) => log.info(`go: ${line}`),
+    });
     await rm(sourceDir, { recursive: true, force: true });
     if (build.code !== 0) throw new StoreSetupError(`Building FerretDB failed:\n${build.stderr}`);
     // Rename is atomic: a concurrent start sees either no binary or a whole one.
