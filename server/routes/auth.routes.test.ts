@@ -45,14 +45,23 @@ describe('POST /api/auth/login', () => {
     expect(new Date(body.expiresAt as string).getTime()).toBe(clock.now() + SESSION_LIFETIME_MS);
   });
 
-  it('marks the cookie Secure when the request came over https', async () => {
-    const { response } = await call(app, {
-      method: 'POST',
+  it('marks the cookie Secure when a trusted proxy says the request came over https', async () => {
+    const login = {
+      method: 'POST' as const,
       url: '/api/auth/login',
       headers: { 'x-forwarded-proto': 'https' },
       payload: { username: 'li.lei', password: agent.password },
-    });
-    expect(response.cookies.find((c) => c.name === 'ordo_session')?.secure).toBe(true);
+    };
+    // Without ORDO_TRUST_PROXY the header is anybody's word and is ignored.
+    const untrusted = await call(app, login);
+    expect(untrusted.response.cookies.find((c) => c.name === 'ordo_session')?.secure).toBeFalsy();
+    const behindProxy = await buildTestApp('auth_routes', { clock, trustProxy: true });
+    try {
+      const { response } = await call(behindProxy, login);
+      expect(response.cookies.find((c) => c.name === 'ordo_session')?.secure).toBe(true);
+    } finally {
+      await behindProxy.close();
+    }
   });
 
   it('answers a wrong password and an unknown user with the same 401, not saying which was wrong', async () => {
