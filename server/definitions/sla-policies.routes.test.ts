@@ -1,3 +1,4 @@
+import { IT_INCIDENT_SLA } from '../../runtime/sla/sla.fixture.js';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -31,35 +32,9 @@ afterAll(async () => {
 const withToken = (token: string) => ({ headers: bearer(token) });
 const name = { 'zh-CN': '标准服务级别', en: 'Standard service level' };
 
-/** The reference table of DESIGN.md §3. */
+/** The reference table of DESIGN.md §3 (the runtime's fixture), escalating only at breach. */
 const standardPolicy = {
-  calendar: 'cn-standard',
-  pauseIn: ['pending'],
-  warnAt: 0.75,
-  targets: [
-    {
-      when: { '==': [{ var: 'priority' }, 'urgent'] },
-      calendar: '24x7',
-      firstResponse: { amount: 15, unit: 'minutes' },
-      resolution: { amount: 2, unit: 'hours' },
-    },
-    {
-      when: { '==': [{ var: 'priority' }, 'high'] },
-      calendar: '24x7',
-      firstResponse: { amount: 1, unit: 'hours' },
-      resolution: { amount: 8, unit: 'hours' },
-    },
-    {
-      when: { '==': [{ var: 'priority' }, 'medium'] },
-      firstResponse: { amount: 4, unit: 'businessHours' },
-      resolution: { amount: 3, unit: 'businessDays' },
-    },
-    {
-      when: true,
-      firstResponse: { amount: 24, unit: 'businessHours' },
-      resolution: { amount: 7, unit: 'businessDays' },
-    },
-  ],
+  ...IT_INCIDENT_SLA,
   escalations: [{ at: 'breach', clock: 'any', do: [{ notify: 'supervisor' }, { highlight: 'breached' }] }],
 };
 
