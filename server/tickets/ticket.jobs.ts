@@ -84,10 +84,8 @@ export function registerTicketJobs(app: FastifyInstance): void {
       let effects = 0;
       for (const [ticketId, seq] of heads) {
         const doc = await tickets().findOne({ _id: ticketId }, { projection: { version: 1 } });
-        if (!doc || doc.version < seq) {
-          await app.tickets.load(ticketId);
-          projections += 1;
-        }
+        if (!doc || doc.version < seq) projections += 1;
+        // Loading folds any commits the projection missed back into it.
         const loaded = await app.tickets.load(ticketId);
         if (!loaded) continue;
         const recent = await app.tickets.events.load<CommitPayloadWithPatch>(ticketId, 0);
