@@ -55,11 +55,67 @@ export interface Duration {
 /** Epoch milliseconds. Every instant crossing the runtime boundary is one. */
 export type Instant = number;
 
+/**
+ * A message template cut at its `{name}` placeholders: texts at even indexes, placeholder names at odd ones
+ * (`'a {x} b'` → `['a ', 'x', ' b']`).
+ */
+type TemplateParts = readonly string[];
+
+/** Bound on the templates remembered: message tables hold a few hundred; anything else is not worth keeping. */
+const TEMPLATE_CACHE_LIMIT = 2048;
+const templateParts = new Map<string, TemplateParts>();
+
+/** The parts of a template, cut once per template text (every explanation fills a few; each used to re-scan). */
+export function partsOfTemplate(template: string): TemplateParts {
+  let parts = templateParts.get(template);
+  if (parts === undefined) {
+    parts = template.split(/\{(\w+)\}/);
+    if (templateParts.size >= TEMPLATE_CACHE_LIMIT) templateParts.clear();
+    templateParts.set(template, parts);
+  }
+  return parts;
+}
+
+/** Fill template parts with `valueOf(name)`; a name it has no value for (`undefined`) stays as written. */
+export function fillTemplate(parts: TemplateParts, valueOf: (name: string) => string | undefined): string {
+  let text = parts[0] ?? '';
+  for (let index = 1; index < parts.length; index += 2) {
+    const name = parts[index] as string;
+    text += (valueOf(name) ?? `{${name}}`) + (parts[index + 1] as string);
+  }
+  return text;
+}
+
+const hasOwn = (object: object, name: string): boolean => Object.prototype.hasOwnProperty.call(object, name);
+const isOwnEnumerable = (object: object, name: string): boolean =>
+  Object.prototype.propertyIsEnumerable.call(object, name);
+
 /** Fill `{name}` placeholders of a message with params. */
 export function formatMessage(template: string, params: Record<string, unknown> = {}): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,
+  return fillTemplate(partsOfTemplate(template), (name) =>
+    hasOwn(params, name) ? String(params[name]) : undefined,
   );
+}
+
+function isLocalizedText(value: unknown): value is LocalizedText {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Record<string, unknown>)['zh-CN'] === 'string' &&
+    typeof (value as Record<string, unknown>).en === 'string'
+  );
+}
+
+/**
+ * Fill a message in one language, a param that is itself a LocalizedText read in that language. The same text as
+ * `formatMessage(template, copy)` where `copy` maps each own enumerable param so, without building the copy.
+ */
+export function formatMessageIn(locale: Locale, template: string, params: Record<string, unknown>): string {
+  return fillTemplate(partsOfTemplate(template), (name) => {
+    if (!isOwnEnumerable(params, name)) return undefined;
+    const value = params[name];
+    return String(isLocalizedText(value) ? value[locale] : value);
+  });
 }
 
 /** Build a localized text from a message table entry and params. */

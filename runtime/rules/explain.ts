@@ -1,27 +1,10 @@
-import { formatMessage, type Explanation, type LocalizedText } from '../common/types.js';
-
-function isLocalizedText(value: unknown): value is LocalizedText {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Record<string, unknown>)['zh-CN'] === 'string' &&
-    typeof (value as Record<string, unknown>).en === 'string'
-  );
-}
-
-function paramsFor(locale: keyof LocalizedText, params: Record<string, unknown>): Record<string, unknown> {
-  const resolved: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(params)) {
-    resolved[name] = isLocalizedText(value) ? value[locale] : value;
-  }
-  return resolved;
-}
+import { formatMessageIn, type Explanation, type LocalizedText } from '../common/types.js';
 
 /** Fill a message in both languages; a param that is itself a LocalizedText is filled per language. */
 export function localizeWith(messages: LocalizedText, params: Record<string, unknown> = {}): LocalizedText {
   return {
-    'zh-CN': formatMessage(messages['zh-CN'], paramsFor('zh-CN', params)),
-    en: formatMessage(messages.en, paramsFor('en', params)),
+    'zh-CN': formatMessageIn('zh-CN', messages['zh-CN'], params),
+    en: formatMessageIn('en', messages.en, params),
   };
 }
 

@@ -2,7 +2,7 @@
  * Every SLA explanation and problem: a stable code and a sentence per language, for the agent, the supervisor
  * and the analyst reading why a clock says what it says.
  */
-import { localize, type Explanation, type LocalizedText } from '../common/types.js';
+import { formatMessageIn, type Explanation, type LocalizedText } from '../common/types.js';
 
 export const slaMessages = {
   'sla.target.selected': {
@@ -82,28 +82,15 @@ export type SlaMessageCode = keyof typeof slaMessages;
  * as given for machines.
  */
 export function slaExplanation(code: SlaMessageCode, params: Record<string, unknown> = {}): Explanation {
-  const inLanguage = (language: 'zh-CN' | 'en') =>
-    Object.fromEntries(
-      Object.entries(params).map(([name, value]) => [name, isLocalizedText(value) ? value[language] : value]),
-    );
   const template = slaMessages[code];
   return {
     code,
     params,
     text: {
-      'zh-CN': localize(template, inLanguage('zh-CN'))['zh-CN'],
-      en: localize(template, inLanguage('en')).en,
+      'zh-CN': formatMessageIn('zh-CN', template['zh-CN'], params),
+      en: formatMessageIn('en', template.en, params),
     },
   };
-}
-
-function isLocalizedText(value: unknown): value is LocalizedText {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Record<string, unknown>)['zh-CN'] === 'string' &&
-    typeof (value as Record<string, unknown>).en === 'string'
-  );
 }
 
 export const CLOCK_NAMES: Record<'firstResponse' | 'resolution', LocalizedText> = {
