@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Duration } from '../common/types.js';
 import { describeDuration, describeMinutes, formatLocalDateTime, periodBuckets } from './index.js';
@@ -49,5 +50,60 @@ describe('words', () => {
     [-3, '0 分钟', '0 min'],
   ])('%d minutes', (minutes, zh, en) => {
     expect(describeMinutes(minutes)).toEqual({ 'zh-CN': zh, en });
+  });
+});
+
+describe('formatLocalDateTime against luxon', () => {
+  const ZONES = [
+    'Asia/Shanghai',
+    'Europe/Berlin',
+    'America/New_York',
+    'Australia/Lord_Howe',
+    'Asia/Kathmandu',
+    'Pacific/Apia',
+    'UTC',
+    'UTC+8',
+  ];
+  const luxonWritten = (instant: number, zone: string) =>
+    DateTime.fromMillis(instant, { zone }).toFormat('yyyy-MM-dd HH:mm');
+
+  it('writes what luxon writes, around DST changes and far from now (offsets remembered per day)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(1890, 0, 1), max: Date.UTC(2100, 0, 1) }),
+        fc.constantFrom(...ZONES),
+        (instant, zone) => {
+          expect(formatLocalDateTime(instant, zone)).toBe(luxonWritten(instant, zone));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it.each([
+    ['Europe/Berlin', '2026-03-29T00:59:59.999Z'],
+    ['Europe/Berlin', '2026-03-29T01:00:00Z'],
+    ['Europe/Berlin', '2026-10-25T00:59:00Z'],
+    ['Europe/Berlin', '2026-10-25T01:00:00Z'],
+    ['America/New_York', '2026-03-08T06:59:00Z'],
+    ['America/New_York', '2026-03-08T07:00:00Z'],
+    ['America/New_York', '2026-11-01T05:30:00Z'],
+    ['America/New_York', '2026-11-01T06:30:00Z'],
+    ['Australia/Lord_Howe', '2026-04-04T14:59:00Z'],
+    ['Australia/Lord_Howe', '2026-04-04T15:00:00Z'],
+  ])('in %s at %s, every minute of that day read twice', (zone, iso) => {
+    const at = Date.parse(iso);
+    for (let instant = at - 86_400_000; instant <= at + 86_400_000; instant += 60_000) {
+      expect(formatLocalDateTime(instant, zone)).toBe(luxonWritten(instant, zone));
+      expect(formatLocalDateTime(instant, zone)).toBe(luxonWritten(instant, zone));
+    }
+  });
+
+  it('falls back to luxon outside years 1000–9999 and for the host zone', () => {
+    const far = Date.UTC(12000, 0, 1);
+    expect(formatLocalDateTime(far, 'UTC')).toBe(luxonWritten(far, 'UTC'));
+    expect(formatLocalDateTime(0, 'system')).toBe(luxonWritten(0, 'system'));
+    expect(() => formatLocalDateTime(0, 'Mars/Olympus')).toThrow(RangeError);
+    expect(() => formatLocalDateTime(Number.POSITIVE_INFINITY, 'Asia/Shanghai')).toThrow(RangeError);
   });
 });

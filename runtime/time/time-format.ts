@@ -1,8 +1,9 @@
 /**
  * Time as people read it: reporting buckets in a zone, instants in explanations, durations in words.
  */
-import { DateTime } from 'luxon';
+import { DateTime, Info, type Zone } from 'luxon';
 import type { Duration, DurationUnit, Instant, LocalizedText } from '../common/types.js';
+import { MS_PER_DAY, MS_PER_MINUTE } from './civil-date.js';
 
 /** The day, ISO week and month an instant falls in, in a zone; tickets store these so reports group by them. */
 export interface PeriodBuckets {
@@ -30,8 +31,65 @@ export function periodBuckets(instant: Instant, zone: string): PeriodBuckets {
   };
 }
 
+/** Bound on the UTC days remembered per zone (and on the zones remembered), so a long-running process stays small. */
+const OFFSET_CACHE_LIMIT = 4096;
+
+/**
+ * A zone's offset per UTC day when it holds all that day (the same test as the business calendars: equal at both
+ * ends of the day), `null` for a day it changes. Each look-up through luxon goes to Intl and costs microseconds,
+ * and every SLA explanation writes an instant or two; a day is read once per zone and process.
+ */
+class ZoneOffsets {
+  private readonly steady = new Map<number, number | null>();
+
+  constructor(private readonly zone: Zone) {}
+
+  offsetOf(instant: Instant): number | undefined {
+    const day = Math.floor(instant / MS_PER_DAY);
+    let offset = this.steady.get(day);
+    if (offset === undefined) {
+      const start = day * MS_PER_DAY;
+      const first = this.zone.offset(start);
+      offset = this.zone.offset(start + MS_PER_DAY - 1) === first ? first : null;
+      if (this.steady.size >= OFFSET_CACHE_LIMIT) this.steady.clear();
+      this.steady.set(day, offset);
+    }
+    return offset ?? undefined;
+  }
+}
+
+const zoneOffsets = new Map<string, ZoneOffsets | null>();
+
+function zoneOffsetsOf(zone: string): ZoneOffsets | undefined {
+  let known = zoneOffsets.get(zone);
+  if (known === undefined) {
+    const zoneObject = Info.normalizeZone(zone);
+    // Only named and fixed zones: the host's zone (`local`, `system`) may change under a running process.
+    known =
+      zoneObject.isValid && (zoneObject.type === 'iana' || zoneObject.type === 'fixed')
+        ? new ZoneOffsets(zoneObject)
+        : null;
+    if (zoneOffsets.size >= OFFSET_CACHE_LIMIT) zoneOffsets.clear();
+    zoneOffsets.set(zone, known);
+  }
+  return known ?? undefined;
+}
+
+const twoDigits = (value: number): string => (value < 10 ? `0${value}` : String(value));
+
 /** `2026-10-08 11:00` in the zone, for explanation sentences (same in both languages). */
 export function formatLocalDateTime(instant: Instant, zone: string): string {
+  const offset = Number.isFinite(instant) ? zoneOffsetsOf(zone)?.offsetOf(instant) : undefined;
+  if (offset !== undefined) {
+    // The wall clock as luxon computes it (instant plus offset, read in UTC), written without building a DateTime.
+    const wallClock = new Date(instant + offset * MS_PER_MINUTE);
+    const year = wallClock.getUTCFullYear();
+    if (year >= 1000 && year <= 9999) {
+      return `${year}-${twoDigits(wallClock.getUTCMonth() + 1)}-${twoDigits(wallClock.getUTCDate())} ${twoDigits(
+        wallClock.getUTCHours(),
+      )}:${twoDigits(wallClock.getUTCMinutes())}`;
+    }
+  }
   return localDateTime(instant, zone).toFormat('yyyy-MM-dd HH:mm');
 }
 
