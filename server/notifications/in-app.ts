@@ -1,14 +1,24 @@
 import type { Connection } from 'mongoose';
+import type { Locale } from '../../runtime/common/types.js';
+import { GroupInsert } from '../lib/group-insert.js';
 import { isDuplicateKey } from '../lib/sequence.js';
-import type { OutboxEntry } from './outbox.js';
 
-/** An in-app notification: what the bell in the studio lists for one person. */
+/**
+ * An in-app notification: what the bell in the studio lists for one person. Storing it is its delivery and the
+ * record of that delivery (there is no outbox entry for it): its `_id` is `outboxEntryId(effect key, 'in-app',
+ * user id)`, so a repeated effect stores nothing new.
+ */
 export interface InAppNotification {
-  /** The outbox entry it delivers, so delivering twice leaves one notification. */
   _id: string;
   userId: string;
   ticketId: string;
   ticketNumber: string;
+  /** Absent on notifications stored before they were their own delivery record. */
+  effectKey?: string;
+  recipientName?: string;
+  locale?: Locale;
+  /** Why the ticket type's template was replaced by a default text, if it was (English). */
+  renderProblems?: string[] | null;
   template: string;
   subject: string;
   /** HTML, values escaped. */
@@ -22,6 +32,8 @@ export interface InAppNotification {
 export const NOTIFICATIONS_COLLECTION = 'notifications';
 
 export class InAppInbox {
+  private readonly inserts = new GroupInsert<InAppNotification>(() => this.notifications);
+
   constructor(private readonly db: Connection) {}
 
   get notifications() {
@@ -31,27 +43,26 @@ export class InAppInbox {
   async ensureIndexes(): Promise<void> {
     await this.notifications.createIndex({ userId: 1, createdAt: -1, _id: -1 });
     await this.notifications.createIndex({ userId: 1, readAt: 1 });
+    await this.notifications.createIndex({ ticketId: 1, createdAt: 1 });
   }
 
-  async deliver(entry: OutboxEntry, now: number): Promise<void> {
-    if (entry.recipientKind !== 'user') throw new Error('In-app notifications go to people, not addresses');
+  /**
+   * Store (deliver) a notification; false when one with its id was already there — an earlier run of the same
+   * effect delivered it. Concurrent deliveries go in one insert (server/lib/group-insert.ts).
+   */
+  async deliver(notification: InAppNotification): Promise<boolean> {
     try {
-      await this.notifications.insertOne({
-        _id: entry._id,
-        userId: entry.recipient,
-        ticketId: entry.ticketId,
-        ticketNumber: entry.ticketNumber,
-        template: entry.template,
-        subject: entry.subject ?? '',
-        body: entry.body ?? '',
-        text: entry.text ?? '',
-        link: entry.link,
-        createdAt: new Date(now),
-        readAt: null,
-      });
+      await this.inserts.insert(notification);
+      return true;
     } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
+      if (isDuplicateKey(error)) return false;
+      throw error;
     }
+  }
+
+  /** A ticket's notifications, oldest first (a scan on the embedded store: only when someone opens the list). */
+  forTicket(ticketId: string): Promise<InAppNotification[]> {
+    return this.notifications.find({ ticketId }).sort({ createdAt: 1, _id: 1 }).toArray();
   }
 
   /** Newest first; the cursor is the last item's (createdAt, id). */
@@ -78,11 +89,12 @@ export class InAppInbox {
 
   /** Mark one as read; false when it is not this person's (or does not exist). Reading twice keeps the first time. */
   async markRead(userId: string, id: string, now: number): Promise<InAppNotification | null> {
-    const found = await this.notifications.findOne({ _id: id, userId });
-    if (!found) return null;
+    // By `_id` alone, read and written: any other filter reads every notification on the embedded store.
+    const found = await this.notifications.findOne({ _id: id });
+    if (!found || found.userId !== userId) return null;
     if (found.readAt) return found;
     const readAt = new Date(now);
-    await this.notifications.updateOne({ _id: id, userId, readAt: null }, { $set: { readAt } });
+    await this.notifications.updateOne({ _id: id }, { $set: { readAt } });
     return { ...found, readAt };
   }
 

@@ -10,7 +10,13 @@ import { verifyLink } from '../public/signed-link.js';
 import type { LoadedDefinition } from '../tickets/ticket.service.js';
 import { NOTIFICATIONS_COLLECTION, type InAppNotification } from './in-app.js';
 import { NotificationService, type CommitView } from './notification.service.js';
-import { ATTEMPTS_COLLECTION, OUTBOX_COLLECTION, RETRY_DELAYS_MS, type OutboxEntry } from './outbox.js';
+import {
+  ATTEMPTS_COLLECTION,
+  OUTBOX_COLLECTION,
+  PENDING_COLLECTION,
+  RETRY_DELAYS_MS,
+  type OutboxEntry,
+} from './outbox.js';
 import { smtpMailSender } from './transports.js';
 import { decodeQuotedPrintable, startSmtpListener, type SmtpListener } from './test-support/smtp-listener.js';
 import { ticketStateFixture } from './test-support/ticket-state.fixture.js';
@@ -110,13 +116,43 @@ function stateWith(overrides: Partial<TicketState> = {}): TicketState {
 }
 
 const outbox = () => db.collection<OutboxEntry>(OUTBOX_COLLECTION);
+const pendingMarkers = () => db.collection(PENDING_COLLECTION);
+const inboxItems = () => db.collection<InAppNotification>(NOTIFICATIONS_COLLECTION);
+/** Every delivery of the fixture ticket (in-app ones are notifications, not outbox entries), by effect key. */
+const deliveries = async () =>
+  (await service().deliveriesOf('tfixture0001')).sort((a, b) => a.effectKey.localeCompare(b.effectKey));
+
+/** The database commands `run` sends, as "name collection filter" lines. */
+let recording: string[] | undefined;
+function describeCommand(command: Record<string, unknown>): string {
+  const name = Object.keys(command)[0]!;
+  const target = String(command[name]);
+  const filter =
+    command.filter ??
+    (command.updates as { q: unknown }[] | undefined)?.[0]?.q ??
+    (command.deletes as { q: unknown }[] | undefined)?.[0]?.q;
+  return `${target}${filter ? ` ${JSON.stringify(filter)}` : ''}`;
+}
+async function commandsOf(run: () => Promise<unknown>): Promise<string[]> {
+  recording = [];
+  try {
+    await run();
+    return recording;
+  } finally {
+    recording = undefined;
+  }
+}
 
 beforeAll(async () => {
   db = mongoose.createConnection(testDatabaseUri('notification-service'), {
     autoIndex: false,
     retryWrites: false,
+    monitorCommands: true,
   });
   await db.asPromise();
+  db.getClient().on('commandStarted', (event) => {
+    if (recording) recording.push(`${event.commandName} ${describeCommand(event.command)}`);
+  });
   await db.dropDatabase();
   models = peopleModels(db);
   await createIndexes({ ...models });
@@ -145,6 +181,7 @@ afterAll(async () => {
 beforeEach(async () => {
   await outbox().deleteMany({});
   await db.collection(ATTEMPTS_COLLECTION).deleteMany({});
+  await pendingMarkers().deleteMany({});
   await db.collection(NOTIFICATIONS_COLLECTION).deleteMany({});
 });
 
@@ -155,16 +192,116 @@ describe('outbox', () => {
     await notifications.handleEffect(effect, commit(), stateWith(), T0);
     await notifications.handleEffect(effect, commit(), stateWith(), T0 + 1000);
 
-    const entries = await outbox().find({}).toArray();
+    const entries = await deliveries();
     expect(entries.map((entry) => entry._id)).toEqual([`tfixture0001:5:assigned:in-app:${people.agent}`]);
-    // In-app is delivered with the change, once.
+    // In-app is delivered with the change, once: the notification is its own record, no outbox entry.
     expect(entries[0]).toMatchObject({
       status: 'sent',
       attempts: 1,
       channel: 'in-app',
       template: 'ticket-assigned',
+      sentAt: new Date(T0),
     });
-    expect(await db.collection(NOTIFICATIONS_COLLECTION).countDocuments({})).toBe(1);
+    expect(await inboxItems().countDocuments({})).toBe(1);
+    expect(await outbox().countDocuments({})).toBe(0);
+    expect(await db.collection(ATTEMPTS_COLLECTION).countDocuments({})).toBe(0);
+  });
+
+  it('stores nothing new when an effect runs again after its notice was delivered and read', async () => {
+    const notifications = service();
+    const effect = notify('k:again', 'ticket-assigned', [{ user: people.agent }]);
+    await notifications.handleEffect(effect, commit(), stateWith(), T0);
+    const id = `k:again:in-app:${people.agent}`;
+    expect(await notifications.inbox.markRead(people.agent!, id, T0 + 500)).toMatchObject({ _id: id });
+
+    // The reconciler runs the commit's effects again (after a crash): the notice renders, its insert is refused.
+    const writes = (
+      await commandsOf(() => notifications.handleEffect(effect, commit(), stateWith(), T0 + 1000))
+    ).filter((command) => !command.startsWith('find'));
+    expect(writes).toEqual(['insert notifications']);
+    const stored = await inboxItems().find({}).toArray();
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ _id: id, createdAt: new Date(T0), readAt: new Date(T0 + 500) });
+    expect(await notifications.inbox.unreadCount(people.agent!)).toBe(0);
+  });
+
+  it('marks read only the owner’s notification, and keeps the first time', async () => {
+    const notifications = service();
+    await notifications.handleEffect(
+      notify('k:read', 'ticket-assigned', [{ user: people.agent }]),
+      commit(),
+      stateWith(),
+      T0,
+    );
+    const id = `k:read:in-app:${people.agent}`;
+    expect(await notifications.inbox.markRead(people.watcher!, id, T0)).toBeNull();
+    expect(await notifications.inbox.markRead(people.agent!, 'k:none', T0)).toBeNull();
+    const marking = await commandsOf(() => notifications.inbox.markRead(people.agent!, id, T0 + 1));
+    expect(marking).toEqual([`find notifications {"_id":"${id}"}`, `update notifications {"_id":"${id}"}`]);
+    expect(await notifications.inbox.markRead(people.agent!, id, T0 + 2)).toMatchObject({
+      readAt: new Date(T0 + 1),
+    });
+  });
+
+  it('reads people again after forgetPeople, and reuses them until then', async () => {
+    const notifications = service();
+    const temp = await addUser('temp', ['agent'], 'en');
+    const toTemp = (n: number) => notify(`k:forget:${n}`, 'ticket-assigned', [{ user: temp }]);
+    await notifications.handleEffect(toTemp(1), commit(), stateWith(), T0);
+    await models.User.updateOne({ _id: new Types.ObjectId(temp) }, { $set: { active: false } });
+    // Within the few seconds people are reused, this process's own cache still has them...
+    await notifications.handleEffect(toTemp(2), commit(), stateWith(), T0);
+    // ...until told that people changed (the plugin does after /api/users and /api/teams changes).
+    notifications.forgetPeople();
+    await notifications.handleEffect(toTemp(3), commit(), stateWith(), T0);
+    expect(
+      (await inboxItems().find({ userId: temp }).toArray()).map((item) => item.effectKey).sort(),
+    ).toEqual(['k:forget:1', 'k:forget:2']);
+  });
+
+  it('lists a ticket’s in-app and email deliveries together, oldest first, each once', async () => {
+    const notifications = service({ mail: { send: () => Promise.resolve(), close: () => undefined } });
+    await notifications.handleEffect(
+      notify('k:both', 'ticket-assigned', [{ user: people.agent }]),
+      commit(),
+      stateWith(),
+      T0,
+    );
+    // An in-app entry queued (and delivered) before notifications were their own record: listed once.
+    const legacyId = `k:legacy:in-app:${people.watcher}`;
+    await outbox().insertOne({
+      ...(await outbox().findOne({}))!,
+      _id: legacyId,
+      effectKey: 'k:legacy',
+      channel: 'in-app',
+      recipient: people.watcher!,
+      address: null,
+      status: 'sent',
+      attempts: 1,
+      createdAt: new Date(T0 - MINUTE),
+    });
+    await inboxItems().insertOne({
+      _id: legacyId,
+      userId: people.watcher!,
+      ticketId: 'tfixture0001',
+      ticketNumber: 'INC-2026-000001',
+      template: 'ticket-assigned',
+      subject: 's',
+      body: 'b',
+      text: 't',
+      link: null,
+      createdAt: new Date(T0 - MINUTE),
+      readAt: null,
+    });
+    const listed = await notifications.deliveriesOf('tfixture0001');
+    expect(listed.map((entry) => [entry.channel, entry.recipient, entry.status, entry.attempts])).toEqual([
+      ['in-app', people.watcher, 'sent', 1],
+      ['email', people.agent, 'pending', 0],
+      ['in-app', people.agent, 'sent', 1],
+    ]);
+    expect(listed[2]).toMatchObject({ recipientName: 'AGENT', locale: 'en' });
+    expect(listed[2]!.subject).toContain('INC-2026-000001');
+    expect(await notifications.deliveriesOf('tsomethingelse')).toEqual([]);
   });
 
   it('resolves requester, assignee, watchers, supervisor, roles, users and addresses, each once', async () => {
@@ -185,7 +322,7 @@ describe('outbox', () => {
       stateWith(),
       T0,
     );
-    const recipients = (await outbox().find({}).toArray()).map((entry) => entry.recipient).sort();
+    const recipients = (await deliveries()).map((entry) => entry.recipient).sort();
     // The inactive designer is left out; the requester's own address is the requester; outside@ gets no
     // in-app entry (nor email: SMTP is not configured here).
     expect(recipients).toEqual(
@@ -200,7 +337,7 @@ describe('outbox', () => {
       stateWith(),
       T0,
     );
-    const byRecipient = new Map((await outbox().find({}).toArray()).map((entry) => [entry.recipient, entry]));
+    const byRecipient = new Map((await deliveries()).map((entry) => [entry.recipient, entry]));
     expect(byRecipient.get(people.requester!)).toMatchObject({
       subject: '变更被拒绝：INC-2026-000001',
       locale: 'zh-CN',
@@ -224,7 +361,7 @@ describe('outbox', () => {
       stateWith(),
       T0,
     );
-    const [overdue, generic] = await outbox().find({}).sort({ effectKey: 1 }).toArray();
+    const [overdue, generic] = await deliveries();
     expect(overdue!.subject).toBe('Step overdue: INC-2026-000001 Printer on fire');
     expect(overdue!.text).toContain('The step “triage”');
     expect(overdue!.body).toContain(
@@ -241,7 +378,7 @@ describe('outbox', () => {
       stateWith(),
       T0,
     );
-    const [broken, partial] = await outbox().find({}).sort({ effectKey: 1 }).toArray();
+    const [broken, partial] = await deliveries();
     // No built-in text of that key: the generic one.
     expect(broken).toMatchObject({
       status: 'sent',
@@ -263,7 +400,7 @@ describe('outbox', () => {
       stateWith(),
       T0,
     );
-    const [entry] = await outbox().find({}).toArray();
+    const [entry] = await deliveries();
     expect(entry!.body).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt; &amp; more');
     expect(entry!.text).toContain('<img src=x onerror=alert(1)> & more');
   });
@@ -282,7 +419,7 @@ describe('outbox', () => {
       stateWith(),
       T0,
     );
-    const entries = await outbox().find({}).toArray();
+    const entries = await deliveries();
     expect(entries.map((entry) => entry.recipient)).toEqual([people.agent]);
     expect(entries[0]!.body).toContain('root password is hunter2');
     const inbox = await db.collection<InAppNotification>(NOTIFICATIONS_COLLECTION).find({}).toArray();
@@ -299,7 +436,7 @@ describe('outbox', () => {
       stateWith(),
       T0,
     );
-    const [entry] = await outbox().find({}).toArray();
+    const [entry] = await deliveries();
     expect(entry!.body).toContain('Please reboot');
     expect(entry!.body).toContain('Agent Smith');
   });
@@ -316,7 +453,7 @@ describe('outbox', () => {
       state,
       T0,
     );
-    const byRecipient = new Map((await outbox().find({}).toArray()).map((entry) => [entry.recipient, entry]));
+    const byRecipient = new Map((await deliveries()).map((entry) => [entry.recipient, entry]));
     const requesterEntry = byRecipient.get(people.requester!)!;
     expect(requesterEntry.link).toMatch(/^https:\/\/ordo\.example\.com\/public\/confirm\/1\.c\.[\w.-]+$/);
     expect(requesterEntry.body).toBe(`链接：${requesterEntry.link}`);
@@ -343,11 +480,45 @@ describe('outbox', () => {
       state,
       T0,
     );
-    const [entry] = await outbox().find({}).toArray();
+    const [entry] = await deliveries();
     expect(entry).toMatchObject({ template: 'survey', recipient: people.requester, status: 'sent' });
     expect(entry!.link).toContain('/public/survey/');
     expect(entry!.body).toContain(`<a href="${entry!.link}">`);
     expect(entry!.text).toContain(entry!.link);
+  });
+});
+
+describe('round trips', () => {
+  it('queues an assignment notice with one read by _id and one insert, then with the insert alone', async () => {
+    const notifications = service();
+    const assigned = (n: number) => notify(`k:rt:${n}`, 'ticket-assigned', [{ user: people.agent }]);
+    const first = await commandsOf(() => notifications.handleEffect(assigned(1), commit(), stateWith(), T0));
+    // The assignee is read once, by `_id` alone (the filter the embedded store answers without a scan)...
+    expect(first).toEqual([`find users {"_id":"${people.agent}"}`, 'insert notifications']);
+    // ...and reused for a few seconds: the next notice is one write.
+    const second = await commandsOf(() => notifications.handleEffect(assigned(2), commit(), stateWith(), T0));
+    expect(second).toEqual(['insert notifications']);
+  });
+
+  it('delivers an email with writes and reads by _id only', async () => {
+    const notifications = service({ mail: { send: () => Promise.resolve(), close: () => undefined } });
+    const effect = notify('k:rt:mail', 'ticket-assigned', [{ user: people.agent }], { channels: ['email'] });
+    const queued = await commandsOf(() => notifications.handleEffect(effect, commit(), stateWith(), T0));
+    expect(queued).toEqual([
+      `find users {"_id":"${people.agent}"}`,
+      `insert ${PENDING_COLLECTION}`,
+      `insert ${OUTBOX_COLLECTION}`,
+    ]);
+    const id = `k:rt:mail:email:${people.agent}`;
+    const delivered = await commandsOf(() => notifications.deliverDue(T0));
+    expect(delivered).toEqual([
+      `find ${PENDING_COLLECTION} {"nextAttemptAt":{"$lte":"${new Date(T0).toISOString()}"}}`,
+      `find ${OUTBOX_COLLECTION} {"_id":"${id}"}`,
+      `insert ${ATTEMPTS_COLLECTION}`,
+      `find ${OUTBOX_COLLECTION} {"_id":"${id}"}`,
+      `update ${OUTBOX_COLLECTION} {"_id":"${id}"}`,
+      `delete ${PENDING_COLLECTION} {"_id":"${id}"}`,
+    ]);
   });
 });
 
@@ -379,6 +550,9 @@ describe('email delivery over SMTP', () => {
       ['agent@example.com', 'pending'],
       ['ops@example.org', 'pending'],
     ]);
+    expect((await pendingMarkers().find({}).toArray()).map((marker) => marker._id).sort()).toEqual(
+      pending.map((entry) => entry._id).sort(),
+    );
 
     const before = smtp.received.length;
     expect(await notifications.deliverDue(T0)).toEqual({ sent: 2, retrying: 0, failed: 0, skipped: 0 });
@@ -390,6 +564,8 @@ describe('email delivery over SMTP', () => {
     expect(decodeQuotedPrintable(toAgent.raw)).toContain('The change for Printer on fire was not approved.');
     expect(toAgent.raw).toContain('X-Ordo-Ticket: tfixture0001');
     expect(await outbox().countDocuments({ channel: 'email', status: 'sent', attempts: 1 })).toBe(2);
+    // Sent: no longer pending, so the next passes do not read them.
+    expect(await pendingMarkers().countDocuments({})).toBe(0);
     // Nothing left to do.
     expect(await notifications.deliverDue(T0 + 10 * MINUTE)).toEqual({
       sent: 0,
@@ -491,6 +667,9 @@ describe('webhooks', () => {
       const entry = (await outbox().findOne({}))!;
       expect(entry.attempts).toBe(attempt);
       schedule.push(entry.nextAttemptAt ? entry.nextAttemptAt.getTime() - now : null);
+      // While it will be tried again, its marker says when.
+      const marker = await pendingMarkers().findOne({ _id: entry._id } as object);
+      expect(marker?.nextAttemptAt ?? null).toEqual(entry.nextAttemptAt);
       if (entry.nextAttemptAt) now = entry.nextAttemptAt.getTime();
     }
     expect(schedule).toEqual([...RETRY_DELAYS_MS, null]);
@@ -500,6 +679,8 @@ describe('webhooks', () => {
       lastError: 'The webhook answered HTTP 500',
     });
     expect(calls).toHaveLength(5);
+    // Failed for good: nothing left pending.
+    expect(await pendingMarkers().countDocuments({})).toBe(0);
   });
 
   it('counts a webhook that does not answer in time as a failed attempt', async () => {
@@ -515,6 +696,7 @@ describe('webhooks', () => {
       status: 'failed',
       lastError: 'Only http(s) URLs are called, not file:',
     });
+    expect(await pendingMarkers().countDocuments({})).toBe(0);
   });
 });
 
@@ -543,5 +725,70 @@ describe('attempt claims', () => {
       attempts: 1,
       lastError: 'The delivery was interrupted before it finished',
     });
+  });
+});
+
+describe('pending markers', () => {
+  const hook = (key: string): TicketEffect => ({
+    kind: 'webhook',
+    key,
+    ticketId: 'tfixture0001',
+    url: 'http://127.0.0.1:9/never',
+    body: {},
+  });
+  const markerIds = async () =>
+    (await pendingMarkers().find({}).toArray()).map((marker) => marker._id).sort();
+  const idle = { sent: 0, retrying: 0, failed: 0, skipped: 0 };
+
+  it('drops a marker whose entry never came once the lease is over, and keeps it before', async () => {
+    const notifications = service();
+    // The process died between inserting the marker and its entry.
+    await pendingMarkers().insertOne({
+      _id: 'k:lost:webhook:x',
+      nextAttemptAt: new Date(T0),
+      createdAt: new Date(T0),
+    } as object);
+    expect(await notifications.deliverDue(T0 + MINUTE)).toEqual(idle);
+    expect(await markerIds()).toEqual(['k:lost:webhook:x']);
+    expect(await notifications.deliverDue(T0 + 3 * MINUTE)).toEqual(idle);
+    expect(await markerIds()).toEqual([]);
+  });
+
+  it('drops the marker of an entry already sent, and moves one that says earlier than its entry', async () => {
+    const notifications = service();
+    await notifications.handleEffect(hook('k:done'), commit(), stateWith(), T0);
+    await notifications.handleEffect(hook('k:later'), commit(), stateWith(), T0);
+    const [done, later] = await outbox().find({}).sort({ effectKey: 1 }).toArray();
+    await outbox().updateOne({ _id: done!._id }, { $set: { status: 'sent', nextAttemptAt: null } });
+    // The process died after recording a failure on the entry, before moving its marker.
+    await outbox().updateOne(
+      { _id: later!._id },
+      { $set: { attempts: 1, nextAttemptAt: new Date(T0 + 5 * MINUTE) } },
+    );
+    expect(await notifications.deliverDue(T0 + MINUTE)).toEqual(idle);
+    expect(await markerIds()).toEqual([later!._id]);
+    expect((await pendingMarkers().findOne({}))!.nextAttemptAt).toEqual(new Date(T0 + 5 * MINUTE));
+    expect(await notifications.deliverDue(T0 + 2 * MINUTE)).toEqual(idle);
+  });
+
+  it('gives pending entries queued before markers existed one, once', async () => {
+    const notifications = service();
+    await notifications.handleEffect(hook('k:old'), commit(), stateWith(), T0);
+    await notifications.handleEffect(hook('k:sent'), commit(), stateWith(), T0);
+    await outbox().updateOne({ effectKey: 'k:sent' }, { $set: { status: 'sent', nextAttemptAt: null } });
+    await pendingMarkers().deleteMany({});
+    expect(await notifications.outbox.markUnmarkedPending(T0)).toBe(1);
+    expect(await notifications.outbox.markUnmarkedPending(T0)).toBe(0);
+    expect(await markerIds()).toEqual(['k:old:webhook:http://127.0.0.1:9/never']);
+  });
+
+  it('keeps one marker and one entry when the same webhook effect runs twice', async () => {
+    const notifications = service();
+    await Promise.all([
+      notifications.handleEffect(hook('k:twice'), commit(), stateWith(), T0),
+      notifications.handleEffect(hook('k:twice'), commit(), stateWith(), T0),
+    ]);
+    expect(await outbox().countDocuments({})).toBe(1);
+    expect(await markerIds()).toEqual(['k:twice:webhook:http://127.0.0.1:9/never']);
   });
 });

@@ -2,14 +2,15 @@ import { createHash } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import type { LocalizedText } from '../../runtime/common/types.js';
 import type { TicketEffect, TicketState } from '../../runtime/engine/types.js';
-import { teamMembershipsOf, type AccessContext } from '../access/record-rules.js';
+import type { AccessContext } from '../access/record-rules.js';
 import type { PeopleModels } from '../models/index.js';
 import { DEFAULT_LINK_VALIDITY_MS, publicLinkUrl, signLink, type LinkScope } from '../public/signed-link.js';
 import { seesInternal } from '../tickets/ticket.access.js';
 import type { LoadedDefinition } from '../tickets/ticket.service.js';
-import { InAppInbox } from './in-app.js';
+import { InAppInbox, type InAppNotification } from './in-app.js';
 import { renderMessage, type RenderedMessage } from './message-renderer.js';
 import { buildNotificationContext, fieldLabels } from './notification-context.js';
+import { PeopleDirectory } from './people-directory.js';
 import { Outbox, outboxEntryId, type DeliveryChannel, type OutboxEntry } from './outbox.js';
 import { isRequesterAddressee, resolveAddressees, type Addressee } from './recipients.js';
 import { callWebhook, type MailSender } from './transports.js';
@@ -29,8 +30,11 @@ export interface NotificationServiceOptions {
   definitionOf(state: TicketState): Promise<LoadedDefinition | undefined>;
   zoneOf(definition: LoadedDefinition): string;
   webhookTimeoutMs?: number;
-  /** Called after new email or webhook entries were queued (the worker delivers them right away). */
-  onQueued?: () => void;
+  /**
+   * Called after new email or webhook entries were queued (the worker delivers them right away); awaited, so the
+   * workers have been asked by the time the commit is answered.
+   */
+  onQueued?: () => void | Promise<void>;
   log: { warn(object: object, message: string): void; error(object: object, message: string): void };
 }
 
@@ -75,18 +79,78 @@ function linkValidity(scope: LinkScope, effect: TicketEffect): number {
 
 type Rendered = RenderedMessage & { link: string | null };
 
+/** An in-app notification as a delivery record: sent once, when it was stored. */
+function deliveryOf(notice: InAppNotification): OutboxEntry {
+  return {
+    _id: notice._id,
+    ticketId: notice.ticketId,
+    ticketNumber: notice.ticketNumber,
+    effectKey: notice.effectKey ?? '',
+    template: notice.template,
+    channel: 'in-app',
+    recipient: notice.userId,
+    recipientKind: 'user',
+    recipientName: notice.recipientName ?? null,
+    address: null,
+    locale: notice.locale ?? null,
+    subject: notice.subject,
+    body: notice.body,
+    text: notice.text,
+    link: notice.link,
+    renderProblems: notice.renderProblems ?? null,
+    webhook: null,
+    status: 'sent',
+    attempts: 1,
+    nextAttemptAt: null,
+    lastError: null,
+    createdAt: notice.createdAt,
+    sentAt: notice.createdAt,
+    failedAt: null,
+  };
+}
+
+/** The notification an in-app outbox entry (queued before notifications were stored directly) delivers. */
+function legacyNotificationOf(entry: OutboxEntry, now: number): InAppNotification {
+  if (entry.recipientKind !== 'user') throw new Error('In-app notifications go to people, not addresses');
+  return {
+    _id: entry._id,
+    userId: entry.recipient,
+    ticketId: entry.ticketId,
+    ticketNumber: entry.ticketNumber,
+    effectKey: entry.effectKey,
+    template: entry.template,
+    ...(entry.recipientName !== null ? { recipientName: entry.recipientName } : {}),
+    ...(entry.locale !== null ? { locale: entry.locale } : {}),
+    subject: entry.subject ?? '',
+    body: entry.body ?? '',
+    text: entry.text ?? '',
+    link: entry.link,
+    renderProblems: entry.renderProblems,
+    createdAt: new Date(now),
+    readAt: null,
+  };
+}
+
 /**
- * Turns `notify`, `survey` and `webhook` effects into outbox entries (rendered at queue time, in each
- * recipient's language and zone) and delivers them: in-app at once, email and webhooks by `deliverDue` with
- * retries and backoff. Every step is idempotent by the effect's key.
+ * Turns `notify`, `survey` and `webhook` effects into messages rendered at queue time, in each recipient's
+ * language and zone: in-app notifications are stored at once (that is their delivery); email and webhook calls
+ * become outbox entries that `deliverDue` sends with retries and backoff. Every step is idempotent by the
+ * effect's key.
  */
 export class NotificationService {
   readonly outbox: Outbox;
   readonly inbox: InAppInbox;
+  private readonly people: PeopleDirectory;
 
   constructor(private readonly options: NotificationServiceOptions) {
     this.outbox = new Outbox(options.db);
     this.inbox = new InAppInbox(options.db);
+    this.people = new PeopleDirectory(options.models);
+  }
+
+  /** People or teams changed in this process: read them again for the next message. */
+  forgetPeople(): void {
+    this.people.forget();
   }
 
   get emailEnabled(): boolean {
@@ -133,7 +197,7 @@ export class NotificationService {
     const requested = Array.isArray(effect.channels)
       ? CHANNEL_DEFAULT.filter((channel) => (effect.channels as unknown[]).includes(channel))
       : CHANNEL_DEFAULT;
-    const addressees = await resolveAddressees(this.options.models, state, spec.recipients);
+    const addressees = await resolveAddressees(this.people, state, spec.recipients);
     const planned: { addressee: Addressee; channel: DeliveryChannel; id: string }[] = [];
     for (const addressee of addressees) {
       for (const channel of requested) {
@@ -142,9 +206,9 @@ export class NotificationService {
         planned.push({ addressee, channel, id: outboxEntryId(effect.key, channel, addressee.key) });
       }
     }
-    const existing = await this.outbox.existingIds(planned.map((plan) => plan.id));
-    const todo = planned.filter((plan) => !existing.has(plan.id));
-    if (todo.length === 0) return;
+    // No look-up of what an earlier run of this effect stored: rendering again is cheaper than a query that reads
+    // every entry on the embedded store, and the inserts below keep the first copy (a repeat is rare: a crash).
+    if (planned.length === 0) return;
 
     const definition = await this.options.definitionOf(state);
     const zone = definition ? this.options.zoneOf(definition) : DEFAULT_ZONE;
@@ -153,9 +217,10 @@ export class NotificationService {
     const comment = commentOf(commit);
     const names = await this.namesOf(state.assignee ? [state.assignee] : []);
 
+    const notices: InAppNotification[] = [];
     const entries: OutboxEntry[] = [];
     const rendered = new Map<string, Rendered | null>();
-    for (const plan of todo) {
+    for (const plan of planned) {
       const { addressee } = plan;
       if (!rendered.has(addressee.key)) {
         // An internal comment is never described to someone who may not read it, whatever the template says.
@@ -183,6 +248,28 @@ export class NotificationService {
       }
       const message = rendered.get(addressee.key);
       if (!message) continue;
+      const renderProblems = message.problems.length > 0 ? message.problems : null;
+      if (plan.channel === 'in-app') {
+        // Shown at once, with the change: storing it is the delivery.
+        notices.push({
+          _id: plan.id,
+          userId: addressee.key,
+          ticketId: state.id,
+          ticketNumber: state.number,
+          effectKey: effect.key,
+          template: spec.template,
+          recipientName: addressee.name,
+          locale: addressee.locale,
+          subject: message.subject,
+          body: message.html,
+          text: message.text,
+          link: message.link,
+          renderProblems,
+          createdAt: new Date(now),
+          readAt: null,
+        });
+        continue;
+      }
       entries.push({
         _id: plan.id,
         ticketId: state.id,
@@ -193,13 +280,13 @@ export class NotificationService {
         recipient: addressee.key,
         recipientKind: addressee.kind,
         recipientName: addressee.name,
-        address: plan.channel === 'email' ? addressee.email : null,
+        address: addressee.email,
         locale: addressee.locale,
         subject: message.subject,
         body: message.html,
         text: message.text,
         link: message.link,
-        renderProblems: message.problems.length > 0 ? message.problems : null,
+        renderProblems,
         webhook: null,
         status: 'pending',
         attempts: 0,
@@ -210,13 +297,11 @@ export class NotificationService {
         failedAt: null,
       });
     }
-    const inserted = await this.outbox.add(entries);
-    for (const entry of inserted) {
-      // In-app notifications are a local insert: deliver them now, so the bell shows them with the change.
-      if (entry.channel === 'in-app' && entry.status === 'pending') await this.deliverEntry(entry, now);
-    }
-    if (inserted.some((entry) => entry.channel !== 'in-app' && entry.status === 'pending'))
-      this.options.onQueued?.();
+    const [, queued] = await Promise.all([
+      Promise.all(notices.map((notice) => this.inbox.deliver(notice))),
+      entries.length > 0 ? this.outbox.add(entries) : [],
+    ]);
+    if (queued.length > 0) await this.options.onQueued?.();
   }
 
   private renderFor(input: {
@@ -284,7 +369,7 @@ export class NotificationService {
         locale: addressee.locale,
         sessionId: '',
       },
-      teams: await teamMembershipsOf(this.options.models, addressee.userId),
+      teams: await this.people.membershipsOf(addressee.userId),
     };
     return seesInternal(context, {
       requesterId: state.requester.id,
@@ -296,10 +381,11 @@ export class NotificationService {
   }
 
   private async namesOf(userIds: string[]): Promise<Record<string, string>> {
-    const valid = userIds.filter((id) => /^[0-9a-f]{24}$/i.test(id));
-    if (valid.length === 0) return {};
-    const users = await this.options.models.User.find({ _id: { $in: valid } }, { displayName: 1 }).lean();
-    return Object.fromEntries(users.map((user) => [user._id.toHexString(), user.displayName]));
+    const people = await Promise.all(userIds.map((id) => this.people.user(id)));
+    // Keyed as the ticket names them (the context looks names up by the ticket's ids).
+    return Object.fromEntries(
+      people.flatMap((person, index) => (person ? [[userIds[index]!, person.displayName]] : [])),
+    );
   }
 
   private async queueWebhook(effect: TicketEffect, state: TicketState, now: number): Promise<void> {
@@ -351,7 +437,7 @@ export class NotificationService {
         failedAt: problem ? new Date(now) : null,
       },
     ]);
-    if (inserted && !problem) this.options.onQueued?.();
+    if (inserted && !problem) await this.options.onQueued?.();
   }
 
   /** Run one delivery attempt of an entry (claimed first, so no two workers run the same attempt). */
@@ -383,7 +469,9 @@ export class NotificationService {
   private async send(entry: OutboxEntry, now: number): Promise<void> {
     switch (entry.channel) {
       case 'in-app':
-        return this.inbox.deliver(entry, now);
+        // Only entries queued before in-app notifications were stored directly.
+        await this.inbox.deliver(legacyNotificationOf(entry, now));
+        return;
       case 'email': {
         if (!this.options.mail) throw new Error('Email is not configured (SMTP_URL is not set)');
         if (!entry.address) throw new Error('The recipient has no email address');
@@ -400,6 +488,24 @@ export class NotificationService {
       case 'webhook':
         return callWebhook(entry, { timeoutMs: this.options.webhookTimeoutMs });
     }
+  }
+
+  /**
+   * Every delivery recorded for a ticket, oldest first: its in-app notifications (shown as sent, in the outbox
+   * entry's shape) and its email and webhook entries.
+   */
+  async deliveriesOf(ticketId: string): Promise<OutboxEntry[]> {
+    const [notices, entries] = await Promise.all([
+      this.inbox.forTicket(ticketId),
+      this.outbox.forTicket(ticketId),
+    ]);
+    // An in-app entry queued before notifications were their own record names the same `_id`: listed once.
+    const byId = new Map<string, OutboxEntry>();
+    for (const notice of notices) byId.set(notice._id, deliveryOf(notice));
+    for (const entry of entries) byId.set(entry._id, entry);
+    return [...byId.values()].sort(
+      (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0),
+    );
   }
 
   /** Deliver every entry due at `now` (tests call this with the app's clock; the worker's job calls it too). */

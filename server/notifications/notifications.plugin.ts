@@ -29,11 +29,13 @@ export const notificationsPlugin = fp(
     // an API-only process asks the workers through a one-off job.
     let running: Promise<void> | undefined;
     let again = false;
-    const deliverSoon = () => {
+    const deliverSoon = async () => {
       if (!runsJobs) {
-        app.jobs
-          .now(DELIVER_JOB)
-          .catch((error: unknown) => app.log.warn({ err: error }, 'could not ask for delivery'));
+        try {
+          await app.jobs.now(DELIVER_JOB);
+        } catch (error) {
+          app.log.warn({ err: error }, 'could not ask for delivery');
+        }
         return;
       }
       if (running) {
@@ -66,7 +68,18 @@ export const notificationsPlugin = fp(
       log: app.log,
     });
     await service.ensureIndexes();
+    // Entries queued before pending ones were marked (outbox.ts) are found by the delivery pass from now on.
+    if (runsJobs) await service.outbox.markUnmarkedPending(app.clock.now());
     app.decorate('notifications', service);
+    // People and teams are reused for a few seconds (people-directory.ts); changes made through this process's API
+    // show in the next message, as the ticket service's caches do (server/tickets/tickets.plugin.ts).
+    app.addHook('onSend', async (request, _reply, payload) => {
+      if (request.method === 'GET' || request.method === 'HEAD') return payload;
+      const url = request.url;
+      if (url.startsWith('/api/teams') || url.startsWith('/api/users') || url.startsWith('/api/templates'))
+        service.forgetPeople();
+      return payload;
+    });
 
     for (const kind of ['notify', 'survey', 'webhook'] as const) {
       app.effects.on(kind, (effect, commit, state) =>

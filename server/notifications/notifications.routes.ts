@@ -200,8 +200,8 @@ export async function notificationsRoutes(app: FastifyInstance) {
       const ticket = requireVisible(context, ticketPolicy, await app.tickets.tickets.findOne({ _id: id }));
       // Staff who only see the ticket as its requester (or a watcher) see no deliveries, as requesters do.
       if (!seesInternal(context, ticket)) return { items: [] };
-      const entries = await app.notifications.outbox.forTicket(id);
-      return { items: entries.map(toDelivery) };
+      const deliveries = await app.notifications.deliveriesOf(id);
+      return { items: deliveries.map(toDelivery) };
     },
   );
 }

@@ -1,8 +1,7 @@
-import { Types } from 'mongoose';
 import type { Locale } from '../../runtime/common/types.js';
 import type { TicketState } from '../../runtime/engine/types.js';
 import type { Role } from '../access/roles.js';
-import type { PeopleModels } from '../models/index.js';
+import { isUserId, type Person, type PeopleDirectory } from './people-directory.js';
 
 /** One person or address a message goes to, with what rendering and delivery need. */
 export interface Addressee {
@@ -44,7 +43,7 @@ const looksLikeEmail = (value: string) => /^[^\s@]+@[^\s@]+$/.test(value);
  * address appears once.
  */
 export async function resolveAddressees(
-  models: PeopleModels,
+  people: PeopleDirectory,
   state: TicketState,
   recipients: readonly unknown[],
 ): Promise<Addressee[]> {
@@ -56,14 +55,14 @@ export async function resolveAddressees(
 
   const addPerson = (value: unknown) => {
     if (typeof value !== 'string' || value === '') return;
-    if (Types.ObjectId.isValid(value) && /^[0-9a-f]{24}$/i.test(value)) userIds.push(value.toLowerCase());
+    if (isUserId(value)) userIds.push(value.toLowerCase());
     else if (looksLikeEmail(value)) addresses.push(value.trim().toLowerCase());
   };
 
   for (const recipient of recipients) {
     if (recipient === 'requester') {
       const { id, email } = state.requester;
-      if (Types.ObjectId.isValid(id) && /^[0-9a-f]{24}$/i.test(id)) userIds.push(id.toLowerCase());
+      if (isUserId(id)) userIds.push(id.toLowerCase());
       else if (email) addresses.push(email.toLowerCase());
     } else if (recipient === 'assignee') addPerson(state.assignee);
     else if (recipient === 'watchers') state.watchers.forEach(addPerson);
@@ -80,36 +79,28 @@ export async function resolveAddressees(
     }
   }
 
-  const teamKeys = [...new Set([...teamMembers, ...supervisorsOf])];
-  if (teamKeys.length > 0) {
-    const teams = await models.Team.find(
-      { key: { $in: teamKeys } },
-      { key: 1, supervisor: 1, members: 1 },
-    ).lean();
-    for (const team of teams) {
-      if (supervisorsOf.includes(team.key) && team.supervisor) userIds.push(team.supervisor.toHexString());
-      if (teamMembers.includes(team.key))
-        for (const member of team.members) userIds.push(member.userId.toHexString());
+  const teamKeys = new Set([...teamMembers, ...supervisorsOf]);
+  if (teamKeys.size > 0) {
+    for (const team of await people.teams()) {
+      if (!teamKeys.has(team.key)) continue;
+      if (supervisorsOf.includes(team.key) && team.supervisor) userIds.push(team.supervisor);
+      if (teamMembers.includes(team.key)) userIds.push(...team.members);
     }
   }
 
-  const userFilter: Record<string, unknown>[] = [];
-  if (userIds.length > 0)
-    userFilter.push({ _id: { $in: [...new Set(userIds)].map((id) => new Types.ObjectId(id)) } });
-  if (roles.length > 0) userFilter.push({ roles: { $in: [...new Set(roles)] } });
-  const users =
-    userFilter.length === 0
-      ? []
-      : await models.User.find(
-          { $or: userFilter, active: true },
-          { displayName: 1, email: 1, locale: 1, roles: 1 },
-        ).lean();
+  // One read by `_id` per person (cached briefly), not one `$in` query: the embedded store answers only the
+  // former without reading every user.
+  const [named, holders] = await Promise.all([
+    Promise.all([...new Set(userIds)].map((id) => people.user(id))),
+    Promise.all([...new Set(roles)].map((role) => people.withRole(role))),
+  ]);
+  const users = [...named, ...holders.flat()].filter((user): user is Person => user !== null && user.active);
 
   const out: Addressee[] = [];
   const seen = new Set<string>();
   const seenEmails = new Set<string>();
   for (const user of users) {
-    const key = user._id.toHexString();
+    const key = user.id;
     if (seen.has(key)) continue;
     seen.add(key);
     const email = user.email ? user.email.toLowerCase() : null;
