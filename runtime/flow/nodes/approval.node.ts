@@ -1,3 +1,4 @@
+import { copyJson } from '../../common/json-copy.js';
 import type { LocalizedText } from '../../common/types.js';
 import { engineError } from '../messages.js';
 import type {
@@ -146,7 +147,7 @@ export const approvalNode: NodeKindModule<ApprovalConfig> = {
     }
     const index = actorPendingIndex(current, actor);
     if (index === undefined) return refused(engineError('approval.not-approver', { nodeId: node.id }));
-    const approval = structuredCloneJson(current);
+    const approval = copyJson(current);
     const record = approval.approvers[index] as ApproverRecord;
     const decidedAt = { decidedBy: actor.id, at: input.now };
     const withComment = (comment: string | undefined) => (comment === undefined ? {} : { comment });
@@ -343,8 +344,4 @@ function slotRecipient(slot: ApproverSlot): Record<string, string> {
   if (slot.kind === 'user') return { user: slot.userId };
   if (slot.kind === 'role') return { role: slot.role };
   return { team: slot.team };
-}
-
-function structuredCloneJson<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
 }
