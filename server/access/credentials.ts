@@ -1,6 +1,7 @@
 import type { Types } from 'mongoose';
 import type { PeopleModels } from '../models/index.js';
 import type { IntegrationPrincipal, UserPrincipal } from './principal.js';
+import { readSessionHolder, type AccessCache } from './access-cache.js';
 import { newSessionToken, parseApiKey, sha256 } from './tokens.js';
 
 /** A session lasts a working day and a half: long enough for a shift, short enough for a shared computer. */
@@ -60,25 +61,17 @@ export async function principalFromSession(
   models: PeopleModels,
   token: string,
   now: number,
+  cache?: AccessCache,
 ): Promise<UserPrincipal | null> {
   const sessionId = sha256(token);
-  const session = await models.Session.findById(sessionId).lean();
-  if (!session) return null;
-  if (session.expiresAt.getTime() <= now) {
+  const holder = cache ? await cache.session(sessionId) : await readSessionHolder(models, sessionId);
+  if (!holder) return null;
+  if (holder.expiresAt <= now) {
     await models.Session.deleteOne({ _id: sessionId });
+    cache?.forget();
     return null;
   }
-  const user = await models.User.findById(session.userId).lean();
-  if (!user?.active) return null;
-  return {
-    kind: 'user',
-    id: user._id.toHexString(),
-    username: user.username,
-    displayName: user.displayName,
-    roles: user.roles,
-    locale: user.locale,
-    sessionId,
-  };
+  return holder.principal ? { ...holder.principal, sessionId } : null;
 }
 
 /** The integration behind an API key, or null when the key is malformed, unknown, wrong or revoked. */

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import { Types } from 'mongoose';
 import { forbidden, notFound, unauthorized } from '../lib/problem.js';
 import type { PeopleModels } from '../models/index.js';
+import { readTeamMemberships } from './access-cache.js';
 import type { Principal } from './principal.js';
 
 /** The teams a person works in or supervises, by team key. */
@@ -65,17 +65,9 @@ export function requireChangeable<R>(
   return visible;
 }
 
-export async function teamMembershipsOf(models: PeopleModels, userId: string): Promise<TeamMemberships> {
-  const id = new Types.ObjectId(userId);
-  const teams = await models.Team.find({ $or: [{ 'members.userId': id }, { supervisor: id }] })
-    .select({ key: 1, supervisor: 1, members: 1 })
-    .lean();
-  return {
-    memberOf: teams
-      .filter((team) => team.members.some((member) => member.userId.equals(id)))
-      .map((t) => t.key),
-    supervises: teams.filter((team) => team.supervisor?.equals(id)).map((team) => team.key),
-  };
+/** The teams a person works in or supervises (read now; requests use the app's short-lived AccessCache). */
+export function teamMembershipsOf(models: PeopleModels, userId: string): Promise<TeamMemberships> {
+  return readTeamMemberships(models, userId);
 }
 
 const contexts = new WeakMap<FastifyRequest, Promise<AccessContext>>();
@@ -88,7 +80,7 @@ export function accessContextOf(request: FastifyRequest): Promise<AccessContext>
   if (!context) {
     context =
       principal.kind === 'user'
-        ? teamMembershipsOf(request.server.models, principal.id).then((teams) => ({ principal, teams }))
+        ? request.server.accessCache.teamsOf(principal.id).then((teams) => ({ principal, teams }))
         : Promise.resolve({ principal, teams: { memberOf: [], supervises: [] } });
     contexts.set(request, context);
   }

@@ -6,11 +6,16 @@ import {
   principalFromSession,
   SESSION_LIFETIME_MS,
 } from '../access/credentials.js';
+import { AccessCache } from '../access/access-cache.js';
 import { accessProblem } from '../access/messages.js';
 import type { Principal } from '../access/principal.js';
 import { decideRouteAccess, effectiveAccess, type RouteAccess } from '../access/route-access.js';
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Sessions' people and people's teams, reused for a few seconds (see AccessCache). */
+    accessCache: AccessCache;
+  }
   interface FastifyRequest {
     /** Who is calling; set before the handler on every route that is not public, null on public ones. */
     principal: Principal | null;
@@ -65,7 +70,7 @@ async function resolvePrincipal(
     }
     case 'bearer':
     case 'cookie': {
-      const principal = await principalFromSession(app.models, credential.value, now);
+      const principal = await principalFromSession(app.models, credential.value, now, app.accessCache);
       if (principal) return principal;
       if (credential.kind === 'cookie') clearSessionCookie(request, reply);
       throw accessProblem('session-invalid');
@@ -86,6 +91,9 @@ function enforce(access: RouteAccess, principal: Principal | null): void {
   throw accessProblem('role-required', { params: { roles: (access.roles ?? []).join(', ') } });
 }
 
+/** Requests (other than reads) that may change who a session signs in, what they may do, or their teams. */
+const CHANGES_ACCESS = /^\/api\/(auth|me|users|teams|templates)(\/|\?|$)/;
+
 /**
  * Identify the caller and apply the route's declared access (`config.access`) before anything else runs, so an
  * unauthorised request learns nothing about validation or the data — one hook for every route.
@@ -93,6 +101,14 @@ function enforce(access: RouteAccess, principal: Principal | null): void {
 export const authPlugin = fp(
   async function authPlugin(app: FastifyInstance) {
     app.decorateRequest('principal', null);
+    const cache = new AccessCache(app.models);
+    app.decorate('accessCache', cache);
+    // Whatever this process changes about sessions, people or teams is seen by its very next request.
+    app.addHook('onSend', async (request, _reply, payload) => {
+      if (request.method !== 'GET' && request.method !== 'HEAD' && CHANGES_ACCESS.test(request.url))
+        cache.forget();
+      return payload;
+    });
     // The API description states which credentials each route takes, from the same declaration.
     app.addHook('onRoute', (route) => {
       const access = effectiveAccess(route.config?.access, route.url);
