@@ -29,6 +29,7 @@ import { calendarRoutes } from './definitions/calendars.routes.js';
 import { slaPolicyRoutes } from './definitions/sla-policies.routes.js';
 import { ticketTypeRoutes } from './definitions/ticket-types.routes.js';
 import { templatesRoutes } from './templates/templates.routes.js';
+import type { TicketCatalogKind } from './tickets/ticket-catalog.js';
 
 export interface AppOptions {
   /** Connection URI including the database name. */
@@ -51,6 +52,12 @@ export interface AppOptions {
   trustProxy?: boolean | string | number;
   /** Requests per minute per address on the login route. */
   loginRateLimit?: number;
+  /**
+   * Where lists and the timer sweep read tickets: `database` (indexed queries; several processes may write) or
+   * `memory` (this process holds every ticket's list fields; only when it is the store's sole writer, as with the
+   * embedded store). Default: `database`. See server/tickets/ticket-catalog.ts.
+   */
+  ticketCatalog?: TicketCatalogKind;
   /** scrypt cost for new password hashes; tests lower it to keep runs fast. Default: PASSWORD_PARAMETERS. */
   passwordParameters?: PasswordParameters;
 }

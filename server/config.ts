@@ -24,6 +24,8 @@ export interface OrdoConfig {
   trustProxy?: boolean | string | number;
   /** Public base URL used in links sent by email (signed confirmation links…). */
   publicUrl: string;
+  /** ORDO_TICKET_CATALOG; unset: `memory` with the embedded store (its sole user), `database` with MONGODB_URI. */
+  ticketCatalog?: 'memory' | 'database';
 }
 
 export class ConfigError extends Error {
@@ -105,9 +107,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrdoConfig {
         : /^\d+$/.test(trustRaw)
           ? Number(trustRaw)
           : trustRaw;
+  const catalog = env.ORDO_TICKET_CATALOG || undefined;
+  if (catalog !== undefined && catalog !== 'memory' && catalog !== 'database') {
+    throw new ConfigError('ORDO_TICKET_CATALOG', `must be "memory" or "database", not "${catalog}"`);
+  }
   return {
     port,
     trustProxy,
+    ticketCatalog: catalog,
     host,
     mongodbUri: parseMongoUri(env.MONGODB_URI),
     dataDir: path.resolve(env.ORDO_DATA_DIR || path.join(projectRoot(), 'data')),

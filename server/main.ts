@@ -33,6 +33,8 @@ async function main(): Promise<void> {
     adminPassword: config.adminPassword,
     smtpUrl: config.smtpUrl,
     trustProxy: config.trustProxy,
+    // The embedded store has one user, this process: lists and timers can be answered from memory.
+    ticketCatalog: config.ticketCatalog ?? (store ? 'memory' : 'database'),
     logger: { level: config.logLevel },
   }).catch(async (error: unknown) => {
     await store?.stop();

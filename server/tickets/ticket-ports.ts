@@ -10,7 +10,7 @@ import {
 import { HttpProblem } from '../lib/problem.js';
 import { loadPublishedVersion } from '../definitions/published-versions.js';
 import { ticketTypes } from '../definitions/ticket-type.model.js';
-import { OPEN_CATEGORIES, TICKETS_COLLECTION } from './ticket.projection.js';
+import { OPEN_CATEGORIES } from './ticket.projection.js';
 import type { LoadedDefinition, TicketPorts } from './ticket.service.js';
 import { projectSlaAndReporting } from './ticket.reporting.js';
 import { allTimers, slaView } from './ticket.sla.js';
@@ -78,16 +78,9 @@ export function teamStatesOf(teams: readonly TeamRecord[], now: number): Record<
   return states;
 }
 
-/** Open tickets per assignee, read from the projections (one aggregate over every ticket). */
-export async function readOpenLoads(app: FastifyInstance): Promise<Map<string, number>> {
-  const loads = await app.db
-    .collection(TICKETS_COLLECTION)
-    .aggregate<{ _id: string; n: number }>([
-      { $match: { statusCategory: { $in: [...OPEN_CATEGORIES] }, assignee: { $ne: null } } },
-      { $group: { _id: '$assignee', n: { $sum: 1 } } },
-    ])
-    .toArray();
-  return new Map(loads.map((load) => [load._id, load.n]));
+/** Open tickets per assignee, counted by the ticket catalog (an aggregate on the database, or memory). */
+export function readOpenLoads(app: FastifyInstance): Promise<Map<string, number>> {
+  return app.tickets.catalog.openLoads(OPEN_CATEGORIES);
 }
 
 export async function roleMembers(app: FastifyInstance): Promise<Record<string, string[]>> {

@@ -4,7 +4,9 @@ import { recordAnchor } from './anchors.js';
 import type { CommitPayloadWithPatch, TicketActor } from './ticket.service.js';
 import { TICKETS_COLLECTION, type TicketDoc } from './ticket.projection.js';
 
-export const TICKET_TIMER_JOB = 'ticket-timer';
+export const TICKET_TIMER_JOB = 'ticket-timers';
+/** How often the worker fires due timers: SLA warnings, breaches and escalations are at most this late. */
+export const TIMER_SWEEP_INTERVAL = '15 seconds';
 export const RECONCILE_JOB = 'ticket-reconcile';
 export const ANCHOR_JOB = 'audit-anchor';
 
@@ -22,15 +24,15 @@ export interface TicketJobs {
   fireDueTimers(now: number, ticketId?: string): Promise<number>;
   /** Re-run the effects of recent commits and fold lagging projections forward (after a crash). */
   reconcile(now: number, sinceMs?: number): Promise<{ projections: number; effects: number }>;
-  /** Schedule the Agenda job that fires this ticket's next timer. */
-  scheduleNext(ticketId: string, at: Date | null): Promise<void>;
 }
 
 /**
- * Timers are derived from stored state, never kept only in the scheduler: the projection carries the ticket's
- * next timer instant, a job wakes at that instant, and a periodic sweep catches anything a lost job missed. A
+ * Timers are derived from stored state, never kept in the scheduler: the projection carries the ticket's next
+ * timer instant (`nextTimerAt`), and one recurring job (`TIMER_SWEEP_INTERVAL`) fires every timer that is due, asking
+ * the ticket catalog which tickets have one (an index walk on MongoDB, memory on the embedded store). No job is
+ * written per ticket or per commit, so a commit costs no scheduler write, and nothing can be lost with a job. A
  * fired timer is a `timer-fired` command; a repeated one is refused by the engine (the token no longer waits for
- * it) and ignored, so a job that runs twice changes nothing.
+ * it) and ignored, so a sweep that runs twice, or in two workers at once, changes nothing.
  */
 export function registerTicketJobs(app: FastifyInstance): void {
   const tickets = () => app.db.collection<TicketDoc>(TICKETS_COLLECTION);
@@ -38,14 +40,9 @@ export function registerTicketJobs(app: FastifyInstance): void {
   const jobs: TicketJobs = {
     async fireDueTimers(now, ticketId) {
       let accepted = 0;
-      const due = await tickets()
-        .find(
-          { nextTimerAt: { $lte: new Date(now) }, ...(ticketId ? { _id: ticketId } : {}) },
-          { projection: { _id: 1 } },
-        )
-        .limit(500)
-        .toArray();
-      for (const { _id } of due) {
+      // One ticket: its own timers decide below whether anything is due.
+      const due = ticketId ? [ticketId] : await app.tickets.catalog.dueTimers(now, 500);
+      for (const _id of due) {
         // Several timers may be due at once (warning and breach after a long outage): fire them in time order.
         for (let round = 0; round < 20; round++) {
           const loaded = await app.tickets.load(_id);
@@ -97,22 +94,12 @@ export function registerTicketJobs(app: FastifyInstance): void {
       }
       return { projections, effects };
     },
-
-    async scheduleNext(ticketId, at) {
-      if (!at) return;
-      await app.jobs.schedule(at, TICKET_TIMER_JOB, { ticketId });
-    },
   };
   app.decorate('ticketJobs', jobs);
 
-  app.jobs.define(
-    TICKET_TIMER_JOB,
-    async (job) => {
-      const { ticketId } = job.attrs.data as { ticketId: string };
-      await jobs.fireDueTimers(app.clock.now(), ticketId);
-    },
-    { removeOnComplete: true },
-  );
+  app.jobs.define(TICKET_TIMER_JOB, async () => {
+    await jobs.fireDueTimers(app.clock.now());
+  });
   app.jobs.define(RECONCILE_JOB, async () => {
     const now = app.clock.now();
     await jobs.fireDueTimers(now);
@@ -122,16 +109,9 @@ export function registerTicketJobs(app: FastifyInstance): void {
     await recordAnchor(app.db, new Date(app.clock.now()), app.log);
   });
 
-  // After each commit: wake up at the ticket's next timer.
-  app.effects.onCommit(async (_commit, state) => {
-    const timers = await app.tickets.timers(state);
-    if (timers.length === 0) return;
-    const next = Math.min(...timers.map((timer) => timer.at));
-    await jobs.scheduleNext(state.id, new Date(next));
-  });
-
   if (app.ordo.runJobs ?? (app.ordo.role === 'all' || app.ordo.role === 'worker')) {
     app.addHook('onReady', async () => {
+      await app.jobs.every(TIMER_SWEEP_INTERVAL, TICKET_TIMER_JOB, undefined, { skipImmediate: false });
       await app.jobs.every('1 minute', RECONCILE_JOB, undefined, { skipImmediate: false });
       await app.jobs.every('0 3 * * *', ANCHOR_JOB, undefined, {
         timezone: 'Asia/Shanghai',

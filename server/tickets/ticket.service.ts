@@ -29,6 +29,7 @@ import {
 } from './event-store.js';
 import { idempotencyMismatch, staleVersion } from './ticket.errors.js';
 import { baseProjection, TICKETS_COLLECTION, type TicketDoc } from './ticket.projection.js';
+import { databaseCatalog, type TicketCatalog } from './ticket-catalog.js';
 
 /** Who runs a command, as the ticket service sees it. */
 export interface TicketActor extends EngineActor {
@@ -168,13 +169,20 @@ export class TicketService {
   /** Optional metric hook wrapping every runtime decision (the server bench times them); absent in production. */
   timeDecide?: <T>(run: () => T) => T;
 
+  /** Where lists and the timer sweep read tickets (see ticket-catalog.ts); told of every projection written. */
+  readonly catalog: TicketCatalog;
+  /** Projection writes of one ticket in this process, one after another (see `project`). */
+  private readonly projecting = new Map<string, Promise<unknown>>();
+
   constructor(
     private readonly db: Connection,
     private readonly clock: Clock,
     private readonly ports: TicketPorts,
+    catalog?: TicketCatalog,
   ) {
     this.events = new EventStore(db);
     this.firstProjections = new GroupInsert(() => this.tickets);
+    this.catalog = catalog ?? databaseCatalog(() => this.tickets);
   }
 
   get tickets() {
@@ -192,6 +200,7 @@ export class TicketService {
     await tickets.createIndex({ typeKey: 1, createdAt: -1 });
     await tickets.createIndex({ number: 1 });
     await tickets.createIndex({ updatedAt: 1 });
+    await tickets.createIndex({ nextTimerAt: 1 });
   }
 
   /** Open a ticket of the type's latest published version. */
@@ -450,6 +459,12 @@ export class TicketService {
    * Write the projection unless a newer one is already there (a concurrent writer got further), and answer the
    * projection of `state`. A ticket's first commit inserts without looking first: only a reconciler folding the
    * same commit forward can have written it, and then the insert meets the duplicate and falls back to the update.
+   *
+   * Writes address the projection by `_id` alone (the only filter FerretDB answers without reading every ticket),
+   * after reading its version by `_id`. Within this process the writes of one ticket run one after another, so the
+   * read and the write cannot interleave with another of its own; two processes writing the same ticket at the same
+   * instant may leave the older projection, which the next `load` folds forward again (it always looks for commits
+   * past the projection's version), as after a crash.
    */
   async project(
     state: TicketState,
@@ -464,22 +479,43 @@ export class TicketService {
       ...baseProjection(state, { category: loadedDefinition.category, headHash }),
       ...this.ports.projectExtra(state, loadedDefinition),
     } as TicketDoc;
-    const { _id, ...fields } = doc;
-    const current = options.first
-      ? null
-      : await this.tickets.findOne({ _id }, { projection: { version: 1 } });
-    if (current && current.version >= state.version) return doc;
-    if (current) await this.tickets.updateOne({ _id, version: { $lt: state.version } }, { $set: fields });
-    else {
-      try {
-        if (options.first) await this.firstProjections.insert(doc);
-        else await this.tickets.insertOne(doc);
-      } catch (error) {
-        if ((error as { code?: number }).code !== 11000) throw error;
-        await this.tickets.updateOne({ _id, version: { $lt: state.version } }, { $set: fields });
-      }
+    const previous = this.projecting.get(doc._id);
+    const write = (previous ? previous.catch(() => undefined) : Promise.resolve()).then(() =>
+      this.writeProjection(doc, options.first === true),
+    );
+    this.projecting.set(doc._id, write);
+    try {
+      if (await write) this.catalog.note(doc);
+    } finally {
+      if (this.projecting.get(doc._id) === write) this.projecting.delete(doc._id);
     }
     return doc;
+  }
+
+  /** Store `doc` unless the stored projection is as new; true when it was written. */
+  private async writeProjection(doc: TicketDoc, first: boolean): Promise<boolean> {
+    const { _id, ...fields } = doc;
+    if (first) {
+      try {
+        await this.firstProjections.insert(doc);
+        return true;
+      } catch (error) {
+        if ((error as { code?: number }).code !== 11000) throw error;
+      }
+    }
+    const current = await this.tickets.findOne({ _id }, { projection: { version: 1 } });
+    if (current && current.version >= doc.version) return false;
+    if (current) {
+      await this.tickets.updateOne({ _id }, { $set: fields });
+      return true;
+    }
+    try {
+      await this.tickets.insertOne(doc);
+    } catch (error) {
+      if ((error as { code?: number }).code !== 11000) throw error;
+      return this.writeProjection(doc, false);
+    }
+    return true;
   }
 
   /**
@@ -488,6 +524,7 @@ export class TicketService {
    */
   async load(ticketId: string): Promise<LoadedTicket | undefined> {
     const doc = await this.tickets.findOne({ _id: ticketId });
+    if (doc) this.catalog.note(doc);
     let state: TicketState | undefined = doc ? (JSON.parse(doc.state) as TicketState) : undefined;
     let headHash = doc?.headHash ?? GENESIS_HASH;
     const missed = await this.events.loadAfter<CommitPayloadWithPatch>(ticketId, doc?.version ?? 0);

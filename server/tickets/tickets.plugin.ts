@@ -3,7 +3,9 @@ import fp from 'fastify-plugin';
 import { ensureSequenceIndexes } from '../lib/sequence.js';
 import { ensureAnchorIndexes } from './anchors.js';
 import { EffectRegistry } from './effects.js';
+import { databaseCatalog, memoryCatalog } from './ticket-catalog.js';
 import { createTicketPorts } from './ticket-ports.js';
+import { TICKETS_COLLECTION, type TicketDoc } from './ticket.projection.js';
 import { TicketService } from './ticket.service.js';
 import { registerTicketJobs } from './ticket.jobs.js';
 import { ticketsRoutes } from './tickets.routes.js';
@@ -16,12 +18,24 @@ declare module 'fastify' {
   }
 }
 
+/** The memory catalog re-reads every ticket this often, for changes made behind the process's back. */
+const CATALOG_RESYNC_MS = 15 * 60 * 1000;
+
 /** Tickets: the service (decide → commit → project → effects), its jobs and its routes. */
 export const ticketsPlugin = fp(
   async function ticketsPlugin(app: FastifyInstance) {
     const effects = new EffectRegistry(app);
     const ports = createTicketPorts(app, effects);
-    const service = new TicketService(app.db, app.clock, ports);
+    const tickets = () => app.db.collection<TicketDoc>(TICKETS_COLLECTION);
+    const catalog =
+      app.ordo.ticketCatalog === 'memory'
+        ? memoryCatalog(tickets, {
+            resyncMs: CATALOG_RESYNC_MS,
+            onError: (error) => app.log.warn({ err: error }, 'ticket catalog re-read failed'),
+          })
+        : databaseCatalog(tickets);
+    app.addHook('onClose', async () => catalog.close());
+    const service = new TicketService(app.db, app.clock, ports, catalog);
     // The service reuses teams, role members and newest type versions for a few seconds (ticket-ports.ts). A change
     // made through this process's API is seen at once: the caches are dropped once the change is stored and before
     // its answer leaves, so the caller's next request already reads the new state.

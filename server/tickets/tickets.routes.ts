@@ -258,11 +258,7 @@ export async function ticketsRoutes(app: FastifyInstance) {
         });
       }
       const limit = Number(query.limit ?? 50);
-      const docs = await service.tickets
-        .find({ $and: filters }, { projection: { state: 0 } })
-        .sort({ [sort.field]: sort.direction, _id: sort.direction })
-        .limit(limit + 1)
-        .toArray();
+      const docs = await service.catalog.find({ $and: filters }, sort, limit + 1);
       const page = docs.slice(0, limit);
       return {
         items: page.map((doc) => summaryOf(doc as TicketDoc)),

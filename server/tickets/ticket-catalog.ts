@@ -1,0 +1,184 @@
+import type { Collection, Filter } from 'mongodb';
+import sift from 'sift';
+import type { TicketDoc } from './ticket.projection.js';
+
+/** A ticket as lists, filters and the timer sweep see it: the projection without the runtime state. */
+export type CatalogEntry = Omit<TicketDoc, 'state'> & { nextTimerAt?: Date | null };
+
+export interface CatalogSort {
+  field: keyof TicketDoc;
+  direction: 1 | -1;
+}
+
+/** Where lists and the timer sweep read tickets from (ORDO_TICKET_CATALOG). */
+export type TicketCatalogKind = 'memory' | 'database';
+
+/**
+ * What lists and the timer sweep ask of the tickets. Two ways to answer, chosen per process:
+ *
+ * - `database`: queries on the `tickets` collection, served by its indexes. Right for MongoDB, and for any
+ *   deployment where several processes write tickets.
+ * - `memory`: the flat fields of every projection held in this process, read once from the database and kept
+ *   current by every projection this process writes. For the embedded store: FerretDB's SQLite backend pushes no
+ *   filter but `{_id}` and no sort down, so every list would read, decode and sort every ticket (seconds over ten
+ *   thousand). The embedded store belongs to one process (its lock file refuses a second), so that process sees
+ *   every change; a full re-read every `resyncMs` picks up anything written behind its back.
+ *
+ * Filters are MongoDB query documents in both cases (the memory catalog tests them with `sift`, which follows
+ * MongoDB's query semantics), so the routes build one filter for either.
+ */
+export interface TicketCatalog {
+  readonly kind: TicketCatalogKind;
+  /** A projection this process wrote or read: the memory catalog keeps the newest version of each ticket. */
+  note(doc: TicketDoc | CatalogEntry): void;
+  /** Tickets matching `filter`, in `sort` order (ties by `_id` in the same direction), at most `limit`. */
+  find(filter: Filter<TicketDoc>, sort: CatalogSort, limit: number): Promise<CatalogEntry[]>;
+  /** Ids of tickets whose next timer is due at `now`, earliest first, at most `limit`. */
+  dueTimers(now: number, limit: number): Promise<string[]>;
+  /** Open tickets per assignee (least-loaded assignment). */
+  openLoads(openCategories: ReadonlySet<string>): Promise<Map<string, number>>;
+  /** Read every ticket again now (memory; nothing to do for the database), as a restart would. */
+  reload(): Promise<void>;
+  close(): void;
+}
+
+const WITHOUT_STATE = { projection: { state: 0 } } as const;
+
+export function databaseCatalog(tickets: () => Collection<TicketDoc>): TicketCatalog {
+  return {
+    kind: 'database',
+    note() {},
+    find(filter, sort, limit) {
+      return tickets()
+        .find(filter, WITHOUT_STATE)
+        .sort({ [sort.field]: sort.direction, _id: sort.direction })
+        .limit(limit)
+        .toArray();
+    },
+    async dueTimers(now, limit) {
+      const due = await tickets()
+        .find({ nextTimerAt: { $lte: new Date(now) } } as Filter<TicketDoc>, { projection: { _id: 1 } })
+        .sort({ nextTimerAt: 1, _id: 1 })
+        .limit(limit)
+        .toArray();
+      return due.map((doc) => doc._id);
+    },
+    async openLoads(openCategories) {
+      const loads = await tickets()
+        .aggregate<{ _id: string; n: number }>([
+          { $match: { statusCategory: { $in: [...openCategories] }, assignee: { $ne: null } } },
+          { $group: { _id: '$assignee', n: { $sum: 1 } } },
+        ])
+        .toArray();
+      return new Map(loads.map((load) => [load._id, load.n]));
+    },
+    async reload() {},
+    close() {},
+  };
+}
+
+function entryOf(doc: TicketDoc | CatalogEntry): CatalogEntry {
+  if (!('state' in doc)) return doc;
+  const { state: _state, ...entry } = doc;
+  return entry;
+}
+
+function compareValues(a: unknown, b: unknown): number {
+  const left = a instanceof Date ? a.getTime() : a;
+  const right = b instanceof Date ? b.getTime() : b;
+  if (left === right) return 0;
+  if (left === null || left === undefined) return -1;
+  if (right === null || right === undefined) return 1;
+  return (left as number | string) < (right as number | string) ? -1 : 1;
+}
+
+export interface MemoryCatalogOptions {
+  /** Re-read every ticket this often, for changes made behind this process's back. 0: never. */
+  resyncMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+export function memoryCatalog(
+  tickets: () => Collection<TicketDoc>,
+  options: MemoryCatalogOptions = {},
+): TicketCatalog {
+  const entries = new Map<string, CatalogEntry>();
+  let loaded: Promise<void> | undefined;
+  let resync: NodeJS.Timeout | undefined;
+
+  const keep = (entry: CatalogEntry) => {
+    const current = entries.get(entry._id);
+    if (!current || current.version <= entry.version) entries.set(entry._id, entry);
+  };
+
+  const readAll = async () => {
+    // Projections this process writes meanwhile are kept too; `keep` leaves the newer of the two.
+    const cursor = tickets().find({}, { ...WITHOUT_STATE, batchSize: 1000 });
+    for await (const doc of cursor) keep(doc);
+  };
+
+  const ready = (): Promise<void> => {
+    if (!loaded) {
+      loaded = readAll();
+      loaded.catch(() => {
+        loaded = undefined;
+      });
+      if (options.resyncMs && !resync) {
+        resync = setInterval(() => {
+          readAll().catch((error: unknown) => options.onError?.(error));
+        }, options.resyncMs);
+        resync.unref();
+      }
+    }
+    return loaded;
+  };
+
+  return {
+    kind: 'memory',
+    note(doc) {
+      keep(entryOf(doc));
+    },
+    async find(filter, sort, limit) {
+      await ready();
+      const query: Record<string, unknown> = filter;
+      const test = sift.default(query);
+      const matches: CatalogEntry[] = [];
+      for (const entry of entries.values()) if (test(entry)) matches.push(entry);
+      const { field, direction } = sort;
+      matches.sort(
+        (a, b) =>
+          direction *
+          (compareValues(a[field as keyof CatalogEntry], b[field as keyof CatalogEntry]) ||
+            compareValues(a._id, b._id)),
+      );
+      return matches.slice(0, limit);
+    },
+    async dueTimers(now, limit) {
+      await ready();
+      const due: CatalogEntry[] = [];
+      for (const entry of entries.values()) {
+        const at = entry.nextTimerAt;
+        if (at && at.getTime() <= now) due.push(entry);
+      }
+      due.sort((a, b) => a.nextTimerAt!.getTime() - b.nextTimerAt!.getTime() || compareValues(a._id, b._id));
+      return due.slice(0, limit).map((entry) => entry._id);
+    },
+    async openLoads(openCategories) {
+      await ready();
+      const loads = new Map<string, number>();
+      for (const entry of entries.values()) {
+        if (entry.assignee && openCategories.has(entry.statusCategory))
+          loads.set(entry.assignee, (loads.get(entry.assignee) ?? 0) + 1);
+      }
+      return loads;
+    },
+    async reload() {
+      await ready();
+      await readAll();
+    },
+    close() {
+      if (resync) clearInterval(resync);
+      resync = undefined;
+    },
+  };
+}
