@@ -84,6 +84,9 @@ interface CompiledSection {
 
 interface CompiledForm {
   sections: CompiledSection[];
+  /** The fields of `sections` in layout order, and by key: what an evaluation without step fields walks. */
+  fields: CompiledField[];
+  fieldByKey: ReadonlyMap<string, CompiledField>;
   validate?: ValidateFunction;
   schemaProblem?: Problem;
   schemaRequired: ReadonlySet<string>;
@@ -155,10 +158,14 @@ export function compileForm(form: FormDefinition, cacheKey?: string, basePath = 
   for (const [stepId, rights] of Object.entries(form.steps ?? {})) {
     stepFields.set(stepId, stepSection(stepId, rights, `${basePath}/steps/${escapePointerSegment(stepId)}`));
   }
+  const sections = (form.layout ?? []).map((section, index) =>
+    compileSection(section, `${basePath}/layout/${index}`),
+  );
+  const fields = sections.flatMap((section) => section.fields);
   const compiled: CompiledForm = {
-    sections: (form.layout ?? []).map((section, index) =>
-      compileSection(section, `${basePath}/layout/${index}`),
-    ),
+    sections,
+    fields,
+    fieldByKey: new Map(fields.map((field) => [field.definition.field, field])),
     schemaRequired: new Set(required),
     stepFields,
     ...(validate ? { validate } : {}),
@@ -291,9 +298,12 @@ export function evaluateForm(
       : options.stepId !== undefined
         ? compiled.stepFields.get(options.stepId)
         : undefined;
-  const sections = stepOwn && stepOwn.fields.length > 0 ? [...compiled.sections, stepOwn] : compiled.sections;
-  const allFields = sections.flatMap((section) => section.fields);
-  const fieldByKey = new Map(allFields.map((field) => [field.definition.field, field]));
+  const withStepFields = stepOwn !== undefined && stepOwn.fields.length > 0;
+  const sections = withStepFields ? [...compiled.sections, stepOwn] : compiled.sections;
+  const allFields = withStepFields ? sections.flatMap((section) => section.fields) : compiled.fields;
+  const fieldByKey = withStepFields
+    ? new Map(allFields.map((field) => [field.definition.field, field]))
+    : compiled.fieldByKey;
   const stepOwnKeys = new Set(stepOwn?.fields.map((field) => field.definition.field));
   const stepHidden = new Set(rights?.hidden ?? []);
   const stepReadOnly = new Set(rights?.readOnly ?? []);
@@ -325,7 +335,7 @@ export function evaluateForm(
   // A refused change to a read-only field must not steer the other fields' rules: put the expected value back and
   // work the states out again, until no read-only field holds a changed value (at most once per field).
   const rejected = new Set<string>();
-  let states = resolveStates(sections, values, compiled, staticRights, run);
+  let states = resolveStates(sections, allFields, values, compiled, staticRights, run);
   for (let attempt = 0; attempt < allFields.length; attempt += 1) {
     let reverted = false;
     for (const field of allFields) {
@@ -340,7 +350,7 @@ export function evaluateForm(
       else values[key] = expected;
     }
     if (!reverted) break;
-    states = resolveStates(sections, values, compiled, staticRights, run);
+    states = resolveStates(sections, allFields, values, compiled, staticRights, run);
   }
 
   const { fields, hiddenBy, sectionVisible } = states;
@@ -351,7 +361,7 @@ export function evaluateForm(
     const { field: key, label, widget } = field.definition;
     const { visible, readOnly, required } = fields[key] as FieldState;
     const hidden = hiddenBy.get(key);
-    const path = `/data/${escapePointerSegment(key)}`;
+    const path = () => `/data/${escapePointerSegment(key)}`;
     const wasSent = Object.hasOwn(submitted, key);
     const value = values[key];
     if (!visible) {
@@ -360,14 +370,14 @@ export function evaluateForm(
       continue;
     }
     if (readOnly) {
-      if (rejected.has(key)) errors.push(formProblem('form.readOnly', path, { label, field: key }));
+      if (rejected.has(key)) errors.push(formProblem('form.readOnly', path(), { label, field: key }));
       const expected = expectedOf(field);
       if (mode === 'create' && expected !== undefined) clean[key] = expected;
       continue;
     }
     if (isEmptyValue(value, widget)) {
       if (mode === 'edit' && wasSent && Object.hasOwn(previous, key)) cleared.push(key);
-      if (required) errors.push(formProblem('form.required', path, { label, field: key, where: '' }));
+      if (required) errors.push(formProblem('form.required', path(), { label, field: key, where: '' }));
       continue;
     }
     if (mode === 'create' || wasSent) clean[key] = value;
@@ -420,12 +430,12 @@ function sameValue(a: unknown, b: unknown): boolean {
 /** Visible, required and read-only for every field, given the values. */
 function resolveStates(
   sections: CompiledSection[],
+  allFields: readonly CompiledField[],
   values: Record<string, unknown>,
   compiled: CompiledForm,
   rights: StaticRights,
   run: RuleRun,
 ): ResolvedStates {
-  const allFields = sections.flatMap((section) => section.fields);
   // A field hidden by its rule takes its value out of what other rules see, which can hide more fields: repeat
   // until nothing changes (at most once per field).
   const hiddenBy = new Map<string, HiddenBy>();
@@ -515,7 +525,7 @@ function valueErrors(
   validate: ValidateFunction,
   checked: Record<string, unknown>,
   fields: Record<string, FieldState>,
-  fieldByKey: Map<string, CompiledField>,
+  fieldByKey: ReadonlyMap<string, CompiledField>,
   already: Problem[],
 ): Problem[] {
   if (validate(checked)) return [];
@@ -541,7 +551,7 @@ const FORM_LABEL: LocalizedText = { 'zh-CN': '表单', en: 'The form' };
 function translateValueError(
   error: ErrorObject,
   fields: Record<string, FieldState>,
-  fieldByKey: Map<string, CompiledField>,
+  fieldByKey: ReadonlyMap<string, CompiledField>,
 ): Problem | undefined {
   const segments = error.instancePath.split('/').slice(1).map(decodeSegment);
   const params = error.params as Record<string, unknown>;

@@ -87,7 +87,9 @@ export function isTruthy(value: unknown): boolean {
 }
 
 export function escapePointerSegment(segment: string | number): string {
-  return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
+  const text = String(segment);
+  // Most segments (field keys, indexes) need no escape: skip the two regex passes for them.
+  return text.includes('~') || text.includes('/') ? text.replace(/~/g, '~0').replace(/\//g, '~1') : text;
 }
 
 interface PrepareState {
