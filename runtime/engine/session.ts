@@ -27,6 +27,7 @@ export class Session {
   readonly actor: SignalActor;
   private runnerInstance: FlowRunner | undefined;
   private readonly baseVersion: number;
+  private ruleScopeMemo: RuleScope | undefined | null = null;
 
   constructor(
     readonly definition: EngineDefinition,
@@ -45,8 +46,12 @@ export class Session {
    * dry-run) is prepared on every call, since its text may still change.
    */
   get ruleScope(): RuleScope | undefined {
-    const { version, key } = this.definition;
-    return version === undefined ? undefined : { definitionKey: key, version };
+    // Asked for by every rule evaluated: built once per decide (the definition does not change during one).
+    if (this.ruleScopeMemo === null) {
+      const { version, key } = this.definition;
+      this.ruleScopeMemo = version === undefined ? undefined : { definitionKey: key, version };
+    }
+    return this.ruleScopeMemo;
   }
 
   /** Cache key of the compiled form, on the same terms as `ruleScope`. */

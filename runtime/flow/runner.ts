@@ -66,6 +66,9 @@ export class FlowRunner {
   private readonly nodesById: Map<string, FlowNode>;
   private readonly maxVisits: number;
 
+  /** What every node executor gets as `env` (the same for the whole run; executors only read it). */
+  private nodeEnv: NodeInput<Record<string, unknown>>['env'] | undefined;
+
   constructor(private readonly scope: RunnerScope) {
     this.nodesById = new Map(scope.flow.nodes.map((node) => [node.id, node]));
     this.maxVisits = scope.maxVisits ?? DEFAULT_MAX_VISITS;
@@ -388,7 +391,7 @@ export class FlowRunner {
       tokensHere: state.tokens.filter((other) => other !== token && other.nodeId === node.id),
       ...(viaEdgeId === undefined ? {} : { viaEdgeId }),
       keyPrefix: this.keyPrefix(node.id),
-      env: { ...env, earlierHumanSteps: (id: string) => this.earlierHumanSteps(id) },
+      env: (this.nodeEnv ??= { ...env, earlierHumanSteps: (id: string) => this.earlierHumanSteps(id) }),
     };
   }
 
