@@ -31,12 +31,23 @@ export interface TicketCatalog {
   readonly kind: TicketCatalogKind;
   /** A projection this process wrote or read: the memory catalog keeps the newest version of each ticket. */
   note(doc: TicketDoc | CatalogEntry): void;
-  /** Tickets matching `filter`, in `sort` order (ties by `_id` in the same direction), at most `limit`. */
-  find(filter: Filter<TicketDoc>, sort: CatalogSort, limit: number): Promise<CatalogEntry[]>;
+  /**
+   * Tickets matching `filter`, in `sort` order (ties by `_id` in the same direction), at most `limit`. `after` is
+   * the page boundary the filter already holds (the previous page's last sort value and id): the memory catalog
+   * starts its walk there instead of testing every ticket before it.
+   */
+  find(
+    filter: Filter<TicketDoc>,
+    sort: CatalogSort,
+    limit: number,
+    after?: { value: Date | number; id: string },
+  ): Promise<CatalogEntry[]>;
   /** Ids of tickets whose next timer is due at `now`, earliest first, at most `limit`. */
   dueTimers(now: number, limit: number): Promise<string[]>;
   /** Open tickets per assignee (least-loaded assignment). */
   openLoads(openCategories: ReadonlySet<string>): Promise<Map<string, number>>;
+  /** Start reading every ticket in the background (memory), so the first list does not wait for it. */
+  warm(): void;
   /** Read every ticket again now (memory; nothing to do for the database), as a restart would. */
   reload(): Promise<void>;
   close(): void;
@@ -72,6 +83,7 @@ export function databaseCatalog(tickets: () => Collection<TicketDoc>): TicketCat
         .toArray();
       return new Map(loads.map((load) => [load._id, load.n]));
     },
+    warm() {},
     async reload() {},
     close() {},
   };
@@ -83,13 +95,67 @@ function entryOf(doc: TicketDoc | CatalogEntry): CatalogEntry {
   return entry;
 }
 
-function compareValues(a: unknown, b: unknown): number {
-  const left = a instanceof Date ? a.getTime() : a;
-  const right = b instanceof Date ? b.getTime() : b;
-  if (left === right) return 0;
-  if (left === null || left === undefined) return -1;
-  if (right === null || right === undefined) return 1;
-  return (left as number | string) < (right as number | string) ? -1 : 1;
+/** A sort value as a number or string (dates by their instant; null and missing first, as MongoDB sorts them). */
+function sortKey(value: unknown): number | string {
+  if (value instanceof Date) return value.getTime();
+  if (typeof value === 'number' || typeof value === 'string') return value;
+  return -Infinity;
+}
+
+function compareKeys(a: number | string, b: number | string): number {
+  return a === b ? 0 : a < b ? -1 : 1;
+}
+
+/**
+ * Every entry in ascending (field, `_id`) order, kept so by binary search as entries change: a list walks it from
+ * the front (or the back, for descending sorts) and stops once the page is full.
+ */
+class SortedEntries {
+  private readonly items: CatalogEntry[];
+
+  constructor(
+    readonly field: keyof CatalogEntry,
+    all: Iterable<CatalogEntry>,
+  ) {
+    this.items = [...all].sort((a, b) => this.compare(a, sortKey(b[field]), b._id));
+  }
+
+  private compare(entry: CatalogEntry, key: number | string, id: string): number {
+    return compareKeys(sortKey(entry[this.field]), key) || compareKeys(entry._id, id);
+  }
+
+  /** The first position whose entry sorts at or after (key, id). */
+  private position(key: number | string, id: string): number {
+    let low = 0;
+    let high = this.items.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.compare(this.items[middle]!, key, id) < 0) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  add(entry: CatalogEntry): void {
+    this.items.splice(this.position(sortKey(entry[this.field]), entry._id), 0, entry);
+  }
+
+  remove(entry: CatalogEntry): void {
+    const at = this.position(sortKey(entry[this.field]), entry._id);
+    if (this.items[at] === entry) this.items.splice(at, 1);
+  }
+
+  /** Entries in `direction` order, starting after (key, id) when given. */
+  *walk(direction: 1 | -1, after?: { key: number | string; id: string }): Generator<CatalogEntry> {
+    if (direction === 1) {
+      let at = after ? this.position(after.key, after.id) : 0;
+      if (after && at < this.items.length && this.compare(this.items[at]!, after.key, after.id) === 0) at++;
+      for (; at < this.items.length; at++) yield this.items[at]!;
+    } else {
+      let at = after ? this.position(after.key, after.id) - 1 : this.items.length - 1;
+      for (; at >= 0; at--) yield this.items[at]!;
+    }
+  }
 }
 
 export interface MemoryCatalogOptions {
@@ -103,12 +169,28 @@ export function memoryCatalog(
   options: MemoryCatalogOptions = {},
 ): TicketCatalog {
   const entries = new Map<string, CatalogEntry>();
+  /** Sort orders built on first use, then kept current by `keep`. */
+  const orders = new Map<keyof CatalogEntry, SortedEntries>();
   let loaded: Promise<void> | undefined;
   let resync: NodeJS.Timeout | undefined;
 
   const keep = (entry: CatalogEntry) => {
     const current = entries.get(entry._id);
-    if (!current || current.version <= entry.version) entries.set(entry._id, entry);
+    if (current && current.version > entry.version) return;
+    entries.set(entry._id, entry);
+    for (const order of orders.values()) {
+      if (current) order.remove(current);
+      order.add(entry);
+    }
+  };
+
+  const orderBy = (field: keyof CatalogEntry) => {
+    let order = orders.get(field);
+    if (!order) {
+      order = new SortedEntries(field, entries.values());
+      orders.set(field, order);
+    }
+    return order;
   };
 
   const readAll = async () => {
@@ -138,20 +220,18 @@ export function memoryCatalog(
     note(doc) {
       keep(entryOf(doc));
     },
-    async find(filter, sort, limit) {
+    async find(filter, sort, limit, after) {
       await ready();
       const query: Record<string, unknown> = filter;
       const test = sift.default(query);
-      const matches: CatalogEntry[] = [];
-      for (const entry of entries.values()) if (test(entry)) matches.push(entry);
-      const { field, direction } = sort;
-      matches.sort(
-        (a, b) =>
-          direction *
-          (compareValues(a[field as keyof CatalogEntry], b[field as keyof CatalogEntry]) ||
-            compareValues(a._id, b._id)),
-      );
-      return matches.slice(0, limit);
+      const page: CatalogEntry[] = [];
+      const start = after ? { key: sortKey(after.value), id: after.id } : undefined;
+      for (const entry of orderBy(sort.field as keyof CatalogEntry).walk(sort.direction, start)) {
+        if (!test(entry)) continue;
+        page.push(entry);
+        if (page.length >= limit) break;
+      }
+      return page;
     },
     async dueTimers(now, limit) {
       await ready();
@@ -160,7 +240,7 @@ export function memoryCatalog(
         const at = entry.nextTimerAt;
         if (at && at.getTime() <= now) due.push(entry);
       }
-      due.sort((a, b) => a.nextTimerAt!.getTime() - b.nextTimerAt!.getTime() || compareValues(a._id, b._id));
+      due.sort((a, b) => a.nextTimerAt!.getTime() - b.nextTimerAt!.getTime() || compareKeys(a._id, b._id));
       return due.slice(0, limit).map((entry) => entry._id);
     },
     async openLoads(openCategories) {
@@ -171,6 +251,9 @@ export function memoryCatalog(
           loads.set(entry.assignee, (loads.get(entry.assignee) ?? 0) + 1);
       }
       return loads;
+    },
+    warm() {
+      ready().catch((error: unknown) => options.onError?.(error));
     },
     async reload() {
       await ready();

@@ -34,6 +34,7 @@ export const ticketsPlugin = fp(
             onError: (error) => app.log.warn({ err: error }, 'ticket catalog re-read failed'),
           })
         : databaseCatalog(tickets);
+    app.addHook('onReady', async () => catalog.warm());
     app.addHook('onClose', async () => catalog.close());
     const service = new TicketService(app.db, app.clock, ports, catalog);
     // The service reuses teams, role members and newest type versions for a few seconds (ticket-ports.ts). A change

@@ -249,16 +249,18 @@ export async function ticketsRoutes(app: FastifyInstance) {
       if (query.text) filters.push({ searchText: { $regex: escapeRegex(String(query.text).toLowerCase()) } });
       const sortName = String(query.sort ?? 'sla');
       const sort = SORTS[sortName]!;
+      let after: { value: Date | number; id: string } | undefined;
       if (query.cursor) {
         const [value, id] = parseCursor(String(query.cursor));
         const boundary = sort.date ? new Date(value) : value;
+        after = { value: boundary, id };
         const beyond = sort.direction === 1 ? '$gt' : '$lt';
         filters.push({
           $or: [{ [sort.field]: { [beyond]: boundary } }, { [sort.field]: boundary, _id: { [beyond]: id } }],
         });
       }
       const limit = Number(query.limit ?? 50);
-      const docs = await service.catalog.find({ $and: filters }, sort, limit + 1);
+      const docs = await service.catalog.find({ $and: filters }, sort, limit + 1, after);
       const page = docs.slice(0, limit);
       return {
         items: page.map((doc) => summaryOf(doc as TicketDoc)),
