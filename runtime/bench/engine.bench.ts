@@ -191,7 +191,7 @@ export function benchEngine(): BenchResult[] {
     {
       name: 'open + complete-step',
       run: () => completeTriage(opened()),
-      note: 'one flow step decided in memory, state copied as JSON each decide',
+      note: 'one flow step decided in memory, state copied each decide',
     },
     {
       name: 'open as the server runs it (frozen version, SLA policy on an embedded calendar)',

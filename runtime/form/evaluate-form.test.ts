@@ -451,6 +451,28 @@ describe('evaluateForm: editing at a flow step', () => {
 });
 
 describe('compiling and helpers', () => {
+  it('keeps the step fields of one evaluation out of the fields the compiled form shares with the next', () => {
+    const form = structuredClone(orderForm);
+    const withNote = evaluateForm(
+      form,
+      { kind: 'repair', agree: true, note: 'x' },
+      {
+        stepId: 'triage',
+        stepRights: {
+          fields: [{ field: 'note', widget: 'textarea', label: { 'zh-CN': '备注', en: 'Note' } }],
+        },
+      },
+    );
+    expect(withNote.data).toMatchObject({ note: 'x' });
+    const plain = evaluateForm(form, { kind: 'repair', agree: true, note: 'x' });
+    expect(plain.fields.note).toBeUndefined();
+    expect(plain.dropped).toEqual(['note']);
+    expect(plain.data).not.toHaveProperty('note');
+    expect(plain.sections.map((section) => section.section)).toEqual(
+      withNote.sections.map((section) => section.section).filter((name) => name !== 'step:triage'),
+    );
+  });
+
   it('compiles a form once per object and per cache key', () => {
     expect(compileForm(orderForm)).toBe(compileForm(orderForm));
     const copy = structuredClone(orderForm);
