@@ -95,15 +95,22 @@ function entryOf(doc: TicketDoc | CatalogEntry): CatalogEntry {
   return entry;
 }
 
-/** A sort value as a number or string (dates by their instant; null and missing first, as MongoDB sorts them). */
-function sortKey(value: unknown): number | string {
-  if (value instanceof Date) return value.getTime();
-  if (typeof value === 'number' || typeof value === 'string') return value;
-  return -Infinity;
+/** A sort value: its place in MongoDB's order of types (null and missing, numbers, strings, dates), then itself. */
+type SortKey = readonly [rank: number, value: number | string];
+
+function sortKey(value: unknown): SortKey {
+  if (value instanceof Date) return [3, value.getTime()];
+  if (typeof value === 'string') return [2, value];
+  if (typeof value === 'number') return [1, value];
+  return [0, 0];
 }
 
-function compareKeys(a: number | string, b: number | string): number {
+function compareValues(a: number | string, b: number | string): number {
   return a === b ? 0 : a < b ? -1 : 1;
+}
+
+function compareKeys(a: SortKey, b: SortKey): number {
+  return a[0] - b[0] || compareValues(a[1], b[1]);
 }
 
 /**
@@ -120,12 +127,12 @@ class SortedEntries {
     this.items = [...all].sort((a, b) => this.compare(a, sortKey(b[field]), b._id));
   }
 
-  private compare(entry: CatalogEntry, key: number | string, id: string): number {
-    return compareKeys(sortKey(entry[this.field]), key) || compareKeys(entry._id, id);
+  private compare(entry: CatalogEntry, key: SortKey, id: string): number {
+    return compareKeys(sortKey(entry[this.field]), key) || compareValues(entry._id, id);
   }
 
   /** The first position whose entry sorts at or after (key, id). */
-  private position(key: number | string, id: string): number {
+  private position(key: SortKey, id: string): number {
     let low = 0;
     let high = this.items.length;
     while (low < high) {
@@ -146,7 +153,7 @@ class SortedEntries {
   }
 
   /** Entries in `direction` order, starting after (key, id) when given. */
-  *walk(direction: 1 | -1, after?: { key: number | string; id: string }): Generator<CatalogEntry> {
+  *walk(direction: 1 | -1, after?: { key: SortKey; id: string }): Generator<CatalogEntry> {
     if (direction === 1) {
       let at = after ? this.position(after.key, after.id) : 0;
       if (after && at < this.items.length && this.compare(this.items[at]!, after.key, after.id) === 0) at++;
@@ -240,7 +247,7 @@ export function memoryCatalog(
         const at = entry.nextTimerAt;
         if (at && at.getTime() <= now) due.push(entry);
       }
-      due.sort((a, b) => a.nextTimerAt!.getTime() - b.nextTimerAt!.getTime() || compareKeys(a._id, b._id));
+      due.sort((a, b) => a.nextTimerAt!.getTime() - b.nextTimerAt!.getTime() || compareValues(a._id, b._id));
       return due.slice(0, limit).map((entry) => entry._id);
     },
     async openLoads(openCategories) {
