@@ -18,6 +18,8 @@ export class EffectRegistry implements EffectDispatcher {
   private readonly handlers = new Map<string, EffectHandler>();
   /** Called after every commit, whatever its effects (timers, sub-ticket completion, notifications of changes). */
   private readonly afterCommit: EffectHandler[] = [];
+  /** Told of every ticket whose effect failed (the service marks it for the reconciler). */
+  onFailure?: (ticketId: string) => void;
 
   constructor(private readonly app: FastifyInstance) {}
 
@@ -41,6 +43,7 @@ export class EffectRegistry implements EffectDispatcher {
       } catch (error) {
         // The commit stands; the reconciler runs the effect again from the trail.
         this.app.log.error({ err: error, effect: effect.kind, key: effect.key }, 'effect failed; will retry');
+        this.onFailure?.(state.id);
       }
     }
     for (const handler of this.afterCommit) {
@@ -48,6 +51,7 @@ export class EffectRegistry implements EffectDispatcher {
         await handler({ kind: 'schedule', key: '', ticketId: state.id }, commit, state);
       } catch (error) {
         this.app.log.error({ err: error, ticketId: state.id }, 'after-commit step failed; will retry');
+        this.onFailure?.(state.id);
       }
     }
   }

@@ -24,6 +24,8 @@ export interface TicketJobs {
   fireDueTimers(now: number, ticketId?: string): Promise<number>;
   /** Re-run the effects of recent commits and fold lagging projections forward (after a crash). */
   reconcile(now: number, sinceMs?: number): Promise<{ projections: number; effects: number }>;
+  /** The same for the tickets whose projection or effects failed in this process since the last call. */
+  reconcileUnfinished(now: number, sinceMs?: number): Promise<{ projections: number; effects: number }>;
 }
 
 /**
@@ -77,33 +79,55 @@ export function registerTicketJobs(app: FastifyInstance): void {
         const ticketId = String(commit.ticketId);
         heads.set(ticketId, Math.max(heads.get(ticketId) ?? 0, Number(commit.seq)));
       }
-      let projections = 0;
-      let effects = 0;
-      for (const [ticketId, seq] of heads) {
-        const doc = await tickets().findOne({ _id: ticketId }, { projection: { version: 1 } });
-        if (!doc || doc.version < seq) projections += 1;
-        // Loading folds any commits the projection missed back into it.
-        const loaded = await app.tickets.load(ticketId);
-        if (!loaded) continue;
-        const recent = await app.tickets.events.load<CommitPayloadWithPatch>(ticketId, 0);
-        for (const commit of recent.filter((c) => c.at >= since)) {
-          if (commit.payload.effects.length === 0) continue;
-          await app.effects.dispatch(commit.payload.effects, commit, loaded.state);
-          effects += commit.payload.effects.length;
-        }
-      }
-      return { projections, effects };
+      return reconcileTickets(heads, since);
+    },
+
+    async reconcileUnfinished(now, sinceMs = 24 * 60 * 60 * 1000) {
+      const ids = app.tickets.takeUnfinished();
+      const result = await reconcileTickets(new Map(ids.map((id) => [id, 0])), new Date(now - sinceMs));
+      return result;
     },
   };
+
+  async function reconcileTickets(
+    heads: Map<string, number>,
+    since: Date,
+  ): Promise<{ projections: number; effects: number }> {
+    let projections = 0;
+    let effects = 0;
+    for (const [ticketId, seq] of heads) {
+      const doc = await tickets().findOne({ _id: ticketId }, { projection: { version: 1 } });
+      if (!doc || doc.version < seq) projections += 1;
+      // Loading folds any commits the projection missed back into it.
+      const loaded = await app.tickets.load(ticketId);
+      if (!loaded) continue;
+      const recent = await app.tickets.events.load<CommitPayloadWithPatch>(ticketId, 0);
+      for (const commit of recent.filter((c) => c.at >= since)) {
+        if (commit.payload.effects.length === 0) continue;
+        await app.effects.dispatch(commit.payload.effects, commit, loaded.state);
+        effects += commit.payload.effects.length;
+      }
+    }
+    return { projections, effects };
+  }
   app.decorate('ticketJobs', jobs);
 
   app.jobs.define(TICKET_TIMER_JOB, async () => {
     await jobs.fireDueTimers(app.clock.now());
   });
+  // Every commit's effects are idempotent, so the reconciler may run them again; it just should not do so needlessly.
+  // A process that owns the store alone (memory catalog) knows what failed in it: after one pass over the last day
+  // when it starts (it may have died mid-commit), it reconciles only those tickets. Otherwise (several processes,
+  // MongoDB's index on `at`) every pass looks at the last 15 minutes, since another process may have died.
+  let startedPass = false;
   app.jobs.define(RECONCILE_JOB, async () => {
     const now = app.clock.now();
     await jobs.fireDueTimers(now);
-    await jobs.reconcile(now, 15 * 60 * 1000);
+    if (app.tickets.catalog.kind === 'memory' && startedPass) await jobs.reconcileUnfinished(now);
+    else {
+      await jobs.reconcile(now, startedPass ? 15 * 60 * 1000 : 24 * 60 * 60 * 1000);
+      startedPass = true;
+    }
   });
   app.jobs.define(ANCHOR_JOB, async () => {
     await recordAnchor(app.db, new Date(app.clock.now()), app.log);

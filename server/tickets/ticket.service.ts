@@ -171,6 +171,8 @@ export class TicketService {
 
   /** Where lists and the timer sweep read tickets (see ticket-catalog.ts); told of every projection written. */
   readonly catalog: TicketCatalog;
+  /** Tickets whose projection or effects failed in this process since the reconciler last asked. */
+  private readonly unfinished = new Set<string>();
   /** Projection writes of one ticket in this process, one after another (see `project`). */
   private readonly projecting = new Map<string, Promise<unknown>>();
 
@@ -328,8 +330,8 @@ export class TicketService {
       } catch (error) {
         if (!(error instanceof ConcurrentChangeError)) throw error;
         if (expectedVersion !== undefined) {
-          const head = await this.events.head(ticketId);
-          throw staleVersion(head?.seq ?? loaded.version);
+          const newer = await this.events.loadAfter(ticketId, loaded.version);
+          throw staleVersion(newer.at(-1)?.seq ?? loaded.version);
         }
       }
     }
@@ -449,10 +451,29 @@ export class TicketService {
       command: command.command,
       payload,
     });
-    const doc = await this.project(next, commit.hash, definition, { first: before === undefined });
+    let doc: TicketDoc;
+    try {
+      doc = await this.project(next, commit.hash, definition, { first: before === undefined });
+    } catch (error) {
+      // The commit stands (it is the change); the reconciler writes the projection and runs the effects.
+      this.markUnfinished(next.id);
+      throw error;
+    }
     this.ports.committed(before?.state, next);
     await this.ports.dispatchEffects(payload.effects, commit, next);
     return { state: next, doc };
+  }
+
+  /** A ticket whose latest commit's projection or effects failed: the reconciler takes it up again. */
+  markUnfinished(ticketId: string): void {
+    this.unfinished.add(ticketId);
+  }
+
+  /** The tickets marked unfinished since the last call (the reconciler's work list). */
+  takeUnfinished(): string[] {
+    const ids = [...this.unfinished];
+    this.unfinished.clear();
+    return ids;
   }
 
   /**

@@ -37,6 +37,7 @@ export const ticketsPlugin = fp(
     app.addHook('onReady', async () => catalog.warm());
     app.addHook('onClose', async () => catalog.close());
     const service = new TicketService(app.db, app.clock, ports, catalog);
+    effects.onFailure = (ticketId) => service.markUnfinished(ticketId);
     // The service reuses teams, role members and newest type versions for a few seconds (ticket-ports.ts). A change
     // made through this process's API is seen at once: the caches are dropped once the change is stored and before
     // its answer leaves, so the caller's next request already reads the new state.
