@@ -25,9 +25,20 @@ export class AccessCache {
   private readonly sessions: ShortLivedMap<string, SessionHolder | null>;
   private readonly teams: ShortLivedMap<string, TeamMemberships>;
 
-  constructor(models: PeopleModels, ttlMs = ACCESS_TTL_MS) {
-    this.sessions = new ShortLivedMap((sessionId) => readSessionHolder(models, sessionId), ttlMs, 5000);
-    this.teams = new ShortLivedMap((userId) => readTeamMemberships(models, userId), ttlMs, 5000);
+  /** `monotonicNow` is for tests that move the cache's time by hand (see ShortLivedMap). */
+  constructor(models: PeopleModels, ttlMs = ACCESS_TTL_MS, monotonicNow?: () => number) {
+    this.sessions = new ShortLivedMap(
+      (sessionId) => readSessionHolder(models, sessionId),
+      ttlMs,
+      5000,
+      monotonicNow,
+    );
+    this.teams = new ShortLivedMap(
+      (userId) => readTeamMemberships(models, userId),
+      ttlMs,
+      5000,
+      monotonicNow,
+    );
   }
 
   session(sessionId: string): Promise<SessionHolder | null> {
