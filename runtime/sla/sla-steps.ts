@@ -190,11 +190,17 @@ export function dueSteps(
     if (!clock || clock.state === 'stopped' || clock.dueAt === null) continue;
     const calendar = clockCalendar(clock, env);
     const used = elapsedMs(clock, calendar, now);
+    // Escalations at the warning or breach itself share its threshold: walk the calendar once per threshold.
+    const instants = new Map<number, Instant | null>();
     for (const threshold of thresholdsOf(clock, policy, env)) {
       if (alreadyDone.has(threshold.key)) continue;
       const reached = used >= Math.round(threshold.minutes * MS_PER_MINUTE);
       if (!reached && clock.state !== 'running') continue;
-      const reachedAt = thresholdInstant(clock, calendar, threshold.minutes);
+      let reachedAt = instants.get(threshold.minutes);
+      if (reachedAt === undefined) {
+        reachedAt = thresholdInstant(clock, calendar, threshold.minutes);
+        instants.set(threshold.minutes, reachedAt);
+      }
       if (reachedAt === null) continue;
       const dueAt = threshold.escalation?.definition.businessHoursOnly
         ? nextWorkingInstant(policyCalendar, reachedAt)
