@@ -1,3 +1,4 @@
+import { ensureQueryIndexes } from './query-indexes.js';
 import type { Connection } from 'mongoose';
 
 interface SequenceDoc {
@@ -10,7 +11,7 @@ interface SequenceDoc {
 export const SEQUENCES_COLLECTION = 'sequences';
 
 export async function ensureSequenceIndexes(db: Connection): Promise<void> {
-  await db.collection(SEQUENCES_COLLECTION).createIndex({ scope: 1, n: -1 });
+  await ensureQueryIndexes(db, SEQUENCES_COLLECTION, [{ scope: 1, n: -1 }]);
 }
 
 function isDuplicateKey(error: unknown): boolean {

@@ -1,3 +1,4 @@
+import { ensureQueryIndexes } from '../lib/query-indexes.js';
 import type { Connection } from 'mongoose';
 import type { Locale } from '../../runtime/common/types.js';
 import { GroupInsert } from '../lib/group-insert.js';
@@ -41,9 +42,11 @@ export class InAppInbox {
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.notifications.createIndex({ userId: 1, createdAt: -1, _id: -1 });
-    await this.notifications.createIndex({ userId: 1, readAt: 1 });
-    await this.notifications.createIndex({ ticketId: 1, createdAt: 1 });
+    await ensureQueryIndexes(this.db, NOTIFICATIONS_COLLECTION, [
+      { userId: 1, createdAt: -1, _id: -1 },
+      { userId: 1, readAt: 1 },
+      { ticketId: 1, createdAt: 1 },
+    ]);
   }
 
   /**

@@ -1,3 +1,4 @@
+import { ensureQueryIndexes } from '../lib/query-indexes.js';
 import type { Connection } from 'mongoose';
 import type { Locale } from '../../runtime/common/types.js';
 import { GroupInsert } from '../lib/group-insert.js';
@@ -113,10 +114,12 @@ export class Outbox {
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.entries.createIndex({ status: 1, nextAttemptAt: 1 });
-    await this.entries.createIndex({ ticketId: 1, createdAt: 1 });
-    await this.attempts.createIndex({ entryId: 1 });
-    await this.pending.createIndex({ nextAttemptAt: 1 });
+    await ensureQueryIndexes(this.db, OUTBOX_COLLECTION, [
+      { status: 1, nextAttemptAt: 1 },
+      { ticketId: 1, createdAt: 1 },
+    ]);
+    await ensureQueryIndexes(this.db, ATTEMPTS_COLLECTION, [{ entryId: 1 }]);
+    await ensureQueryIndexes(this.db, PENDING_COLLECTION, [{ nextAttemptAt: 1 }]);
   }
 
   /**

@@ -1,3 +1,4 @@
+import { ensureQueryIndexes } from '../lib/query-indexes.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
@@ -108,7 +109,7 @@ export async function attachmentsRoutes(app: FastifyInstance) {
     limits: { fileSize: MAX_ATTACHMENT_BYTES, files: MAX_FILES_PER_UPLOAD, fields: 5 },
   });
   const collection = app.db.collection<AttachmentDoc>(ATTACHMENTS_COLLECTION);
-  await collection.createIndex({ ticketId: 1, at: 1 });
+  await ensureQueryIndexes(app.db, ATTACHMENTS_COLLECTION, [{ ticketId: 1, at: 1 }]);
   const root = path.join(app.ordo.dataDir, 'attachments');
 
   async function visible(request: Parameters<typeof accessContextOf>[0], ticketId: string) {

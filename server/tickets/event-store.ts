@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { GroupInsert } from '../lib/group-insert.js';
+import { ensureQueryIndexes } from '../lib/query-indexes.js';
 import { isDuplicateKey } from '../lib/sequence.js';
 
 /**
@@ -111,8 +112,11 @@ export class EventStore {
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.events.createIndex({ ticketId: 1, seq: 1 }, { unique: true });
-    await this.events.createIndex({ at: 1 });
+    // `_id` is `ticket:seq`, so its uniqueness is the commit point; this index serves ordered reads on MongoDB.
+    await ensureQueryIndexes(this.db, EVENTS_COLLECTION, [
+      { key: { ticketId: 1, seq: 1 }, options: { unique: true } },
+      { at: 1 },
+    ]);
   }
 
   /** Append commit `seq` after `prevHash`. Throws ConcurrentChangeError when that number is taken. */

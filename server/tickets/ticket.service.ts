@@ -16,6 +16,7 @@ import type {
 } from '../../runtime/engine/types.js';
 import { HttpProblem, notFound } from '../lib/problem.js';
 import { GroupInsert } from '../lib/group-insert.js';
+import { ensureQueryIndexes } from '../lib/query-indexes.js';
 import { claimNext, peekNext } from '../lib/sequence.js';
 import type { Clock } from '../lib/clock.js';
 import { anchoredHead } from './anchors.js';
@@ -193,16 +194,17 @@ export class TicketService {
 
   async ensureIndexes(): Promise<void> {
     await this.events.ensureIndexes();
-    const tickets = this.tickets;
-    await tickets.createIndex({ slaDueAt: 1, _id: 1 });
-    await tickets.createIndex({ statusCategory: 1, slaDueAt: 1 });
-    await tickets.createIndex({ team: 1, slaDueAt: 1 });
-    await tickets.createIndex({ assignee: 1, statusCategory: 1 });
-    await tickets.createIndex({ requesterId: 1, createdAt: -1 });
-    await tickets.createIndex({ typeKey: 1, createdAt: -1 });
-    await tickets.createIndex({ number: 1 });
-    await tickets.createIndex({ updatedAt: 1 });
-    await tickets.createIndex({ nextTimerAt: 1 });
+    await ensureQueryIndexes(this.db, TICKETS_COLLECTION, [
+      { slaDueAt: 1, _id: 1 },
+      { statusCategory: 1, slaDueAt: 1 },
+      { team: 1, slaDueAt: 1 },
+      { assignee: 1, statusCategory: 1 },
+      { requesterId: 1, createdAt: -1 },
+      { typeKey: 1, createdAt: -1 },
+      { number: 1 },
+      { updatedAt: 1 },
+      { nextTimerAt: 1 },
+    ]);
   }
 
   /** Open a ticket of the type's latest published version. */
