@@ -72,35 +72,45 @@ export function registerTicketJobs(app: FastifyInstance): void {
       const since = new Date(now - sinceMs);
       const commits = await app.db
         .collection('ticket_events')
-        .find({ at: { $gte: since } }, { projection: { ticketId: 1, seq: 1 } })
+        .find({ at: { $gte: since } }, { projection: { ticketId: 1 } })
         .toArray();
-      const heads = new Map<string, number>();
-      for (const commit of commits) {
-        const ticketId = String(commit.ticketId);
-        heads.set(ticketId, Math.max(heads.get(ticketId) ?? 0, Number(commit.seq)));
-      }
-      return reconcileTickets(heads, since);
+      return reconcileTickets(new Set(commits.map((commit) => String(commit.ticketId))), since);
     },
 
     async reconcileUnfinished(now, sinceMs = 24 * 60 * 60 * 1000) {
-      const ids = app.tickets.takeUnfinished();
-      const result = await reconcileTickets(new Map(ids.map((id) => [id, 0])), new Date(now - sinceMs));
-      return result;
+      const since = new Date(now - sinceMs);
+      const total = { projections: 0, effects: 0 };
+      let failure: Error | undefined;
+      // Taken marks are the only record of what failed: a ticket not finished now is marked again for the next
+      // call, and does not keep the others from theirs.
+      for (const ticketId of app.tickets.takeUnfinished()) {
+        try {
+          const done = await reconcileTickets([ticketId], since);
+          total.projections += done.projections;
+          total.effects += done.effects;
+        } catch (error) {
+          app.tickets.markUnfinished(ticketId);
+          failure ??= error instanceof Error ? error : new Error(String(error));
+        }
+      }
+      if (failure) throw failure;
+      return total;
     },
   };
 
   async function reconcileTickets(
-    heads: Map<string, number>,
+    ticketIds: Iterable<string>,
     since: Date,
   ): Promise<{ projections: number; effects: number }> {
     let projections = 0;
     let effects = 0;
-    for (const [ticketId, seq] of heads) {
+    for (const ticketId of ticketIds) {
       const doc = await tickets().findOne({ _id: ticketId }, { projection: { version: 1 } });
-      if (!doc || doc.version < seq) projections += 1;
       // Loading folds any commits the projection missed back into it.
       const loaded = await app.tickets.load(ticketId);
       if (!loaded) continue;
+      // Counted against the head as loaded: an unfinished ticket comes without its head's number.
+      if (!doc || doc.version < loaded.version) projections += 1;
       const recent = await app.tickets.events.load<CommitPayloadWithPatch>(ticketId, 0);
       for (const commit of recent.filter((c) => c.at >= since)) {
         if (commit.payload.effects.length === 0) continue;
