@@ -225,6 +225,49 @@ for (const catalog of ['memory', 'database'] as const) {
       expect(result.projections).toBe(1);
     });
 
+    it('a commit whose projection step fails is marked, and reconcileUnfinished runs its effects', async () => {
+      await app.ticketJobs.reconcileUnfinished(clock.now());
+      const openedTickets = async () =>
+        new Set(
+          (await app.db.collection(EVENTS_COLLECTION).find({ seq: 1 }).toArray()).map((c) =>
+            String(c.ticketId),
+          ),
+        );
+      const openedBefore = await openedTickets();
+      const catalog = app.tickets.catalog;
+      const note = catalog.note.bind(catalog);
+      let failures = 1;
+      catalog.note = (doc) => {
+        if (failures > 0) {
+          failures -= 1;
+          throw new Error('the projection could not be written');
+        }
+        note(doc);
+      };
+      try {
+        const failed = await call(app, {
+          method: 'POST',
+          url: '/api/tickets',
+          headers: bearer(requester.token),
+          payload: { type: 'it.incident', data: { description: '详情见标题', ...mailDown } },
+        });
+        expect(failed.status).toBe(500);
+      } finally {
+        catalog.note = note;
+      }
+      // The commit stands; its effects (the assignee's notice) waited for the reconciler.
+      const opened = await openedTickets();
+      const [ticketId] = [...opened].filter((id) => !openedBefore.has(id));
+      expect(ticketId).toBeDefined();
+      const assignee = (await projection(app, ticketId!))!.assignee;
+      expect(assignee).toBe(agent.id);
+      const notices = () => app.db.collection('notifications').countDocuments({ ticketId, userId: assignee });
+      expect(await notices()).toBe(0);
+      expect((await app.ticketJobs.reconcileUnfinished(clock.now())).effects).toBeGreaterThan(0);
+      expect(await notices()).toBe(1);
+      expect(await app.ticketJobs.reconcileUnfinished(clock.now())).toEqual({ projections: 0, effects: 0 });
+    });
+
     // Last: it leaves a ticket that cannot be loaded for a while, which would stop a full pass.
     it('reconcileUnfinished keeps the tickets it could not finish for its next call', async () => {
       // A ticket whose newest commit cannot be folded (as if the store failed while loading it).
