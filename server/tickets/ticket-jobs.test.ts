@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppOptions } from '../app.js';
 import { ManualClock } from '../lib/clock.js';
 import { JOBS_COLLECTION } from '../plugins/worker.plugin.js';
 import {
@@ -14,15 +15,20 @@ import {
 import { createTeam, itIncidentDefinition, publishType } from '../../test/support/tickets.js';
 import { commitId, EVENTS_COLLECTION } from './event-store.js';
 import { TICKETS_COLLECTION, type TicketDoc } from './ticket.projection.js';
-import { RECONCILE_JOB, TICKET_TIMER_JOB } from './ticket.jobs.js';
+import { RECONCILE_JOB, TICKET_TIMER_JOB, TIMER_SWEEP_INTERVAL } from './ticket.jobs.js';
 
 type Ticket = Record<string, unknown> & { id: string; version: number; assignee: string | null };
 
 const HOUR = 60 * 60 * 1000;
 
 /** An app with the IT incident type, its two teams and a requester, on a catalog of the given kind. */
-async function itApp(name: string, clock: ManualClock, ticketCatalog: 'memory' | 'database') {
-  const app = await buildTestApp(name, { clock, ticketCatalog });
+async function itApp(
+  name: string,
+  clock: ManualClock,
+  ticketCatalog: 'memory' | 'database',
+  overrides: Partial<AppOptions> = {},
+) {
+  const app = await buildTestApp(name, { clock, ticketCatalog, ...overrides });
   const admin = await login(app, 'admin', ADMIN_PASSWORD);
   const requester = await createUser(app, admin, { username: 'zhao.min', roles: ['requester'] });
   const agent = await createUser(app, admin, { username: 'desk.one', roles: ['agent'] });
@@ -306,3 +312,25 @@ for (const catalog of ['memory', 'database'] as const) {
     });
   });
 }
+
+describe('a process that runs jobs', () => {
+  it('keeps one recurring timer sweep, however many tickets are opened', async () => {
+    const clock = new ManualClock(Date.parse('2026-10-08T10:00:00+08:00'));
+    const { app, requester } = await itApp('ticket_jobs_worker', clock, 'memory', {
+      runJobs: true,
+      role: 'all',
+    });
+    try {
+      await app.ready();
+      const jobs = app.db.collection(JOBS_COLLECTION);
+      const sweeps = () => jobs.find({ name: TICKET_TIMER_JOB }).toArray();
+      expect(await sweeps()).toMatchObject([{ repeatInterval: TIMER_SWEEP_INTERVAL }]);
+      const before = await jobs.countDocuments({});
+      for (let i = 0; i < 3; i++) await open(app, requester, printerDown);
+      expect(await sweeps()).toHaveLength(1);
+      expect(await jobs.countDocuments({})).toBe(before);
+    } finally {
+      await app.close();
+    }
+  });
+});
