@@ -56,6 +56,13 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads ORDO_TICKET_CATALOG, and leaves it to the store when unset or empty', () => {
+    expect(loadConfig({ ORDO_TICKET_CATALOG: 'memory' }).ticketCatalog).toBe('memory');
+    expect(loadConfig({ ORDO_TICKET_CATALOG: 'database' }).ticketCatalog).toBe('database');
+    expect(loadConfig({}).ticketCatalog).toBeUndefined();
+    expect(loadConfig({ ORDO_TICKET_CATALOG: '' }).ticketCatalog).toBeUndefined();
+  });
+
   const invalid: [string, NodeJS.ProcessEnv, RegExp][] = [
     ['PORT', { PORT: 'eighty' }, /whole number/],
     ['PORT', { PORT: '70000' }, /1 to 65535/],
@@ -68,6 +75,9 @@ describe('loadConfig', () => {
     ['SMTP_URL', { SMTP_URL: 'http://mail:587' }, /smtp:\/\//],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }, /one of/],
     ['ORDO_PUBLIC_URL', { ORDO_PUBLIC_URL: 'ordo.example.com' }, /not a URL/],
+    ['ORDO_TICKET_CATALOG', { ORDO_TICKET_CATALOG: 'redis' }, /"memory" or "database", not "redis"/],
+    ['ORDO_TICKET_CATALOG', { ORDO_TICKET_CATALOG: 'Memory' }, /"memory" or "database"/],
+    ['ORDO_TICKET_CATALOG', { ORDO_TICKET_CATALOG: ' database' }, /"memory" or "database"/],
   ];
   for (const [variable, env, explanation] of invalid) {
     it(`names ${variable} when ${JSON.stringify(Object.values(env)[0])} is refused`, () => {
