@@ -91,8 +91,9 @@ function enforce(access: RouteAccess, principal: Principal | null): void {
   throw accessProblem('role-required', { params: { roles: (access.roles ?? []).join(', ') } });
 }
 
-/** Requests (other than reads) that may change who a session signs in, what they may do, or their teams. */
-const CHANGES_ACCESS = /^\/api\/(auth|me|users|teams|templates)(\/|\?|$)/;
+/** Requests (other than reads) that may change who a session signs in, what they may do, or their teams (signing
+ * in adds a session and changes none). */
+const CHANGES_ACCESS = /^\/api\/(auth\/logout|me|users|teams|templates)(\/|\?|$)/;
 
 /**
  * Identify the caller and apply the route's declared access (`config.access`) before anything else runs, so an
