@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fillTemplate, formatMessage, formatMessageIn, localize, partsOfTemplate } from './types.js';
+import {
+  fillTemplate,
+  formatMessage,
+  formatMessageIn,
+  formatMessageInLayers,
+  localize,
+  partsOfTemplate,
+} from './types.js';
 
 /** What formatMessage did before templates were cut once: one regex replace per call. */
 function formatByRegex(template: string, params: Record<string, unknown>): string {
@@ -85,5 +92,37 @@ describe('formatMessageIn', () => {
       'zh-CN': formatMessageIn('zh-CN', messages['zh-CN'], { team: 'ops' }),
       en: formatMessageIn('en', messages.en, { team: 'ops' }),
     }).toEqual(localize(messages, { team: 'ops' }));
+  });
+});
+
+describe('formatMessageInLayers', () => {
+  const localized = fc.record({ 'zh-CN': fc.string(), en: fc.string() });
+  const layer = fc.dictionary(
+    fc.constantFrom('a', 'b', 'c_1', '__proto__'),
+    fc.oneof(fc.string(), fc.integer(), fc.constant(undefined), localized),
+  );
+
+  it('fills like formatMessageIn over the spread { ...params, ...overrides }', () => {
+    fc.assert(
+      fc.property(
+        templateText,
+        layer,
+        layer,
+        fc.constantFrom('zh-CN' as const, 'en' as const),
+        (template, params, overrides) => {
+          for (const locale of ['zh-CN', 'en'] as const) {
+            expect(formatMessageInLayers(locale, template, params, overrides)).toBe(
+              formatMessageIn(locale, template, { ...params, ...overrides }),
+            );
+          }
+        },
+      ),
+    );
+  });
+
+  it('skips non-enumerable properties of either layer, as the spread would', () => {
+    const params = Object.defineProperty({ a: 'shown' }, 'b', { value: 'hidden', enumerable: false });
+    const overrides = Object.defineProperty({}, 'a', { value: 'hidden', enumerable: false });
+    expect(formatMessageInLayers('en', '{a} {b}', params, overrides)).toBe('shown {b}');
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TicketHarness, actors, definitionOf } from './test-support/harness.js';
+import { decide } from './index.js';
+import { T0, TicketHarness, actors, definitionOf, teams } from './test-support/harness.js';
 import type { EngineDefinition } from './types.js';
 import flow from './open.flow.json' with { type: 'json' };
 
@@ -115,5 +116,28 @@ describe('open: drafts being dry-run', () => {
       expect(harness.ticket.team).toBe(team);
       expect(harness.ticket.typeVersion).toBe(1);
     }
+  });
+});
+
+describe('open: the new state is the engine’s own', () => {
+  it('shares no object with the command, and reads its values as a JSON copy would', () => {
+    const requester = { id: 'u-req', manager: 'u-mgr', profile: { level: 'vip', note: undefined } };
+    const data = { title: 'x' };
+    const command = { command: 'open', id: 'T', number: 'N', data, requester } as const;
+    const before = JSON.stringify(command);
+    const result = decide(definitionOf(flow), undefined, command, {
+      now: T0,
+      actor: actors.requester,
+      calendars: {},
+      teams,
+    });
+    if (!result.ok) throw new Error(result.error.message.en);
+    expect(result.state.requester).not.toBe(requester);
+    expect(result.state.requester).toEqual({ id: 'u-req', manager: 'u-mgr', profile: { level: 'vip' } });
+    expect(Object.hasOwn(result.state.requester.profile as object, 'note')).toBe(false);
+    expect(result.state.data).not.toBe(data);
+    (result.state.requester.profile as Record<string, unknown>).level = 'changed';
+    result.state.data.title = 'changed';
+    expect(JSON.stringify(command)).toBe(before);
   });
 });

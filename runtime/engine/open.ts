@@ -2,6 +2,7 @@
  * `open`: validate the intake form, work out priority and routing, assign, start the SLA clocks and run the flow
  * from its start to the first step that waits.
  */
+import { copyJson } from '../common/json-copy.js';
 import { applyRoutingPriority, computePriority, route } from '../routing/index.js';
 import { checkIntakeForm, formRefusal } from './form-bridge.js';
 import { Session } from './session.js';
@@ -28,17 +29,21 @@ export function openTicket(
     env: { now },
   });
   if (form.errors.length > 0) return { ok: false, error: formRefusal(form.errors) };
+  // The state is the session's own from the start: what comes from the caller (or the definition) is copied as the
+  // JSON copy of a whole state would copy it, the rest is new here, so the session need not copy it all again.
+  // Strings (shape-checked) and the string lists rebuilt from sets are kept as they are.
+  const status = resolveStatus(definition, { category: 'new' }) ?? { category: 'new', key: 'new' };
   const initial: TicketState = {
     stateVersion: STATE_VERSION,
     id: command.id,
-    typeKey: definition.key,
-    typeVersion,
+    typeKey: copyJson(definition.key),
+    typeVersion: copyJson(typeVersion),
     number: command.number,
     channel: command.channel ?? 'web',
-    status: resolveStatus(definition, { category: 'new' }) ?? { category: 'new', key: 'new' },
+    status: { category: copyJson(status.category), key: copyJson(status.key) },
     priority: 'medium',
-    data: form.data,
-    requester: command.requester,
+    data: copyJson(form.data),
+    requester: copyJson(command.requester),
     watchers: [...new Set(command.watchers ?? [])],
     assistants: [],
     tags: [...new Set(command.tags ?? [])],
@@ -47,12 +52,12 @@ export function openTicket(
     approvals: {},
     explanations: {},
     version: 0,
-    createdAt: now,
-    updatedAt: now,
+    createdAt: copyJson(now),
+    updatedAt: copyJson(now),
     flags: { reopenCount: 0, transferCount: 0, assignees: [] },
     tokenSeq: 0,
   };
-  const session = new Session(definition, initial, context);
+  const session = new Session(definition, initial, context, true);
   const { draft } = session;
   session.emit('ticket.opened', {
     number: draft.number,

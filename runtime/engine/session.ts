@@ -33,9 +33,14 @@ export class Session {
     readonly definition: EngineDefinition,
     state: TicketState,
     readonly context: EngineContext,
+    /**
+     * The state was built for this decide from copies (`open`): nothing in it is the caller's, so it is the draft
+     * as it is rather than copied again.
+     */
+    stateIsOwn = false,
   ) {
     // A JSON copy: the state is plain JSON by contract, and this keeps the caller's object untouched.
-    this.draft = copyJson(state);
+    this.draft = stateIsOwn ? state : copyJson(state);
     this.now = context.now;
     this.actor = context.actor;
     this.baseVersion = state.version;

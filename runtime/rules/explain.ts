@@ -1,4 +1,9 @@
-import { formatMessageIn, type Explanation, type LocalizedText } from '../common/types.js';
+import {
+  formatMessageIn,
+  formatMessageInLayers,
+  type Explanation,
+  type LocalizedText,
+} from '../common/types.js';
 
 /** Fill a message in both languages; a param that is itself a LocalizedText is filled per language. */
 export function localizeWith(messages: LocalizedText, params: Record<string, unknown> = {}): LocalizedText {
@@ -18,7 +23,14 @@ export function explain(
   params: Record<string, unknown> = {},
   wording: Record<string, unknown> = {},
 ): Explanation {
-  return { code, params, text: localizeWith(messages, { ...params, ...wording }) };
+  return {
+    code,
+    params,
+    text: {
+      'zh-CN': formatMessageInLayers('zh-CN', messages['zh-CN'], params, wording),
+      en: formatMessageInLayers('en', messages.en, params, wording),
+    },
+  };
 }
 
 /** A short, readable rendering of a value for an explanation sentence. */
