@@ -3,6 +3,14 @@ import type { Connection } from 'mongoose';
 import type { Locale } from '../../runtime/common/types.js';
 import { GroupInsert } from '../lib/group-insert.js';
 import { isDuplicateKey } from '../lib/sequence.js';
+import {
+  databaseInboxIndex,
+  memoryInboxIndex,
+  type InboxIndex,
+  type InboxIndexKind,
+  type InboxPageQuery,
+  type MemoryInboxOptions,
+} from './inbox-index.js';
 
 /**
  * An in-app notification: what the bell in the studio lists for one person. Storing it is its delivery and the
@@ -35,7 +43,18 @@ export const NOTIFICATIONS_COLLECTION = 'notifications';
 export class InAppInbox {
   private readonly inserts = new GroupInsert<InAppNotification>(() => this.notifications);
 
-  constructor(private readonly db: Connection) {}
+  /** Where the list, the unread count and read-all read from (inbox-index.ts). */
+  readonly index: InboxIndex;
+
+  constructor(
+    private readonly db: Connection,
+    kind: InboxIndexKind = 'database',
+    memoryOptions: MemoryInboxOptions = {},
+  ) {
+    const notifications = () => this.notifications;
+    this.index =
+      kind === 'memory' ? memoryInboxIndex(notifications, memoryOptions) : databaseInboxIndex(notifications);
+  }
 
   get notifications() {
     return this.db.collection<InAppNotification>(NOTIFICATIONS_COLLECTION);
@@ -56,11 +75,12 @@ export class InAppInbox {
   async deliver(notification: InAppNotification): Promise<boolean> {
     try {
       await this.inserts.insert(notification);
-      return true;
     } catch (error) {
       if (isDuplicateKey(error)) return false;
       throw error;
     }
+    this.index.noteDelivered(notification);
+    return true;
   }
 
   /** A ticket's notifications, oldest first (a scan on the embedded store: only when someone opens the list). */
@@ -69,25 +89,12 @@ export class InAppInbox {
   }
 
   /** Newest first; the cursor is the last item's (createdAt, id). */
-  async list(
-    userId: string,
-    options: { limit: number; after?: { createdAt: Date; id: string }; unreadOnly?: boolean },
-  ): Promise<InAppNotification[]> {
-    const filters: Record<string, unknown>[] = [{ userId }];
-    if (options.unreadOnly) filters.push({ readAt: null });
-    if (options.after) {
-      const { createdAt, id } = options.after;
-      filters.push({ $or: [{ createdAt: { $lt: createdAt } }, { createdAt, _id: { $lt: id } }] });
-    }
-    return this.notifications
-      .find({ $and: filters })
-      .sort({ createdAt: -1, _id: -1 })
-      .limit(options.limit)
-      .toArray();
+  list(userId: string, query: InboxPageQuery): Promise<InAppNotification[]> {
+    return this.index.list(userId, query);
   }
 
   unreadCount(userId: string): Promise<number> {
-    return this.notifications.countDocuments({ userId, readAt: null });
+    return this.index.unreadCount(userId);
   }
 
   /** Mark one as read; false when it is not this person's (or does not exist). Reading twice keeps the first time. */
@@ -98,14 +105,11 @@ export class InAppInbox {
     if (found.readAt) return found;
     const readAt = new Date(now);
     await this.notifications.updateOne({ _id: id }, { $set: { readAt } });
+    this.index.noteRead(found);
     return { ...found, readAt };
   }
 
-  async markAllRead(userId: string, now: number): Promise<number> {
-    const result = await this.notifications.updateMany(
-      { userId, readAt: null },
-      { $set: { readAt: new Date(now) } },
-    );
-    return result.modifiedCount;
+  markAllRead(userId: string, now: number): Promise<number> {
+    return this.index.markAllRead(userId, now);
   }
 }

@@ -8,6 +8,7 @@ import { DEFAULT_LINK_VALIDITY_MS, publicLinkUrl, signLink, type LinkScope } fro
 import { seesInternal } from '../tickets/ticket.access.js';
 import type { LoadedDefinition } from '../tickets/ticket.service.js';
 import { InAppInbox, type InAppNotification } from './in-app.js';
+import type { InboxIndexKind, MemoryInboxOptions } from './inbox-index.js';
 import { renderMessage, type RenderedMessage } from './message-renderer.js';
 import { buildNotificationContext, fieldLabels } from './notification-context.js';
 import { PeopleDirectory } from './people-directory.js';
@@ -36,6 +37,10 @@ export interface NotificationServiceOptions {
    */
   onQueued?: () => void | Promise<void>;
   log: { warn(object: object, message: string): void; error(object: object, message: string): void };
+  /** Where the bell reads from (inbox-index.ts). Default: `database`. */
+  inbox?: InboxIndexKind;
+  /** Memory inbox: how often it reads every notification again, and how many it holds per person. */
+  inboxMemory?: Omit<MemoryInboxOptions, 'onError'>;
 }
 
 export interface DeliveryReport {
@@ -144,7 +149,10 @@ export class NotificationService {
 
   constructor(private readonly options: NotificationServiceOptions) {
     this.outbox = new Outbox(options.db);
-    this.inbox = new InAppInbox(options.db);
+    this.inbox = new InAppInbox(options.db, options.inbox, {
+      ...options.inboxMemory,
+      onError: (error) => options.log.warn({ err: error }, 'inbox re-read failed'),
+    });
     this.people = new PeopleDirectory(options.models);
   }
 

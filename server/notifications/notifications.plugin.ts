@@ -14,6 +14,8 @@ declare module 'fastify' {
 
 export const DELIVER_JOB = 'notifications:deliver';
 export const DELIVER_INTERVAL = '10 seconds';
+/** The memory inbox re-reads every notification this often, for changes made behind the process's back. */
+const INBOX_RESYNC_MS = 15 * 60 * 1000;
 
 /**
  * Notifications and the public signed-link pages: handles the `notify`, `survey` and `webhook` effects of every
@@ -66,7 +68,12 @@ export const notificationsPlugin = fp(
       zoneOf,
       onQueued: deliverSoon,
       log: app.log,
+      // The bell reads where ticket lists do: memory when this process is the store's only writer.
+      inbox: app.tickets.catalog.kind,
+      inboxMemory: { resyncMs: INBOX_RESYNC_MS },
     });
+    app.addHook('onReady', async () => service.inbox.index.warm());
+    app.addHook('onClose', async () => service.inbox.index.close());
     await service.ensureIndexes();
     // Entries queued before pending ones were marked (outbox.ts) are found by the delivery pass from now on.
     if (runsJobs) await service.outbox.markUnmarkedPending(app.clock.now());
