@@ -8,7 +8,8 @@ import {
   nodeOutcomes,
   edgeDataSchema,
 } from './registry.js';
-import { timerKeyOf } from './runner.js';
+import { flowIndexOf, timerKeyOf } from './runner.js';
+import type { FlowDefinition } from './types.js';
 import flows from './runner.flow.json' with { type: 'json' };
 
 const openOn = (name: keyof typeof flows, maxVisits?: number) => {
@@ -85,5 +86,63 @@ describe('node registry', () => {
     expect(nodeKindWaits('approval', {})).toBe(true);
     expect(nodeKindWaits('notify', undefined)).toBe(false);
     expect(nodeKindWaits('teleport', {})).toBe(false);
+  });
+});
+
+describe('flow index (edges by node)', () => {
+  const freezeDeep = <T>(value: T): T => {
+    if (typeof value === 'object' && value !== null) {
+      for (const child of Object.values(value)) freezeDeep(child);
+      Object.freeze(value);
+    }
+    return value;
+  };
+  const graph = (): FlowDefinition => ({
+    nodes: [
+      { id: 's', type: 'start' },
+      { id: 'a', type: 'end' },
+      { id: 'b', type: 'end' },
+    ],
+    edges: [
+      { id: 'e1', source: 's', target: 'a' },
+      { id: 'e2', source: 's', target: 'b' },
+      { id: 'e3', source: 'a', target: 'b' },
+    ],
+  });
+
+  it('lists the edges leaving and entering each node in flow order', () => {
+    const index = flowIndexOf(graph());
+    expect(index.outgoing.get('s')?.map((edge) => edge.id)).toEqual(['e1', 'e2']);
+    expect(index.incoming.get('b')?.map((edge) => edge.id)).toEqual(['e2', 'e3']);
+    expect(index.incoming.get('s')).toBeUndefined();
+    expect(index.nodesById.get('a')?.type).toBe('end');
+  });
+
+  it('is kept for a deeply frozen flow (a published version can never change), keyed by the flow object', () => {
+    const frozen = freezeDeep(graph());
+    expect(flowIndexOf(frozen)).toBe(flowIndexOf(frozen));
+    expect(flowIndexOf(freezeDeep(graph()))).not.toBe(flowIndexOf(frozen));
+  });
+
+  it('is built afresh for a flow that may still change (a draft), so an edit is always seen', () => {
+    const draft = graph();
+    expect(flowIndexOf(draft)).not.toBe(flowIndexOf(draft));
+    draft.edges.push({ id: 'e4', source: 's', target: 'b' });
+    expect(
+      flowIndexOf(draft)
+        .outgoing.get('s')
+        ?.map((edge) => edge.id),
+    ).toEqual(['e1', 'e2', 'e4']);
+    // Frozen on the outside but with an edge that can still change: not kept either.
+    const partly = graph();
+    Object.freeze(partly);
+    Object.freeze(partly.nodes);
+    Object.freeze(partly.edges);
+    expect(flowIndexOf(partly)).not.toBe(flowIndexOf(partly));
+  });
+
+  it('hands node executors lists they cannot change', () => {
+    const list = flowIndexOf(graph()).outgoing.get('s');
+    expect(Object.isFrozen(list)).toBe(true);
   });
 });

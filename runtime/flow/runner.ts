@@ -61,16 +61,68 @@ interface Arrival {
   jumped?: boolean;
 }
 
+/** A flow's nodes by id and its edges by the node they leave and enter, in the flow's edge order. */
+interface FlowIndex {
+  nodesById: ReadonlyMap<string, FlowNode>;
+  outgoing: ReadonlyMap<string, readonly FlowEdge[]>;
+  incoming: ReadonlyMap<string, readonly FlowEdge[]>;
+}
+
+const NO_EDGES: readonly FlowEdge[] = Object.freeze([]);
+
+/**
+ * Indexes of frozen flows (published versions): a frozen flow whose node and edge lists and every node and edge
+ * are frozen can never change, so its index cannot go stale. Any other flow is indexed afresh by each runner.
+ */
+const indexOfFrozenFlow = new WeakMap<FlowDefinition, FlowIndex>();
+
+function isDeeplyFrozenGraph(flow: FlowDefinition): boolean {
+  return (
+    Object.isFrozen(flow) &&
+    Object.isFrozen(flow.nodes) &&
+    Object.isFrozen(flow.edges) &&
+    flow.nodes.every((node) => Object.isFrozen(node)) &&
+    flow.edges.every((edge) => Object.isFrozen(edge))
+  );
+}
+
+function buildFlowIndex(flow: FlowDefinition): FlowIndex {
+  const outgoing = new Map<string, FlowEdge[]>();
+  const incoming = new Map<string, FlowEdge[]>();
+  for (const edge of flow.edges) {
+    const leaving = outgoing.get(edge.source);
+    if (leaving === undefined) outgoing.set(edge.source, [edge]);
+    else leaving.push(edge);
+    const entering = incoming.get(edge.target);
+    if (entering === undefined) incoming.set(edge.target, [edge]);
+    else entering.push(edge);
+  }
+  // Frozen: node executors get these lists and must only read them.
+  for (const list of outgoing.values()) Object.freeze(list);
+  for (const list of incoming.values()) Object.freeze(list);
+  return { nodesById: new Map(flow.nodes.map((node) => [node.id, node])), outgoing, incoming };
+}
+
+export function flowIndexOf(flow: FlowDefinition): FlowIndex {
+  const known = indexOfFrozenFlow.get(flow);
+  if (known !== undefined) return known;
+  const index = buildFlowIndex(flow);
+  if (isDeeplyFrozenGraph(flow)) indexOfFrozenFlow.set(flow, index);
+  return index;
+}
+
 export class FlowRunner {
   private visits = 0;
-  private readonly nodesById: Map<string, FlowNode>;
+  private readonly nodesById: ReadonlyMap<string, FlowNode>;
+  private readonly index: FlowIndex;
   private readonly maxVisits: number;
 
   /** What every node executor gets as `env` (the same for the whole run; executors only read it). */
   private nodeEnv: NodeInput<Record<string, unknown>>['env'] | undefined;
 
   constructor(private readonly scope: RunnerScope) {
-    this.nodesById = new Map(scope.flow.nodes.map((node) => [node.id, node]));
+    this.index = flowIndexOf(scope.flow);
+    this.nodesById = this.index.nodesById;
     this.maxVisits = scope.maxVisits ?? DEFAULT_MAX_VISITS;
   }
 
@@ -371,8 +423,9 @@ export class FlowRunner {
     return { ok: true, edge: fallback };
   }
 
+  /** The edges leaving a node, in flow order (read only). */
   private outgoing(nodeId: string): FlowEdge[] {
-    return this.scope.flow.edges.filter((edge) => edge.source === nodeId);
+    return (this.index.outgoing.get(nodeId) ?? NO_EDGES) as FlowEdge[];
   }
 
   private input(token: Token, node: FlowNode, viaEdgeId?: string): NodeInput<Record<string, unknown>> {
@@ -386,7 +439,7 @@ export class FlowRunner {
       step,
       now,
       flow,
-      incoming: flow.edges.filter((edge) => edge.target === node.id),
+      incoming: (this.index.incoming.get(node.id) ?? NO_EDGES) as FlowEdge[],
       outgoing: this.outgoing(node.id),
       tokensHere: state.tokens.filter((other) => other !== token && other.nodeId === node.id),
       ...(viaEdgeId === undefined ? {} : { viaEdgeId }),

@@ -223,7 +223,7 @@ function clockParams(
   zone: string,
   extra: Record<string, unknown> = {},
 ): Record<string, unknown> {
-  return {
+  const params: Record<string, unknown> = {
     clock: CLOCK_NAMES[clock.kind],
     clockKind: clock.kind,
     target: describeDuration(clock.target),
@@ -231,8 +231,9 @@ function clockParams(
     dueAt: clock.dueAt,
     elapsed: describeMinutes(clock.elapsedBusinessMinutes),
     elapsedMinutes: clock.elapsedBusinessMinutes,
-    ...extra,
   };
+  // What `...extra` wrote (the extras are this module's own literals: no `__proto__` key), without a spread.
+  return Object.assign(params, extra);
 }
 
 function explain(code: SlaMessageCode, clock: SlaClock, zone: string, extra: Record<string, unknown> = {}) {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compileValidator } from '../definitions/ajv.js';
 import { checkSlaPolicy, selectSlaTarget, slaMessages, slaPolicySchema, type SlaPolicy } from './index.js';
+import { describeTargetTerms } from './sla-target.js';
 import { IT_INCIDENT_SLA } from './sla.fixture.js';
 
 describe('slaPolicySchema', () => {
@@ -208,5 +209,46 @@ describe('messages', () => {
       expect(message['zh-CN'].length).toBeGreaterThan(0);
       expect(message.en.length).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('describeTargetTerms of frozen policies', () => {
+  const freezeDeep = <T>(value: T): T => {
+    if (typeof value === 'object' && value !== null) {
+      for (const child of Object.values(value)) freezeDeep(child);
+      Object.freeze(value);
+    }
+    return value;
+  };
+  const policy = (): SlaPolicy => ({
+    calendar: 'cn-standard',
+    targets: [{ when: true, firstResponse: { amount: 4, unit: 'businessHours' } }],
+  });
+
+  it('writes the same terms whether the policy is frozen (remembered) or not, a new object each time', () => {
+    const frozen = freezeDeep(policy());
+    const target = frozen.targets[0]!;
+    const first = describeTargetTerms(frozen, target);
+    expect(first).toEqual(describeTargetTerms(policy(), policy().targets[0]!));
+    const second = describeTargetTerms(frozen, target);
+    expect(second).toEqual(first);
+    expect(second).not.toBe(first);
+    second.en = 'changed by a caller';
+    expect(describeTargetTerms(frozen, target).en).toBe(first.en);
+  });
+
+  it('reads a policy that may still change every time (a draft being edited)', () => {
+    const draft = policy();
+    const target = draft.targets[0]!;
+    const before = describeTargetTerms(draft, target);
+    target.firstResponse = { amount: 8, unit: 'businessHours' };
+    expect(describeTargetTerms(draft, target)).not.toEqual(before);
+    // A frozen target whose duration object can still change is not remembered either.
+    const partly = policy();
+    Object.freeze(partly);
+    const partTarget = Object.freeze(partly.targets[0]!);
+    const once = describeTargetTerms(partly, partTarget);
+    (partTarget.firstResponse as { amount: number }).amount = 2;
+    expect(describeTargetTerms(partly, partTarget)).not.toEqual(once);
   });
 });

@@ -53,8 +53,40 @@ export function targetLabel(target: SlaTarget, index: number): LocalizedText {
   return { 'zh-CN': `#${index + 1}`, en: `#${index + 1}` };
 }
 
+/**
+ * Terms of targets of frozen policies (published versions), by policy and target: neither can change once frozen,
+ * so the texts cannot go stale; a policy being edited is described afresh every time.
+ */
+const termsOfFrozen = new WeakMap<SlaPolicy, WeakMap<SlaTarget, LocalizedText>>();
+
 /** "首次响应 4 个工作小时，解决 3 个工作日（按工作日历 cn-standard）" and its English. */
 export function describeTargetTerms(policy: SlaPolicy, target: SlaTarget): LocalizedText {
+  if (!isFrozenTarget(policy, target)) return termsOf(policy, target);
+  let byTarget = termsOfFrozen.get(policy);
+  if (byTarget === undefined) {
+    byTarget = new WeakMap();
+    termsOfFrozen.set(policy, byTarget);
+  }
+  let terms = byTarget.get(target);
+  if (terms === undefined) {
+    terms = termsOf(policy, target);
+    byTarget.set(target, terms);
+  }
+  // A new object each time: the caller's explanation is its own (only the strings are shared).
+  return { 'zh-CN': terms['zh-CN'], en: terms.en };
+}
+
+/** Is everything the terms are written from frozen (the policy's calendar, the target and its durations)? */
+function isFrozenTarget(policy: SlaPolicy, target: SlaTarget): boolean {
+  return (
+    Object.isFrozen(policy) &&
+    Object.isFrozen(target) &&
+    (target.firstResponse === undefined || Object.isFrozen(target.firstResponse)) &&
+    (target.resolution === undefined || Object.isFrozen(target.resolution))
+  );
+}
+
+function termsOf(policy: SlaPolicy, target: SlaTarget): LocalizedText {
   const zh: string[] = [];
   const en: string[] = [];
   if (target.firstResponse) {
@@ -88,7 +120,9 @@ export function selectSlaTarget(
   const problems: Problem[] = [];
   const skipped: Explanation[] = [];
   const calendar = findCalendar(policyCalendarKey(policy), env);
-  const ruleEnv = { ...(env.now !== undefined ? { now: env.now } : {}), ...(calendar ? { calendar } : {}) };
+  const ruleEnv: { now?: Instant; calendar?: BusinessCalendar } = {};
+  if (env.now !== undefined) ruleEnv.now = env.now;
+  if (calendar) ruleEnv.calendar = calendar;
   for (const [index, target] of policy.targets.entries()) {
     const path = `${basePath}/targets/${index}/when`;
     const prepared = prepareCachedRule(env.ruleScope, path, target.when);
