@@ -359,6 +359,8 @@ export function memoryInboxIndex(
       ready().catch((error: unknown) => options.onError?.(error));
     },
     async reload() {
+      // Nothing read yet: the first read starts now, which is all a reload asks.
+      if (!loaded) return ready();
       await ready();
       await readAll();
     },
