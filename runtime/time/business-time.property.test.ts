@@ -262,3 +262,56 @@ describe('business time properties (random calendars and zones)', () => {
     );
   });
 });
+
+describe('remembered walks (a compiled calendar, the same start)', () => {
+  /** The same calendar behind an object that is not a compiled calendar: every add walks afresh. */
+  const unremembered = (calendar: BusinessCalendar): BusinessCalendar => ({
+    key: calendar.key,
+    name: calendar.name,
+    zone: calendar.zone,
+    definition: calendar.definition,
+    standardDayMinutes: calendar.standardDayMinutes,
+    alwaysOpen: calendar.alwaysOpen,
+    hasWorkingTime: calendar.hasWorkingTime,
+    dayNumberOf: (instant) => calendar.dayNumberOf(instant),
+    planOf: (day) => calendar.planOf(day),
+    neverWorksFrom: (day) => calendar.neverWorksFrom(day),
+    localDateOf: (instant) => calendar.localDateOf(instant),
+    describeDay: (localDate) => calendar.describeDay(localDate),
+  });
+
+  it('answer as a fresh walk does, whatever amounts are asked from a start and in whatever order', () => {
+    fc.assert(
+      fc.property(
+        calendarArbitrary,
+        fc.array(fc.tuple(fc.constantFrom(0, 1, 2), businessMinutes), { minLength: 1, maxLength: 24 }),
+        instant2026,
+        (definition, asks, base) => {
+          const compiled = compileCalendar(definition);
+          const fresh = unremembered(compiled);
+          // A few starts, asked for again in turn (the memory holds the last start only).
+          for (const [startIndex, minutes] of asks) {
+            const start = base + startIndex * 3_600_000;
+            expect(addBusinessMinutes(compiled, start, minutes)).toBe(
+              addBusinessMinutes(fresh, start, minutes),
+            );
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('keep the answers of the same start and amount across calls', () => {
+    const start = at('2026-03-04T17:59');
+    const fresh = unremembered(CN_STANDARD_CALENDAR);
+    for (const minutes of [24 * 60, 8 * 60, 24 * 60, 1, 8 * 60]) {
+      expect(addBusinessMinutes(CN_STANDARD_CALENDAR, start, minutes)).toBe(
+        addBusinessMinutes(fresh, start, minutes),
+      );
+      expect(addBusinessMinutes(CN_STANDARD_CALENDAR, start + 1, minutes)).toBe(
+        addBusinessMinutes(fresh, start + 1, minutes),
+      );
+    }
+  });
+});

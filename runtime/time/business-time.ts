@@ -4,7 +4,7 @@
  * minutes. Instants are epoch milliseconds; arithmetic is exact to the millisecond.
  */
 import type { Duration, DurationUnit, Instant } from '../common/types.js';
-import type { BusinessCalendar } from './calendar.js';
+import { isCompiledCalendar, type BusinessCalendar } from './calendar.js';
 import { MS_PER_MINUTE } from './civil-date.js';
 import { ALWAYS_OPEN_CALENDAR } from './presets.js';
 
@@ -52,6 +52,19 @@ function assertInstant(instant: Instant, name: string): void {
     throw new RangeError(`${name} must be a finite epoch-ms instant, got ${instant}`);
 }
 
+/**
+ * The last start walked from on each compiled calendar, with the instants reached from it by amount: opening a
+ * ticket walks from the same instant several times (each SLA clock's warning and due time, then the next step
+ * due). Keyed by the calendar object, whose answers never change (`isCompiledCalendar`), and by the exact start
+ * and amount, so a remembered instant is the walk's own answer; a new start forgets the old one's.
+ */
+interface RecentWalks {
+  start: Instant;
+  reached: Map<number, Instant>;
+}
+const recentWalks = new WeakMap<BusinessCalendar, RecentWalks>();
+const MAX_WALKS_PER_START = 16;
+
 function addBusinessMs(calendar: BusinessCalendar, start: Instant, amountMs: number): Instant {
   assertInstant(start, 'start');
   if (!Number.isFinite(amountMs) || amountMs < 0) {
@@ -62,6 +75,20 @@ function addBusinessMs(calendar: BusinessCalendar, start: Instant, amountMs: num
   if (amountMs === 0) return start;
   if (calendar.alwaysOpen) return start + amountMs;
   if (!calendar.hasWorkingTime) return Number.POSITIVE_INFINITY;
+  if (!isCompiledCalendar(calendar)) return walkBusinessMs(calendar, start, amountMs);
+  let recent = recentWalks.get(calendar);
+  if (recent === undefined || recent.start !== start) {
+    recent = { start, reached: new Map() };
+    recentWalks.set(calendar, recent);
+  }
+  const known = recent.reached.get(amountMs);
+  if (known !== undefined) return known;
+  const reached = walkBusinessMs(calendar, start, amountMs);
+  if (recent.reached.size < MAX_WALKS_PER_START) recent.reached.set(amountMs, reached);
+  return reached;
+}
+
+function walkBusinessMs(calendar: BusinessCalendar, start: Instant, amountMs: number): Instant {
   let remaining = amountMs;
   let day = calendar.dayNumberOf(start);
   for (let walked = 0; walked <= MAX_WALK_DAYS; walked += 1, day += 1) {

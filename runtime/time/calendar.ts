@@ -264,6 +264,14 @@ export function checkCalendar(definition: BusinessCalendarDefinition): Problem[]
   return problems;
 }
 
+/**
+ * Is this a calendar compiled here? Its answers are fixed when it is built (working days, holidays, zone), so
+ * what was worked out on it once stays true for as long as the object lives.
+ */
+export function isCompiledCalendar(calendar: BusinessCalendar): boolean {
+  return calendar instanceof CompiledCalendar;
+}
+
 class CompiledCalendar implements BusinessCalendar {
   readonly key: string;
   readonly name: LocalizedText;
