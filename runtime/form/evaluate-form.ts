@@ -387,7 +387,8 @@ export function evaluateForm(
     errors.push(
       ...valueErrors(
         compiled.validate,
-        { ...valuesForCheck(values, fields), ...clean },
+        // Field keys only (never `__proto__`), so assigning writes what a spread of the two would.
+        Object.assign(valuesForCheck(values, fields), clean),
         fields,
         fieldByKey,
         errors,
@@ -440,6 +441,8 @@ function resolveStates(
   // until nothing changes (at most once per field).
   const hiddenBy = new Map<string, HiddenBy>();
   const sectionVisible = new Map<string, boolean>();
+  // The context of a round that changed nothing is the one the hidden fields leave: kept for the states below.
+  let settledContext: Record<string, unknown> | undefined;
   for (let round = 0; round <= allFields.length; round += 1) {
     const context = contextWithout(values, hiddenBy);
     const next = new Map<string, HiddenBy>();
@@ -456,13 +459,24 @@ function resolveStates(
         }
       }
     }
-    const stable = next.size === hiddenBy.size && [...next].every(([key, why]) => hiddenBy.get(key) === why);
+    let stable = next.size === hiddenBy.size;
+    if (stable) {
+      for (const [key, why] of next) {
+        if (hiddenBy.get(key) !== why) {
+          stable = false;
+          break;
+        }
+      }
+    }
+    if (stable) {
+      settledContext = context;
+      break;
+    }
     hiddenBy.clear();
     for (const [key, why] of next) hiddenBy.set(key, why);
-    if (stable) break;
   }
 
-  const context = contextWithout(values, hiddenBy);
+  const context = settledContext ?? contextWithout(values, hiddenBy);
   const fields: Record<string, FieldState> = {};
   for (const field of allFields) {
     const { field: key, label, widget } = field.definition;
