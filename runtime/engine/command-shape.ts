@@ -70,6 +70,11 @@ const SHAPES: Record<Command['command'], Record<string, FieldRule>> = {
   unlink: linkKey,
 };
 
+/** The fields of each shape in order, listed once (every command used to list its shape's entries again). */
+const SHAPE_ENTRIES = Object.fromEntries(
+  Object.entries(SHAPES).map(([name, shape]) => [name, Object.entries(shape)]),
+) as Record<Command['command'], [string, FieldRule][]>;
+
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -83,8 +88,7 @@ export function checkCommandShape(
   if (!(COMMAND_NAMES as readonly string[]).includes(name)) {
     return { ok: false, error: engineError('command.unknown', { command: name }, 'command') };
   }
-  const shape = SHAPES[name as Command['command']];
-  for (const [field, rule] of Object.entries(shape)) {
+  for (const [field, rule] of SHAPE_ENTRIES[name as Command['command']]) {
     const value = command[field];
     if (!fits(value, rule))
       return { ok: false, error: engineError('command.invalid', { command: name, field }, field) };

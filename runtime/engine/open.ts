@@ -94,10 +94,13 @@ export function openTicket(
       const { then, ruleId, explanation, problems } = routed.value;
       for (const problem of problems) session.emit('rule.failed', { path: problem.path, error: problem });
       draft.explanations.routing = explanation;
-      const raised = applyRoutingPriority(draft.priority, then, ruleId);
-      if (raised.changed) {
-        draft.priority = raised.priority;
-        draft.explanations.priority = raised.explanation;
+      // A rule that says nothing of the priority leaves it as it is (and its explanation unused): not worded.
+      if (then.priority !== undefined || then.priorityAtLeast !== undefined) {
+        const raised = applyRoutingPriority(draft.priority, then, ruleId);
+        if (raised.changed) {
+          draft.priority = raised.priority;
+          draft.explanations.priority = raised.explanation;
+        }
       }
       for (const tag of then.tags ?? []) if (!draft.tags.includes(tag)) draft.tags.push(tag);
       for (const watcher of then.watchers ?? [])
