@@ -44,9 +44,9 @@ export function openTicket(
     priority: 'medium',
     data: copyJson(form.data),
     requester: copyJson(command.requester),
-    watchers: [...new Set(command.watchers ?? [])],
+    watchers: distinct(command.watchers),
     assistants: [],
-    tags: [...new Set(command.tags ?? [])],
+    tags: distinct(command.tags),
     tokens: [],
     steps: {},
     approvals: {},
@@ -59,15 +59,16 @@ export function openTicket(
   };
   const session = new Session(definition, initial, context, true);
   const { draft } = session;
-  session.emit('ticket.opened', {
+  const opened: Record<string, unknown> = {
     number: draft.number,
     typeKey: draft.typeKey,
     typeVersion: draft.typeVersion,
     channel: draft.channel,
     requester: draft.requester.id,
     after: { data: draft.data, status: draft.status },
-    ...(context.idempotencyKey === undefined ? {} : { idempotencyKey: context.idempotencyKey }),
-  });
+  };
+  if (context.idempotencyKey !== undefined) opened.idempotencyKey = context.idempotencyKey;
+  session.emit('ticket.opened', opened);
 
   const calendar = session.calendar(undefined);
   const scope = session.ruleScope;
@@ -121,4 +122,13 @@ export function openTicket(
   const ran = session.runner.start();
   if (!ran.ok) return ran;
   return session.finish();
+}
+
+/** The list without repeats, first occurrence first (what `[...new Set(list)]` gives, without the set when short). */
+function distinct(list: readonly string[] | undefined): string[] {
+  const kept: string[] = [];
+  if (list === undefined) return kept;
+  if (list.length > 16) return [...new Set(list)];
+  for (const item of list) if (!kept.includes(item)) kept.push(item);
+  return kept;
 }

@@ -93,7 +93,7 @@ export class Session {
 
   effect(kind: TicketEffect['kind'], key: string, payload: Record<string, unknown>): void {
     // A key seen twice in one decide is the same effect asked twice (e.g. a timer cancelled by two paths).
-    if (this.effects.some((effect) => effect.key === key)) return;
+    for (const known of this.effects) if (known.key === key) return;
     // Not a spread: payloads of every shape meet here, and V8's spread turns slow on a site that sees many shapes.
     // Object.assign writes the same own enumerable properties in the same order, except that it would set a
     // prototype from an own `__proto__` key (possible in JSON an analyst wrote), so such payloads take the spread.
