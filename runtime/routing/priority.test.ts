@@ -210,3 +210,53 @@ describe('priorityRulesSchema and checkPriorityRules', () => {
     ).toEqual(['/priority/matrix/rows/log']);
   });
 });
+
+describe('matrix sentences of frozen matrices', () => {
+  const freezeDeep = <T>(value: T): T => {
+    if (typeof value === 'object' && value !== null) {
+      for (const child of Object.values(value)) freezeDeep(child);
+      Object.freeze(value);
+    }
+    return value;
+  };
+  const copyOf = (): PriorityDefinition => JSON.parse(JSON.stringify(matrix)) as PriorityDefinition;
+  const cells = ['company', 'team', 'person'].flatMap((impact) =>
+    ['high', 'medium', 'low'].map((urgency) => ({ data: { impact, urgency } })),
+  );
+
+  it('are the sentences worded afresh, asked for again in any order, each a new object', () => {
+    const frozen = freezeDeep(copyOf());
+    for (const context of [...cells, ...cells.reverse(), ...cells]) {
+      const remembered = computePriority(frozen, context);
+      const worded = computePriority(copyOf(), context);
+      expect(remembered).toEqual(worded);
+      expect(computePriority(frozen, context).explanation.text).not.toBe(remembered.explanation.text);
+    }
+  });
+
+  it('follow a matrix that may still change (a draft being edited)', () => {
+    const draft = copyOf() as { matrix: { rowLabel?: { 'zh-CN': string; en: string } } } & PriorityDefinition;
+    const context = { data: { impact: 'team', urgency: 'low' } };
+    const before = computePriority(draft, context).explanation.text.en;
+    draft.matrix.rowLabel = { 'zh-CN': '范围', en: 'reach' };
+    expect(computePriority(draft, context).explanation.text.en).not.toBe(before);
+    expect(computePriority(draft, context).explanation.text.en).toContain('reach');
+  });
+
+  it('show a number as a number and a text as text, though both give the same cell', () => {
+    const numeric = freezeDeep({
+      matrix: {
+        rows: { var: 'data.level' },
+        columns: { var: 'data.urgency' },
+        table: { '1': { low: 'high' } },
+      },
+    });
+    const asText = computePriority(numeric, { data: { level: '1', urgency: 'low' } }).explanation.text.en;
+    const asNumber = computePriority(numeric, { data: { level: 1, urgency: 'low' } }).explanation.text.en;
+    expect(asText).toContain('"1"');
+    expect(asNumber).not.toContain('"1"');
+    expect(computePriority(numeric, { data: { level: '1', urgency: 'low' } }).explanation.text.en).toBe(
+      asText,
+    );
+  });
+});

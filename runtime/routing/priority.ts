@@ -173,27 +173,37 @@ function fromMatrix(
     rowKey !== undefined && Object.hasOwn(matrix.table, rowKey) ? matrix.table[rowKey] : undefined;
   const cell =
     cells && columnKey !== undefined && Object.hasOwn(cells, columnKey) ? cells[columnKey] : undefined;
+  if (cell !== undefined && (PRIORITIES as readonly string[]).includes(cell)) {
+    const params = { row: rowKey, column: columnKey, priority: cell };
+    // Text keys only for values that are text: a number or a flag has the same key but is shown otherwise.
+    const texts =
+      row.ok && column.ok && typeof row.value === 'string' && typeof column.value === 'string'
+        ? textsOfFrozenMatrix(matrix)
+        : undefined;
+    const textKey = texts === undefined ? '' : `${rowKey}\u0000${columnKey}`;
+    const known = texts?.get(textKey);
+    if (known !== undefined) {
+      return {
+        priority: cell,
+        source: 'matrix',
+        explanation: { code: 'priority.matrix', params, text: { 'zh-CN': known[0], en: known[1] } },
+        problems,
+      };
+    }
+    const explanation = explain('priority.matrix', routingMessages['priority.matrix'], params, {
+      row: row.ok ? describeValue(row.value) : '—',
+      column: column.ok ? describeValue(column.value) : '—',
+      rowName: matrix.rowLabel ?? DEFAULT_ROW_LABEL,
+      columnName: matrix.columnLabel ?? DEFAULT_COLUMN_LABEL,
+      priorityName: PRIORITY_NAMES[cell],
+    });
+    if (texts !== undefined && texts.size < MAX_MATRIX_TEXTS) {
+      texts.set(textKey, [explanation.text['zh-CN'], explanation.text.en]);
+    }
+    return { priority: cell, source: 'matrix', explanation, problems };
+  }
   const shownRow = row.ok ? describeValue(row.value) : '—';
   const shownColumn = column.ok ? describeValue(column.value) : '—';
-  if (cell !== undefined && (PRIORITIES as readonly string[]).includes(cell)) {
-    return {
-      priority: cell,
-      source: 'matrix',
-      explanation: explain(
-        'priority.matrix',
-        routingMessages['priority.matrix'],
-        { row: rowKey, column: columnKey, priority: cell },
-        {
-          row: shownRow,
-          column: shownColumn,
-          rowName: matrix.rowLabel ?? DEFAULT_ROW_LABEL,
-          columnName: matrix.columnLabel ?? DEFAULT_COLUMN_LABEL,
-          priorityName: PRIORITY_NAMES[cell],
-        },
-      ),
-      problems,
-    };
-  }
   return {
     priority: fallback,
     source: 'default',
@@ -205,6 +215,31 @@ function fromMatrix(
     ),
     problems,
   };
+}
+
+/**
+ * Sentences of a matrix cell, by row and column text, for matrices frozen through and through (published
+ * versions): the sentence follows from the keys, the cell and the labels, none of which can change once frozen. A
+ * matrix being edited gets `undefined` here and is worded every time.
+ */
+const matrixTexts = new WeakMap<PriorityMatrix, Map<string, readonly [string, string]> | null>();
+const MAX_MATRIX_TEXTS = 1024;
+
+function textsOfFrozenMatrix(matrix: PriorityMatrix): Map<string, readonly [string, string]> | undefined {
+  let texts = matrixTexts.get(matrix);
+  if (texts === undefined) {
+    texts = isFrozenThrough(matrix) ? new Map() : null;
+    // Frozen on top but not within: some part may still change, so never remembered (and not asked again). Not
+    // frozen at all: asked again next time, which the top answers at once.
+    if (texts !== null || Object.isFrozen(matrix)) matrixTexts.set(matrix, texts);
+  }
+  return texts ?? undefined;
+}
+
+function isFrozenThrough(value: unknown, depth = 0): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  if (!Object.isFrozen(value) || depth > 8) return false;
+  return Object.values(value).every((child) => isFrozenThrough(child, depth + 1));
 }
 
 function keyOf(value: unknown): string | undefined {
