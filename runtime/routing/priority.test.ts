@@ -244,7 +244,7 @@ describe('matrix sentences of frozen matrices', () => {
   });
 
   it('show a number as a number and a text as text, though both give the same cell', () => {
-    const numeric = freezeDeep({
+    const numeric = freezeDeep<PriorityDefinition>({
       matrix: {
         rows: { var: 'data.level' },
         columns: { var: 'data.urgency' },
