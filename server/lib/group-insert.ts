@@ -1,4 +1,5 @@
 import type { Collection, Document, OptionalUnlessRequiredId } from 'mongodb';
+import type { WriteGate } from './write-gate.js';
 
 interface WaitingInsert<T> {
   doc: OptionalUnlessRequiredId<T>;
@@ -52,7 +53,11 @@ export class GroupInsert<T extends Document> {
   private waiting: WaitingInsert<T>[] = [];
   private writing = false;
 
-  constructor(private readonly collection: () => Collection<T>) {}
+  constructor(
+    private readonly collection: () => Collection<T>,
+    /** The connection's write gate (`writeGateOf`), looked up when a write is made. */
+    private readonly gate?: () => WriteGate,
+  ) {}
 
   insert(doc: OptionalUnlessRequiredId<T>): Promise<void> {
     const stored = new Promise<void>((resolve, reject) => this.waiting.push({ doc, resolve, reject }));
@@ -63,7 +68,11 @@ export class GroupInsert<T extends Document> {
   private async drain(): Promise<void> {
     this.writing = true;
     try {
-      while (this.waiting.length > 0) await this.write(this.waiting.splice(0, MAX_BATCH));
+      while (this.waiting.length > 0) {
+        // Taking the batch only once the gate lets this write through gathers everything queued meanwhile.
+        if (this.gate) await this.gate().run(() => this.write(this.waiting.splice(0, MAX_BATCH)));
+        else await this.write(this.waiting.splice(0, MAX_BATCH));
+      }
     } finally {
       this.writing = false;
     }

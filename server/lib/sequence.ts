@@ -1,4 +1,5 @@
 import { ensureQueryIndexes } from './query-indexes.js';
+import { writeGateOf } from './write-gate.js';
 import type { Connection } from 'mongoose';
 
 interface SequenceDoc {
@@ -75,16 +76,20 @@ export function peekNext(db: Connection, scope: string): number | undefined {
 
 async function drain(db: Connection, scope: string, queueKey: string, queue: ScopeQueue): Promise<void> {
   try {
+    const gate = writeGateOf(db);
     while (queue.waiting.length > 0) {
-      const batch = queue.waiting.splice(0, MAX_BATCH);
-      queue.inFlight = batch.length;
-      try {
-        await claimBatch(db, scope, queueKey, queue, batch);
-      } catch (error) {
-        for (const claim of batch) claim.reject(error);
-      } finally {
-        queue.inFlight = 0;
-      }
+      // The batch is taken once the gate lets it through, so claims made meanwhile go in the same insert.
+      await gate.run(async () => {
+        const batch = queue.waiting.splice(0, MAX_BATCH);
+        queue.inFlight = batch.length;
+        try {
+          await claimBatch(db, scope, queueKey, queue, batch);
+        } catch (error) {
+          for (const claim of batch) claim.reject(error);
+        } finally {
+          queue.inFlight = 0;
+        }
+      });
     }
   } finally {
     // No await between the last check of `waiting` and here: a claim made from now on starts a new queue.

@@ -2,6 +2,7 @@ import { ensureQueryIndexes } from '../lib/query-indexes.js';
 import type { Connection } from 'mongoose';
 import type { Locale } from '../../runtime/common/types.js';
 import { GroupInsert } from '../lib/group-insert.js';
+import { writeGateOf } from '../lib/write-gate.js';
 import { isDuplicateKey } from '../lib/sequence.js';
 import {
   databaseInboxIndex,
@@ -41,7 +42,10 @@ export interface InAppNotification {
 export const NOTIFICATIONS_COLLECTION = 'notifications';
 
 export class InAppInbox {
-  private readonly inserts = new GroupInsert<InAppNotification>(() => this.notifications);
+  private readonly inserts = new GroupInsert<InAppNotification>(
+    () => this.notifications,
+    () => writeGateOf(this.db),
+  );
 
   /** Where the list, the unread count and read-all read from (inbox-index.ts). */
   readonly index: InboxIndex;
@@ -105,7 +109,7 @@ export class InAppInbox {
     if (found.readAt) return found;
     const readAt = new Date(now);
     await this.notifications.updateOne({ _id: id }, { $set: { readAt } });
-    this.index.noteRead(found);
+    this.index.noteRead(found, readAt);
     return { ...found, readAt };
   }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { GroupInsert } from '../lib/group-insert.js';
+import { writeGateOf } from '../lib/write-gate.js';
 import { ensureQueryIndexes } from '../lib/query-indexes.js';
 import { isDuplicateKey } from '../lib/sequence.js';
 
@@ -104,7 +105,10 @@ export class EventStore {
   private readonly appends: GroupInsert<CommitDoc>;
 
   constructor(private readonly db: Connection) {
-    this.appends = new GroupInsert(() => this.events);
+    this.appends = new GroupInsert(
+      () => this.events,
+      () => writeGateOf(db),
+    );
   }
 
   private get events() {

@@ -16,6 +16,7 @@ import type {
 } from '../../runtime/engine/types.js';
 import { HttpProblem, notFound } from '../lib/problem.js';
 import { GroupInsert } from '../lib/group-insert.js';
+import { writeGateOf } from '../lib/write-gate.js';
 import { ensureQueryIndexes } from '../lib/query-indexes.js';
 import { claimNext, peekNext } from '../lib/sequence.js';
 import type { Clock } from '../lib/clock.js';
@@ -184,7 +185,10 @@ export class TicketService {
     catalog?: TicketCatalog,
   ) {
     this.events = new EventStore(db);
-    this.firstProjections = new GroupInsert(() => this.tickets);
+    this.firstProjections = new GroupInsert(
+      () => this.tickets,
+      () => writeGateOf(db),
+    );
     this.catalog = catalog ?? databaseCatalog(() => this.tickets);
   }
 
@@ -529,11 +533,11 @@ export class TicketService {
     const current = await this.tickets.findOne({ _id }, { projection: { version: 1 } });
     if (current && current.version >= doc.version) return false;
     if (current) {
-      await this.tickets.updateOne({ _id }, { $set: fields });
+      await writeGateOf(this.db).run(() => this.tickets.updateOne({ _id }, { $set: fields }));
       return true;
     }
     try {
-      await this.tickets.insertOne(doc);
+      await writeGateOf(this.db).run(() => this.tickets.insertOne(doc));
     } catch (error) {
       if ((error as { code?: number }).code !== 11000) throw error;
       return this.writeProjection(doc, false);
