@@ -11,7 +11,7 @@ export interface InboxPageQuery {
   unreadOnly?: boolean;
 }
 
-/** What the bell needs to know of a notification this process stored or marked read. */
+/** What the bell needs to know of a notification this process marked read. */
 export type InboxMark = Pick<InAppNotification, '_id' | 'userId' | 'createdAt'>;
 
 /**
@@ -32,9 +32,9 @@ export interface InboxIndex {
   /** Mark every unread notification of the person read at `now`; how many were unread. */
   markAllRead(userId: string, now: number): Promise<number>;
   /** This process stored `notification` (unread): a repeated delivery is never noted, so never counted twice. */
-  noteDelivered(notification: InboxMark): void;
-  /** This process marked `notification` read; it was unread until then. */
-  noteRead(notification: InboxMark): void;
+  noteDelivered(notification: InAppNotification): void;
+  /** This process marked `notification` read at `readAt`; it was unread until then. */
+  noteRead(notification: InboxMark, readAt: Date): void;
   /** Start the first read in the background (memory), so the first poll does not wait for it. */
   warm(): void;
   /** Read every notification again now (memory; nothing to do for the database), as a restart would. */
@@ -84,11 +84,12 @@ export function databaseInboxIndex(notifications: () => Collection<InAppNotifica
   };
 }
 
-/** A held notification: enough to place it in a page and count it. */
+/** A held notification: enough to place it in a page and count it, and the whole document near the top. */
 interface Held {
   id: string;
   at: number;
   read: boolean;
+  doc?: InAppNotification;
 }
 
 /** Newest first: later `createdAt` first, then the greater `_id`, as the database sorts `{createdAt: -1, _id: -1}`. */
@@ -106,7 +107,10 @@ class PersonInbox {
   /** Past-the-window notifications marked read since the last full read (each counted once). */
   readonly readPastWindow = new Set<string>();
 
-  constructor(private readonly window: number) {}
+  constructor(
+    private readonly window: number,
+    private readonly documents: number,
+  ) {}
 
   /** The first position whose item is not newer than (at, id). */
   position(at: number, id: string): number {
@@ -126,11 +130,12 @@ class PersonInbox {
   }
 
   /** Stored unread: held if it falls in the window. */
-  delivered(at: number, id: string): void {
+  delivered(at: number, id: string, doc: InAppNotification | undefined): void {
     const held = this.find(at, id);
     if (held) {
       if (held.read) this.unread++;
       held.read = false;
+      if (held.doc) held.doc = doc ?? { ...held.doc, readAt: null };
       return;
     }
     this.unread++;
@@ -139,26 +144,34 @@ class PersonInbox {
       this.complete = false;
       return;
     }
-    this.items.splice(place, 0, { id, at, read: false });
+    this.items.splice(place, 0, { id, at, read: false, ...(doc ? { doc } : {}) });
+    const pushedDown = this.items[this.documents];
+    if (pushedDown) delete pushedDown.doc;
     if (this.items.length > this.window) {
       this.items.pop();
       this.complete = false;
     }
   }
 
-  read(at: number, id: string): void {
+  read(at: number, id: string, readAt: Date): void {
     const held = this.find(at, id);
     if (held) {
-      if (!held.read) this.unread = Math.max(0, this.unread - 1);
+      if (held.read) return;
+      this.unread = Math.max(0, this.unread - 1);
       held.read = true;
+      if (held.doc) held.doc = { ...held.doc, readAt };
     } else if (!this.readPastWindow.has(id)) {
       this.readPastWindow.add(id);
       this.unread = Math.max(0, this.unread - 1);
     }
   }
 
-  allRead(): void {
-    for (const item of this.items) item.read = true;
+  allRead(readAt: Date): void {
+    for (const item of this.items) {
+      if (item.read) continue;
+      item.read = true;
+      if (item.doc) item.doc = { ...item.doc, readAt };
+    }
     this.unread = 0;
   }
 
@@ -173,23 +186,36 @@ class PersonInbox {
       this.items.length = this.window;
       this.complete = false;
     }
+    for (let at = this.documents; at < this.items.length; at++) delete this.items[at]!.doc;
   }
 }
 
 type Change =
-  | { kind: 'delivered'; userId: string; id: string; at: number }
-  | { kind: 'read'; userId: string; id: string; at: number }
-  | { kind: 'all-read'; userId: string; ids: readonly Held[] | 'all' };
+  | { kind: 'delivered'; userId: string; id: string; at: number; doc: InAppNotification }
+  | { kind: 'read'; userId: string; id: string; at: number; readAt: Date }
+  | { kind: 'all-read'; userId: string; ids: readonly Held[] | 'all'; readAt: Date };
 
 export interface MemoryInboxOptions {
   /** Newest notifications held per person; pages past them are asked of the database. Default 1,000. */
   window?: number;
+  /**
+   * Of those, how many are held whole (the first page of the bell), so that opening it reads nothing. The others are
+   * fetched by `_id`. Default 25.
+   */
+  documents?: number;
   /** Read every notification again this often, for changes made behind this process's back. 0: never. */
   resyncMs?: number;
   onError?: (error: unknown) => void;
 }
 
 export const DEFAULT_INBOX_WINDOW = 1000;
+export const DEFAULT_INBOX_DOCUMENTS = 25;
+
+/**
+ * Most documents read or written one `_id` at a time: FerretDB walks its table for each (see README), about a
+ * seventh of what one query decoding every notification costs, so beyond this one query is cheaper.
+ */
+const BY_ID_AT_MOST = 5;
 
 const atOf = (date: Date | null | undefined) => (date instanceof Date ? date.getTime() : 0);
 
@@ -198,6 +224,7 @@ export function memoryInboxIndex(
   options: MemoryInboxOptions = {},
 ): InboxIndex {
   const window = options.window ?? DEFAULT_INBOX_WINDOW;
+  const documents = options.documents ?? DEFAULT_INBOX_DOCUMENTS;
   /** Undefined until the first full read finishes. */
   let people: Map<string, PersonInbox> | undefined;
   let loaded: Promise<void> | undefined;
@@ -208,7 +235,7 @@ export function memoryInboxIndex(
   const personIn = (map: Map<string, PersonInbox>, userId: string) => {
     let person = map.get(userId);
     if (!person) {
-      person = new PersonInbox(window);
+      person = new PersonInbox(window, documents);
       map.set(userId, person);
     }
     return person;
@@ -218,12 +245,12 @@ export function memoryInboxIndex(
     const person = personIn(map, change.userId);
     switch (change.kind) {
       case 'delivered':
-        return person.delivered(change.at, change.id);
+        return person.delivered(change.at, change.id, change.doc);
       case 'read':
-        return person.read(change.at, change.id);
+        return person.read(change.at, change.id, change.readAt);
       case 'all-read':
-        if (change.ids === 'all') return person.allRead();
-        for (const item of change.ids) person.read(item.at, item.id);
+        if (change.ids === 'all') return person.allRead(change.readAt);
+        for (const item of change.ids) person.read(item.at, item.id, change.readAt);
     }
   };
 
@@ -238,15 +265,13 @@ export function memoryInboxIndex(
     journals.add(journal);
     try {
       const fresh = new Map<string, PersonInbox>();
-      const cursor = notifications().find(
-        {},
-        { projection: { userId: 1, createdAt: 1, readAt: 1 }, batchSize: 1000 },
-      );
+      // Whole documents: the store decodes each whole anyway, and the newest of each person are kept whole.
+      const cursor = notifications().find({}, { batchSize: 1000 });
       for await (const doc of cursor) {
         const person = personIn(fresh, doc.userId);
         const read = doc.readAt != null;
         if (!read) person.unread++;
-        person.items.push({ id: doc._id, at: atOf(doc.createdAt), read });
+        person.items.push({ id: doc._id, at: atOf(doc.createdAt), read, doc });
         // Never more than twice the window per person while reading.
         if (person.items.length >= 2 * window) person.trim();
       }
@@ -275,15 +300,15 @@ export function memoryInboxIndex(
     return loaded;
   };
 
-  /** The page's ids from memory, or undefined when the page reaches past the window (asked of the database). */
-  const pageIds = (person: PersonInbox | undefined, query: InboxPageQuery): string[] | undefined => {
+  /** The page from memory, or undefined when the page reaches past the window (asked of the database). */
+  const pageOf = (person: PersonInbox | undefined, query: InboxPageQuery): Held[] | undefined => {
     if (!person) return [];
-    const ids: string[] = [];
+    const ids: Held[] = [];
     let at = query.after ? person.position(query.after.createdAt.getTime(), query.after.id) : 0;
     if (query.after && person.find(query.after.createdAt.getTime(), query.after.id)) at++;
     for (; at < person.items.length && ids.length < query.limit; at++) {
       const item = person.items[at]!;
-      if (!query.unreadOnly || !item.read) ids.push(item.id);
+      if (!query.unreadOnly || !item.read) ids.push(item);
     }
     if (ids.length >= query.limit || person.complete) return ids;
     // Every unread one is held: none lies past the window.
@@ -295,10 +320,16 @@ export function memoryInboxIndex(
     kind: 'memory',
     async list(userId, query) {
       await ready();
-      const ids = pageIds(people!.get(userId), query);
-      if (!ids) return listByQuery(notifications(), userId, query);
-      // One lookup by `_id` each: the only filter the embedded store answers without reading every notification.
-      const found = await Promise.all(ids.map((id) => notifications().findOne({ _id: id })));
+      const page = pageOf(people!.get(userId), query);
+      if (!page || page.filter((item) => !item.doc).length > BY_ID_AT_MOST)
+        return listByQuery(notifications(), userId, query);
+      // Past the documents held, one lookup by `_id` each: the store answers `{_id}` without decoding every
+      // notification, though it still walks its table (see README).
+      const found = await Promise.all(
+        page.map((item) =>
+          item.doc ? Promise.resolve(item.doc) : notifications().findOne({ _id: item.id }),
+        ),
+      );
       return found.filter(
         (doc): doc is InAppNotification =>
           doc !== null && doc.userId === userId && !(query.unreadOnly && doc.readAt),
@@ -314,14 +345,13 @@ export function memoryInboxIndex(
       if (!person || person.unread === 0) return 0;
       const readAt = new Date(now);
       const held = person.items.filter((item) => !item.read);
-      const pastWindow = held.length < person.unread;
-      const change: Change = { kind: 'all-read', userId, ids: pastWindow ? 'all' : held.map((item) => item) };
-      const unread = person.unread;
+      const wholePerson = held.length < person.unread || held.length > BY_ID_AT_MOST;
+      const change: Change = { kind: 'all-read', userId, ids: wholePerson ? 'all' : [...held], readAt };
       // Taken at once, so a second read-all arriving meanwhile finds none left to mark.
       apply(people!, change);
       try {
-        if (pastWindow) {
-          // Some unread ones fell out of the window: by the person, a scan on the embedded store (rare).
+        if (wholePerson) {
+          // Many, or some that fell out of the window: by the person, one scan on the embedded store.
           const result = await notifications().updateMany({ userId, readAt: null }, { $set: { readAt } });
           record(change);
           return result.modifiedCount;
@@ -332,7 +362,7 @@ export function memoryInboxIndex(
           { ordered: false },
         );
         record(change);
-        return unread;
+        return held.length;
       } catch (error) {
         // Some may be marked, some not: read them all again rather than guess.
         readAll().catch((reread: unknown) => options.onError?.(reread));
@@ -345,14 +375,16 @@ export function memoryInboxIndex(
         userId: notification.userId,
         id: notification._id,
         at: atOf(notification.createdAt),
+        doc: notification,
       });
     },
-    noteRead(notification) {
+    noteRead(notification, readAt) {
       record({
         kind: 'read',
         userId: notification.userId,
         id: notification._id,
         at: atOf(notification.createdAt),
+        readAt,
       });
     },
     warm() {
