@@ -31,4 +31,6 @@ EXPOSE 3000
 # docker-compose.yml turns this check off for it.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "dist/server/main.js"]
+# A larger young generation: the API allocates many short-lived objects per request; fewer scavenges measured
+# ~30 % less CPU per ticket open (server/README.md, Performance).
+CMD ["node", "--max-semi-space-size=64", "dist/server/main.js"]

@@ -303,10 +303,14 @@ describe('Dockerfile', () => {
     expect(healthcheckArgs).toEqual(['node', '-e', expect.stringContaining('/health')]);
 
     const cmd = finalStage.find(({ keyword }) => keyword === 'CMD');
-    expect(JSON.parse(cmd?.args ?? 'null')).toEqual(['node', 'dist/server/main.js']);
-    // The image starts the same entry point as `npm start`.
+    expect(JSON.parse(cmd?.args ?? 'null')).toEqual([
+      'node',
+      '--max-semi-space-size=64',
+      'dist/server/main.js',
+    ]);
+    // The image starts the same entry point, with the same Node options, as `npm start`.
     const packageJson = JSON.parse(readRepoFile('package.json')) as { scripts?: Record<string, string> };
-    expect(packageJson.scripts?.start).toContain('node dist/server/main.js');
+    expect(packageJson.scripts?.start).toContain('node --max-semi-space-size=64 dist/server/main.js');
   });
 
   it('copies the build output the server needs and sets production mode', () => {
