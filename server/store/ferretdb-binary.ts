@@ -1,10 +1,25 @@
 import { spawn } from 'node:child_process';
-import { access, chmod, cp, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import path from 'node:path';
 
 export const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
 export const FERRETDB_VERSION = 'v1.24.2';
+/** Bumped whenever the source changes below change, so a cached binary built without them is rebuilt. */
+const BUILD_REVISION = 'ordo1';
+
+/**
+ * One line of FerretDB's SQLite backend, changed before building. Every `_id` lookup, update and delete there
+ * filters on `_ferretdb_sjson->'$._id'`, while the unique `_id` index is on `_ferretdb_sjson->"_id"`: the same
+ * value, but SQLite matches index expressions by their text, so each of those statements read the table row by row.
+ * Written like the index, they use it: at 20,000 documents a lookup by `_id` took 169 ms and 1.4 ms after (an
+ * update by `_id` 312 ms and 2 ms), with the same answers.
+ */
+const ID_COLUMN_PATCH = {
+  file: path.join('internal', 'backends', 'sqlite', 'metadata', 'metadata.go'),
+  from: `IDColumn = DefaultColumn + "->'$._id'"`,
+  to: 'IDColumn = DefaultColumn + `->"_id"`',
+};
 
 export interface StoreLog {
   info(message: string): void;
@@ -24,7 +39,7 @@ const NO_GO_HELP =
 
 /** Where the built FerretDB binary lives inside the project's cache folder. */
 export function ferretDbBinaryPath(cacheDir: string): string {
-  return path.join(cacheDir, 'bin', `ferretdb-${FERRETDB_VERSION}`);
+  return path.join(cacheDir, 'bin', `ferretdb-${FERRETDB_VERSION}-${BUILD_REVISION}`);
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -85,7 +100,8 @@ async function findGo(): Promise<string | undefined> {
  * `go install github.com/FerretDB/FerretDB/cmd/ferretdb@v1.24.2` builds, but the binary it makes panics at start:
  * the module as served by the Go module proxy lacks the generated `build/version/version.txt` that FerretDB's
  * own build writes. So this downloads that same module version through the Go module proxy, adds the version
- * file, and builds `./cmd/ferretdb` from it — the same source and dependencies `go install` would use.
+ * file, and builds `./cmd/ferretdb` from it — the same source and dependencies `go install` would use, with one
+ * line changed so that lookups by `_id` use the `_id` index (ID_COLUMN_PATCH above).
  */
 export async function ensureFerretDbBinary(cacheDir: string, log: StoreLog): Promise<string> {
   const binary = ferretDbBinaryPath(cacheDir);
@@ -123,6 +139,12 @@ export async function ensureFerretDbBinary(cacheDir: string, log: StoreLog): Pro
     await chmod(sourceDir, 0o755);
     await run('chmod', ['-R', 'u+w', sourceDir], {});
     await writeFile(path.join(sourceDir, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
+    const patched = path.join(sourceDir, ID_COLUMN_PATCH.file);
+    const source = await readFile(patched, 'utf8');
+    if (!source.includes(ID_COLUMN_PATCH.from)) {
+      throw new StoreSetupError(`FerretDB's ${ID_COLUMN_PATCH.file} is not the one this build expects`);
+    }
+    await writeFile(patched, source.replace(ID_COLUMN_PATCH.from, ID_COLUMN_PATCH.to));
 
     await mkdir(path.dirname(binary), { recursive: true });
     const partial = `${binary}.${process.pid}.partial`;
