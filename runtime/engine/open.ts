@@ -2,8 +2,11 @@
  * `open`: validate the intake form, work out priority and routing, assign, start the SLA clocks and run the flow
  * from its start to the first step that waits.
  */
+import type { Instant } from '../common/types.js';
 import { copyJson } from '../common/json-copy.js';
 import { applyRoutingPriority, computePriority, route, type RulesRunEnv } from '../routing/index.js';
+import type { RuleScope } from '../rules/index.js';
+import type { BusinessCalendar } from '../time/index.js';
 import { checkIntakeForm, formRefusal } from './form-bridge.js';
 import { Session } from './session.js';
 import { slaStart } from './sla-bridge.js';
@@ -72,15 +75,12 @@ export function openTicket(
 
   const calendar = session.calendar(undefined);
   const scope = session.ruleScope;
-  // Built without spreads (slow in V8 on a site that sees several shapes); what is unknown stays absent.
-  const env = (basePath: string): RulesRunEnv => {
-    const built: RulesRunEnv = { now, basePath };
-    if (scope !== undefined) built.scope = scope;
-    if (calendar !== undefined) built.calendar = calendar;
-    return built;
-  };
   if (definition.priority !== undefined) {
-    const priority = computePriority(definition.priority, session.ruleContext(), env('/priority'));
+    const priority = computePriority(
+      definition.priority,
+      session.ruleContext(),
+      rulesRunEnv(now, '/priority', scope, calendar),
+    );
     draft.priority = priority.priority;
     draft.explanations.priority = priority.explanation;
     for (const problem of priority.problems)
@@ -88,7 +88,11 @@ export function openTicket(
   }
   let handler: { assignee?: string; team?: string } = {};
   if (definition.routing !== undefined) {
-    const routed = route(definition.routing, session.ruleContext(), env('/routing'));
+    const routed = route(
+      definition.routing,
+      session.ruleContext(),
+      rulesRunEnv(now, '/routing', scope, calendar),
+    );
     if (!routed.ok) {
       session.emit('routing.failed', { error: routed.error });
     } else {
@@ -131,4 +135,20 @@ function distinct(list: readonly string[] | undefined): string[] {
   if (list.length > 16) return [...new Set(list)];
   for (const item of list) if (!kept.includes(item)) kept.push(item);
   return kept;
+}
+
+/**
+ * Built without spreads (slow in V8 on a site that sees several shapes); what is unknown stays absent. A module
+ * function, not an arrow made per open (a `name` definition each under tsx's keepNames).
+ */
+function rulesRunEnv(
+  now: Instant,
+  basePath: string,
+  scope: RuleScope | undefined,
+  calendar: BusinessCalendar | undefined,
+): RulesRunEnv {
+  const built: RulesRunEnv = { now, basePath };
+  if (scope !== undefined) built.scope = scope;
+  if (calendar !== undefined) built.calendar = calendar;
+  return built;
 }

@@ -329,8 +329,6 @@ export function evaluateForm(
   const run: RuleRun = { env: options.env ?? {}, problems: [], reported: new Set() };
   if (compiled.schemaProblem) run.problems.push(compiled.schemaProblem);
   const staticRights: StaticRights = { stepHidden, stepReadOnly, stepEditable, stepOwnKeys };
-  const expectedOf = (field: CompiledField): unknown =>
-    mode === 'edit' ? previous[field.definition.field] : sanitizeValue(field.definition.default);
 
   // A refused change to a read-only field must not steer the other fields' rules: put the expected value back and
   // work the states out again, until no read-only field holds a changed value (at most once per field).
@@ -342,7 +340,7 @@ export function evaluateForm(
       const key = field.definition.field;
       const state = states.fields[key] as FieldState;
       if (!state.visible || !state.readOnly || rejected.has(key) || !Object.hasOwn(submitted, key)) continue;
-      const expected = expectedOf(field);
+      const expected = expectedValueOf(field, mode, previous);
       if (sameValue(values[key], expected)) continue;
       rejected.add(key);
       reverted = true;
@@ -361,7 +359,6 @@ export function evaluateForm(
     const { field: key, label, widget } = field.definition;
     const { visible, readOnly, required } = fields[key] as FieldState;
     const hidden = hiddenBy.get(key);
-    const path = () => `/data/${escapePointerSegment(key)}`;
     const wasSent = Object.hasOwn(submitted, key);
     const value = values[key];
     if (!visible) {
@@ -370,14 +367,15 @@ export function evaluateForm(
       continue;
     }
     if (readOnly) {
-      if (rejected.has(key)) errors.push(formProblem('form.readOnly', path(), { label, field: key }));
-      const expected = expectedOf(field);
+      if (rejected.has(key)) errors.push(formProblem('form.readOnly', dataPath(key), { label, field: key }));
+      const expected = expectedValueOf(field, mode, previous);
       if (mode === 'create' && expected !== undefined) clean[key] = expected;
       continue;
     }
     if (isEmptyValue(value, widget)) {
       if (mode === 'edit' && wasSent && Object.hasOwn(previous, key)) cleared.push(key);
-      if (required) errors.push(formProblem('form.required', path(), { label, field: key, where: '' }));
+      if (required)
+        errors.push(formProblem('form.required', dataPath(key), { label, field: key, where: '' }));
       continue;
     }
     if (mode === 'create' || wasSent) clean[key] = value;
@@ -409,6 +407,18 @@ export function evaluateForm(
     dropped,
     problems: run.problems,
   };
+}
+
+/*
+ * Module functions rather than arrows made per call (one per field for the path): under tsx (esbuild keepNames)
+ * each named arrow made costs a `name` property definition.
+ */
+function expectedValueOf(field: CompiledField, mode: FormMode, previous: Record<string, unknown>): unknown {
+  return mode === 'edit' ? previous[field.definition.field] : sanitizeValue(field.definition.default);
+}
+
+function dataPath(key: string): string {
+  return `/data/${escapePointerSegment(key)}`;
 }
 
 interface StaticRights {
