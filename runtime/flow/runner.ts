@@ -307,15 +307,6 @@ export class FlowRunner {
     }
 
     const next = decision.next;
-    const leaveBy = (edges: FlowEdge[]): Arrival[] => {
-      step.status = 'done';
-      step.leftAt = now;
-      return edges.map((edge, index) => {
-        // The first edge carries the arriving token on; every other edge gets a new token (a split).
-        const carrier = index === 0 ? token : this.newToken(node.id);
-        return { token: carrier, nodeId: edge.target, viaEdgeId: edge.id, fromNodeId: node.id };
-      });
-    };
     switch (next.kind) {
       case 'wait':
         token.waitingFor = next.waitingFor;
@@ -323,12 +314,12 @@ export class FlowRunner {
       case 'leave': {
         const chosen = this.edgesFor(node, next.outcome);
         if (!chosen.ok) return chosen;
-        return { ok: true, arrivals: leaveBy([chosen.edge]) };
+        return { ok: true, arrivals: this.leaveBy(step, token, node, [chosen.edge]) };
       }
       case 'choose-one': {
         const chosen = this.chooseOne(node);
         if (!chosen.ok) return chosen;
-        return { ok: true, arrivals: leaveBy([chosen.edge]) };
+        return { ok: true, arrivals: this.leaveBy(step, token, node, [chosen.edge]) };
       }
       case 'join': {
         if (!next.complete) {
@@ -339,10 +330,10 @@ export class FlowRunner {
           (other) => other === token || other.nodeId !== node.id || other.waitingFor?.kind !== 'join',
         );
         hooks.emit('parallel.joined', { nodeId: node.id });
-        return this.leaveAll(node, leaveBy);
+        return this.leaveAll(step, token, node);
       }
       case 'leave-all':
-        return this.leaveAll(node, leaveBy);
+        return this.leaveAll(step, token, node);
       case 'jump': {
         if (!this.nodesById.has(next.nodeId)) {
           return { ok: false, error: engineError('flow.node-missing', { nodeId: next.nodeId }) };
@@ -367,14 +358,29 @@ export class FlowRunner {
   }
 
   private leaveAll(
+    step: StepState,
+    token: Token,
     node: FlowNode,
-    leaveBy: (edges: FlowEdge[]) => Arrival[],
   ): { ok: true; arrivals: Arrival[] } | { ok: false; error: EngineErrorShape } {
     const edges = this.outgoing(node.id);
     if (edges.length === 0) {
       return { ok: false, error: engineError('flow.no-edge-for-outcome', { nodeId: node.id, outcome: '' }) };
     }
-    return { ok: true, arrivals: leaveBy(edges) };
+    return { ok: true, arrivals: this.leaveBy(step, token, node, edges) };
+  }
+
+  /**
+   * Leave a step along `edges`. A method rather than an arrow made per step applied (a `name` definition each
+   * under tsx's keepNames).
+   */
+  private leaveBy(step: StepState, token: Token, node: FlowNode, edges: FlowEdge[]): Arrival[] {
+    step.status = 'done';
+    step.leftAt = this.scope.now;
+    return edges.map((edge, index) => {
+      // The first edge carries the arriving token on; every other edge gets a new token (a split).
+      const carrier = index === 0 ? token : this.newToken(node.id);
+      return { token: carrier, nodeId: edge.target, viaEdgeId: edge.id, fromNodeId: node.id };
+    });
   }
 
   private edgesFor(
@@ -433,9 +439,10 @@ export class FlowRunner {
   }
 
   private input(token: Token, node: FlowNode, viaEdgeId?: string): NodeInput<Record<string, unknown>> {
-    const { state, now, flow, env } = this.scope;
+    const { state, now, flow } = this.scope;
     const step = state.steps[node.id] ?? { kind: node.type, status: 'active', visits: 0, enteredAt: now };
-    return {
+    // Built without a spread (slow in V8 on a site that sees several shapes); `viaEdgeId` absent when unknown.
+    const input: NodeInput<Record<string, unknown>> = {
       node,
       config: node.data ?? {},
       token,
@@ -446,9 +453,23 @@ export class FlowRunner {
       incoming: (this.index.incoming.get(node.id) ?? NO_EDGES) as FlowEdge[],
       outgoing: this.outgoing(node.id),
       tokensHere: state.tokens.filter((other) => other !== token && other.nodeId === node.id),
-      ...(viaEdgeId === undefined ? {} : { viaEdgeId }),
       keyPrefix: this.keyPrefix(node.id),
-      env: (this.nodeEnv ??= { ...env, earlierHumanSteps: (id: string) => this.earlierHumanSteps(id) }),
+      env: (this.nodeEnv ??= this.buildNodeEnv()),
+    };
+    if (viaEdgeId !== undefined) input.viaEdgeId = viaEdgeId;
+    return input;
+  }
+
+  /** What every node executor gets as `env`: the caller's services plus this run's path, without a spread. */
+  private buildNodeEnv(): NodeInput<Record<string, unknown>>['env'] {
+    const { env } = this.scope;
+    const earlierHumanSteps = this.earlierHumanSteps.bind(this);
+    return {
+      addDuration: env.addDuration,
+      evaluate: env.evaluate,
+      roleMembers: env.roleMembers,
+      teamMembers: env.teamMembers,
+      earlierHumanSteps,
     };
   }
 
