@@ -1,9 +1,33 @@
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 
+/**
+ * A path's segments, split once: every `var` of every rule evaluated reads a path, and the paths are few (the
+ * rules' text). Keyed by the path string itself, which cannot change, so an entry cannot go stale; paths built from
+ * data could be many, so the memo is emptied when it reaches `SEGMENTS_MEMO_LIMIT`. The arrays are frozen: callers
+ * share them.
+ */
+const SEGMENTS_MEMO_LIMIT = 2000;
+const segmentsByPath = new Map<string, readonly string[]>();
+
+export function pathSegments(path: string): readonly string[] {
+  let segments = segmentsByPath.get(path);
+  if (segments === undefined) {
+    segments = Object.freeze(path.split('.'));
+    if (segmentsByPath.size >= SEGMENTS_MEMO_LIMIT) segmentsByPath.clear();
+    segmentsByPath.set(path, segments);
+  }
+  return segments;
+}
+
+/** How many paths' segments are remembered (for tests). */
+export function rememberedPathCount(): number {
+  return segmentsByPath.size;
+}
+
 /** Follow a dotted path through own properties only. */
 export function readOwnPath(root: unknown, path: string, notFound: unknown): unknown {
   let current = root;
-  for (const segment of path.split('.')) {
+  for (const segment of pathSegments(path)) {
     if (current === null || current === undefined) return notFound;
     if (typeof current !== 'object' && typeof current !== 'string') return notFound;
     if (FORBIDDEN.has(segment) || !Object.hasOwn(Object(current) as object, segment)) return notFound;
