@@ -22,26 +22,60 @@ export function ruleCacheKey(scope: RuleScope, path: string): string {
   return `${scope.definitionKey}@${scope.version}${path}`;
 }
 
+/** What a frozen rule object was last prepared as, to tell a hit without building the key string. */
+interface FrozenLogicEntry {
+  definitionKey: string;
+  version: number | string;
+  path: string;
+  prepared: Result<PreparedRule>;
+}
+
 /** A small first-in-first-out cache of prepared rules (failed preparations are cached too: same text, same answer). */
 export function createRuleCache(maxEntries = 5000): RuleCache {
   const entries = new Map<string, Result<PreparedRule>>();
+  /*
+   * Every rule evaluated asks the cache, and a key string built per ask showed in profiles. A published version's
+   * rules are frozen objects (the server deep-freezes what it loads), so such a rule is also found by the object
+   * itself, checked against the scope and path it was asked under: it holds what the keyed entry answered, and a
+   * frozen object cannot change, so it cannot go stale while that entry stays. When any keyed entry leaves
+   * (eviction when full, clear), the whole index is dropped and refills from the keyed entries.
+   */
+  let byFrozenLogic = new WeakMap<object, FrozenLogicEntry>();
   return {
     prepare(scope, path, logic) {
       if (!scope) return prepareRule(logic, path);
+      const frozen = typeof logic === 'object' && logic !== null && Object.isFrozen(logic);
+      if (frozen) {
+        const known = byFrozenLogic.get(logic);
+        if (
+          known !== undefined &&
+          known.path === path &&
+          known.definitionKey === scope.definitionKey &&
+          known.version === scope.version
+        ) {
+          return known.prepared;
+        }
+      }
       const key = ruleCacheKey(scope, path);
       const cached = entries.get(key);
       // Published versions are few and hot: a hit is a plain lookup (no recency bookkeeping, which would cost more
       // than the rule itself); when full, the oldest prepared rule goes first.
-      if (cached) return cached;
+      if (cached) {
+        if (frozen) rememberFrozen(logic, scope, path, cached);
+        return cached;
+      }
       const prepared = prepareRule(logic, path);
       entries.set(key, prepared);
       if (entries.size > maxEntries) {
         const oldest = entries.keys().next();
         if (!oldest.done) entries.delete(oldest.value);
+        byFrozenLogic = new WeakMap();
       }
+      if (frozen) rememberFrozen(logic, scope, path, prepared);
       return prepared;
     },
     clear(scope) {
+      byFrozenLogic = new WeakMap();
       if (!scope) {
         entries.clear();
         return;
@@ -57,6 +91,15 @@ export function createRuleCache(maxEntries = 5000): RuleCache {
       return entries.size;
     },
   };
+
+  function rememberFrozen(
+    logic: object,
+    scope: RuleScope,
+    path: string,
+    prepared: Result<PreparedRule>,
+  ): void {
+    byFrozenLogic.set(logic, { definitionKey: scope.definitionKey, version: scope.version, path, prepared });
+  }
 }
 
 /** The process-wide cache; routing, SLA, forms and flows share it. */

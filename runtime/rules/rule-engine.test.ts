@@ -497,6 +497,46 @@ describe('prepared-rule cache', () => {
     expect(cache.size).toBe(0);
   });
 
+  it('finds a frozen rule by the object, under the scope and path it was asked with', () => {
+    const cache = createRuleCache();
+    const logic = Object.freeze({ '==': [1, 1] });
+    const first = cache.prepare(scope, '/routing/0/when', logic);
+    expect(cache.prepare(scope, '/routing/0/when', logic)).toBe(first);
+    // The same object under another version or path is that key's answer, not the remembered one.
+    const otherVersion = cache.prepare({ ...scope, version: 4 }, '/routing/0/when', logic);
+    expect(otherVersion).not.toBe(first);
+    expect(cache.prepare(scope, '/routing/1/when', logic)).not.toBe(first);
+    expect(cache.prepare(scope, '/routing/0/when', logic)).toBe(first);
+    expect(cache.prepare({ ...scope, version: 4 }, '/routing/0/when', logic)).toBe(otherVersion);
+    // An equal frozen object (a version loaded again) gets what the key held, like any other ask.
+    expect(cache.prepare(scope, '/routing/0/when', Object.freeze({ '==': [1, 1] }))).toBe(first);
+    expect(cache.size).toBe(3);
+  });
+
+  it('forgets frozen rules with their keyed entries (clear, eviction), so they cannot outlive them', () => {
+    const cache = createRuleCache(2);
+    const a = Object.freeze({ '==': [1, 1] });
+    const first = cache.prepare(scope, '/a', a);
+    cache.clear(scope);
+    const afterClear = cache.prepare(scope, '/a', a);
+    expect(afterClear).not.toBe(first);
+    expect(JSON.stringify(afterClear)).toBe(JSON.stringify(first));
+    cache.prepare(scope, '/b', Object.freeze({ '==': [2, 2] }));
+    cache.prepare(scope, '/c', Object.freeze({ '==': [3, 3] })); // evicts /a
+    expect(cache.size).toBe(2);
+    const afterEviction = cache.prepare(scope, '/a', a);
+    expect(afterEviction).not.toBe(afterClear);
+    expect(JSON.stringify(afterEviction)).toBe(JSON.stringify(afterClear));
+  });
+
+  it('reads a rule that is not frozen (a draft shape) through the key as before', () => {
+    const cache = createRuleCache();
+    const logic: Record<string, unknown> = { '==': [1, 1] };
+    const first = cache.prepare(scope, '/x', logic);
+    expect(cache.prepare(scope, '/x', logic)).toBe(first);
+    expect(cache.prepare(undefined, '/x', logic)).not.toBe(first);
+  });
+
   it('shares one process-wide cache', () => {
     const shared = prepareCachedRule({ definitionKey: 'test.shared', version: 1 }, '/w', true);
     expect(prepareCachedRule({ definitionKey: 'test.shared', version: 1 }, '/w', true)).toBe(shared);
