@@ -252,3 +252,65 @@ describe('describeTargetTerms of frozen policies', () => {
     expect(describeTargetTerms(partly, partTarget)).not.toEqual(once);
   });
 });
+
+describe('"target selected" sentences of frozen policies', () => {
+  const freezeDeep = <T>(value: T): T => {
+    if (typeof value === 'object' && value !== null) {
+      for (const child of Object.values(value)) freezeDeep(child);
+      Object.freeze(value);
+    }
+    return value;
+  };
+  const policy = (): SlaPolicy => ({
+    calendar: 'cn-standard',
+    targets: [
+      { id: 'vip', name: { 'zh-CN': '贵宾', en: 'VIP' }, when: { '==': [{ var: 'vip' }, true] } },
+      {
+        id: 'std',
+        name: { 'zh-CN': '标准', en: 'Standard' },
+        when: true,
+        resolution: { amount: 3, unit: 'businessDays' },
+      },
+    ],
+  });
+
+  it('are remembered by target, for the policy and position written for: same explanation as worded afresh', () => {
+    const frozen = freezeDeep(policy());
+    const fresh = selectSlaTarget(policy(), {}).explanation;
+    const first = selectSlaTarget(frozen, {}).explanation;
+    const second = selectSlaTarget(frozen, {}).explanation;
+    expect(first).toEqual(fresh);
+    expect(second).toEqual(fresh);
+    // The caller's own objects each time: changing one explanation leaves the next untouched.
+    expect(second.text).not.toBe(first.text);
+    expect(second.params).not.toBe(first.params);
+    first.text.en = 'changed by a caller';
+    expect(selectSlaTarget(frozen, {}).explanation.text).toEqual(fresh.text);
+    // The same frozen target in another frozen policy, at another position, is worded for that position.
+    const moved = freezeDeep({ calendar: '24x7', targets: [frozen.targets[1]!] } as SlaPolicy);
+    expect(selectSlaTarget(moved, {}).explanation).toEqual(
+      selectSlaTarget({ calendar: '24x7', targets: [policy().targets[1]!] }, {}).explanation,
+    );
+    expect(selectSlaTarget(frozen, {}).explanation).toEqual(fresh);
+  });
+
+  it('are worded every time for a policy or target that may still change (drafts, a name not frozen)', () => {
+    const draft = policy();
+    const before = selectSlaTarget(draft, {}).explanation;
+    draft.targets[1]!.name = { 'zh-CN': '普通', en: 'Normal' };
+    expect(selectSlaTarget(draft, {}).explanation.text.en).not.toBe(before.text.en);
+    const partly = policy();
+    const name = { 'zh-CN': '标准', en: 'Standard' };
+    partly.targets[1] = Object.freeze({
+      ...partly.targets[1]!,
+      name,
+      resolution: Object.freeze({ amount: 3, unit: 'businessDays' as const }),
+    });
+    Object.freeze(partly.targets);
+    Object.freeze(partly);
+    const once = selectSlaTarget(partly, {}).explanation;
+    name.en = 'Renamed';
+    expect(selectSlaTarget(partly, {}).explanation.text.en).not.toBe(once.text.en);
+    expect(selectSlaTarget(partly, {}).explanation.text.en).toContain('Renamed');
+  });
+});

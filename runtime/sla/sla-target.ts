@@ -143,18 +143,50 @@ export function selectSlaTarget(
       return {
         target,
         index,
-        explanation: slaExplanation('sla.target.selected', {
-          target: targetLabel(target, index),
-          targetId: target.id,
-          position: index + 1,
-          terms: describeTargetTerms(policy, target),
-        }),
+        explanation: selectedExplanation(policy, target, index),
         problems,
         skipped,
       };
     }
   }
   return { target: undefined, index: -1, explanation: slaExplanation('sla.target.none'), problems, skipped };
+}
+
+/**
+ * Sentences of "target selected" for targets of frozen policies (published versions), by target, with the policy
+ * and position they were written for: the sentence follows from the target's name, id and terms, the policy's
+ * calendar and the position, none of which can change once the policy and the target (through and through) are
+ * frozen. Anything else is worded every time.
+ */
+const selectedTextOfFrozen = new WeakMap<
+  SlaTarget,
+  { policy: SlaPolicy; index: number; text: LocalizedText }
+>();
+
+function selectedExplanation(policy: SlaPolicy, target: SlaTarget, index: number): Explanation {
+  // The params are the caller's own each time, as before; only the sentences are shared.
+  const params = {
+    target: targetLabel(target, index),
+    targetId: target.id,
+    position: index + 1,
+    terms: describeTargetTerms(policy, target),
+  };
+  const known = selectedTextOfFrozen.get(target);
+  if (known !== undefined && known.policy === policy && known.index === index) {
+    return { code: 'sla.target.selected', params, text: { 'zh-CN': known.text['zh-CN'], en: known.text.en } };
+  }
+  const explanation = slaExplanation('sla.target.selected', params);
+  if (Object.isFrozen(policy) && isFrozenThrough(target)) {
+    const { text } = explanation;
+    selectedTextOfFrozen.set(target, { policy, index, text: { 'zh-CN': text['zh-CN'], en: text.en } });
+  }
+  return explanation;
+}
+
+function isFrozenThrough(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  if (!Object.isFrozen(value) || depth > 16) return false;
+  return Object.values(value).every((child) => isFrozenThrough(child, depth + 1));
 }
 
 /**
