@@ -287,7 +287,7 @@ describe('"target selected" sentences of frozen policies', () => {
     first.text.en = 'changed by a caller';
     expect(selectSlaTarget(frozen, {}).explanation.text).toEqual(fresh.text);
     // The same frozen target in another frozen policy, at another position, is worded for that position.
-    const moved = freezeDeep({ calendar: '24x7', targets: [frozen.targets[1]!] } as SlaPolicy);
+    const moved = freezeDeep({ calendar: '24x7', targets: [frozen.targets[1]!] });
     expect(selectSlaTarget(moved, {}).explanation).toEqual(
       selectSlaTarget({ calendar: '24x7', targets: [policy().targets[1]!] }, {}).explanation,
     );
