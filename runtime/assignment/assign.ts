@@ -162,18 +162,30 @@ function assignFromTeam(request: AssignmentRequest, team: TeamState): Assignment
     explanation: explain(
       code,
       assignmentMessages[code],
-      {
-        assignee: member.userId,
-        team: team.key,
-        strategy: request.strategy,
-        start: start + 1,
-        openTickets: member.openTickets,
-        candidates: candidates.length,
-        ...(request.skills && request.skills.length > 0 ? { requiredSkills: request.skills } : {}),
-      },
+      pickParams(request, team, member, start, candidates),
       wording,
     ),
   };
+}
+
+/** The chosen member's explanation params, built without a spread; `requiredSkills` last and only when asked for. */
+function pickParams(
+  request: AssignmentRequest,
+  team: TeamState,
+  member: TeamMember,
+  start: number,
+  candidates: number[],
+): Record<string, unknown> {
+  const params: Record<string, unknown> = {
+    assignee: member.userId,
+    team: team.key,
+    strategy: request.strategy,
+    start: start + 1,
+    openTickets: member.openTickets,
+    candidates: candidates.length,
+  };
+  if (request.skills && request.skills.length > 0) params.requiredSkills = request.skills;
+  return params;
 }
 
 function indexOf(team: TeamState, userId: string): number {
