@@ -81,17 +81,19 @@ export function route(
       skippedIds.length === 0
         ? { 'zh-CN': '', en: '' }
         : localizeWith(routingMessages['routing.skippedNote'], { ruleIds: skippedIds.join(', ') });
+    // Built without spreads (slow in V8 on a site that sees several shapes); same keys in the same order.
+    const params: Record<string, unknown> = {
+      ruleId: rule.id,
+      position: index + 1,
+      team: rule.then.team,
+      strategy: rule.then.strategy,
+    };
+    if (skills.length > 0) params.skills = skills;
+    if (skippedIds.length > 0) params.skipped = skippedIds;
     const explanation = explain(
       isDefault ? 'routing.matchedDefault' : 'routing.matched',
       routingMessages['routing.matched'],
-      {
-        ruleId: rule.id,
-        position: index + 1,
-        team: rule.then.team,
-        strategy: rule.then.strategy,
-        ...(skills.length > 0 ? { skills } : {}),
-        ...(skippedIds.length > 0 ? { skipped: skippedIds } : {}),
-      },
+      params,
       { reason, strategyName: STRATEGY_NAMES[rule.then.strategy], skippedNote },
     );
     return ok({
