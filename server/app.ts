@@ -28,6 +28,7 @@ import { notificationsPlugin } from './notifications/notifications.plugin.js';
 import { calendarRoutes } from './definitions/calendars.routes.js';
 import { slaPolicyRoutes } from './definitions/sla-policies.routes.js';
 import { ticketTypeRoutes } from './definitions/ticket-types.routes.js';
+import { changesPlugin } from './plugins/changes.plugin.js';
 import { templatesRoutes } from './templates/templates.routes.js';
 import type { TicketCatalogKind } from './tickets/ticket-catalog.js';
 
@@ -124,6 +125,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(inputGuardPlugin);
+  await app.register(changesPlugin);
   await app.register(dbPlugin, { mongodbUri: options.mongodbUri });
   await app.register(modelsPlugin);
   await app.register(authPlugin);

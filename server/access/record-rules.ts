@@ -1,7 +1,5 @@
 import type { FastifyRequest } from 'fastify';
 import { forbidden, notFound, unauthorized } from '../lib/problem.js';
-import type { PeopleModels } from '../models/index.js';
-import { readTeamMemberships } from './access-cache.js';
 import type { Principal } from './principal.js';
 
 /** The teams a person works in or supervises, by team key. */
@@ -63,11 +61,6 @@ export function requireChangeable<R>(
   const visible = requireVisible(context, policy, record);
   if (policy.canChange && !policy.canChange(context, visible)) throw forbidden();
   return visible;
-}
-
-/** The teams a person works in or supervises (read now; requests use the app's short-lived AccessCache). */
-export function teamMembershipsOf(models: PeopleModels, userId: string): Promise<TeamMemberships> {
-  return readTeamMemberships(models, userId);
 }
 
 const contexts = new WeakMap<FastifyRequest, Promise<AccessContext>>();

@@ -80,13 +80,7 @@ export const notificationsPlugin = fp(
     app.decorate('notifications', service);
     // People and teams are reused for a few seconds (people-directory.ts); changes made through this process's API
     // show in the next message, as the ticket service's caches do (server/tickets/tickets.plugin.ts).
-    app.addHook('onSend', async (request, _reply, payload) => {
-      if (request.method === 'GET' || request.method === 'HEAD') return payload;
-      const url = request.url;
-      if (url.startsWith('/api/teams') || url.startsWith('/api/users') || url.startsWith('/api/templates'))
-        service.forgetPeople();
-      return payload;
-    });
+    app.onChange('people', () => service.forgetPeople());
 
     for (const kind of ['notify', 'survey', 'webhook'] as const) {
       app.effects.on(kind, (effect, commit, state) =>

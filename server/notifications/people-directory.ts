@@ -97,7 +97,7 @@ export class PeopleDirectory {
     return this.allTeams.get();
   }
 
-  /** The same answer as `teamMembershipsOf` of server/access/record-rules.ts, from the cached teams. */
+  /** The same answer as `readTeamMemberships` of server/access/access-cache.ts, from the cached teams. */
   async membershipsOf(userId: string): Promise<TeamMemberships> {
     const id = userId.toLowerCase();
     const teams = await this.teams();

@@ -91,10 +91,6 @@ function enforce(access: RouteAccess, principal: Principal | null): void {
   throw accessProblem('role-required', { params: { roles: (access.roles ?? []).join(', ') } });
 }
 
-/** Requests (other than reads) that may change who a session signs in, what they may do, or their teams (signing
- * in adds a session and changes none). */
-const CHANGES_ACCESS = /^\/api\/(auth\/logout|me|users|teams|templates)(\/|\?|$)/;
-
 /**
  * Identify the caller and apply the route's declared access (`config.access`) before anything else runs, so an
  * unauthorised request learns nothing about validation or the data — one hook for every route.
@@ -105,11 +101,7 @@ export const authPlugin = fp(
     const cache = new AccessCache(app.models);
     app.decorate('accessCache', cache);
     // Whatever this process changes about sessions, people or teams is seen by its very next request.
-    app.addHook('onSend', async (request, _reply, payload) => {
-      if (request.method !== 'GET' && request.method !== 'HEAD' && CHANGES_ACCESS.test(request.url))
-        cache.forget();
-      return payload;
-    });
+    app.onChange('access', () => cache.forget());
     // The API description states which credentials each route takes, from the same declaration.
     app.addHook('onRoute', (route) => {
       const access = effectiveAccess(route.config?.access, route.url);
@@ -123,5 +115,5 @@ export const authPlugin = fp(
       enforce(access, request.principal);
     });
   },
-  { name: 'auth', dependencies: ['models', '@fastify/cookie'] },
+  { name: 'auth', dependencies: ['models', '@fastify/cookie', 'changes'] },
 );

@@ -551,7 +551,6 @@ export class TicketService {
    */
   async load(ticketId: string): Promise<LoadedTicket | undefined> {
     const doc = await this.tickets.findOne({ _id: ticketId });
-    if (doc) this.catalog.note(doc);
     let state: TicketState | undefined = doc ? (JSON.parse(doc.state) as TicketState) : undefined;
     let headHash = doc?.headHash ?? GENESIS_HASH;
     const missed = await this.events.loadAfter<CommitPayloadWithPatch>(ticketId, doc?.version ?? 0);

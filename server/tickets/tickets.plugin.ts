@@ -38,20 +38,10 @@ export const ticketsPlugin = fp(
     app.addHook('onClose', async () => catalog.close());
     const service = new TicketService(app.db, app.clock, ports, catalog);
     effects.onFailure = (ticketId) => service.markUnfinished(ticketId);
-    // The service reuses teams, role members and newest type versions for a few seconds (ticket-ports.ts). A change
-    // made through this process's API is seen at once: the caches are dropped once the change is stored and before
-    // its answer leaves, so the caller's next request already reads the new state.
-    app.addHook('onSend', async (request, _reply, payload) => {
-      if (request.method === 'GET' || request.method === 'HEAD') return payload;
-      const url = request.url;
-      const people = url.startsWith('/api/teams') || url.startsWith('/api/users');
-      const types = url.startsWith('/api/ticket-types');
-      // Installing a template pack creates teams and publishes types.
-      const pack = url.startsWith('/api/templates');
-      if (people || pack) ports.forgetPeople();
-      if (types || pack) ports.forgetNewestVersions();
-      return payload;
-    });
+    // The service reuses teams, role members and newest type versions for a few seconds (ticket-ports.ts); a change
+    // made through this process's API is seen by the caller's next request.
+    app.onChange('people', () => ports.forgetPeople());
+    app.onChange('types', () => ports.forgetNewestVersions());
     app.decorate('effects', effects);
     app.decorate('tickets', service);
     await service.ensureIndexes();
