@@ -29,7 +29,7 @@ export type TicketCatalogKind = 'memory' | 'database';
  */
 export interface TicketCatalog {
   readonly kind: TicketCatalogKind;
-  /** A projection this process wrote or read: the memory catalog keeps the newest version of each ticket. */
+  /** A projection this process wrote: the memory catalog keeps the newest version of each ticket. */
   note(doc: TicketDoc | CatalogEntry): void;
   /**
    * Tickets matching `filter`, in `sort` order (ties by `_id` in the same direction), at most `limit`. `after` is
