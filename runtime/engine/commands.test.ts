@@ -169,17 +169,18 @@ describe('people working the ticket', () => {
     harness.do({ command: 'comment', body: 'try the blue cable', visibility: 'internal' }, outsider);
   });
 
-  it('comment: @mentions are told and watch; requesters comment publicly only', () => {
+  it('comment: @mentions are told; an internal note makes them assistants, a public reply watchers', () => {
     const harness = given();
     harness.do({ command: 'comment', body: '@u-w look', visibility: 'internal', mentions: ['u-w'] }, agent);
-    expect(harness.ticket.watchers).toEqual(['u-w']);
+    expect(harness.ticket.assistants).toEqual(['u-w']);
+    expect(harness.ticket.watchers).toEqual([]);
     expect(harness.effectsOf('notify')[0]).toMatchObject({
       template: 'mentioned',
       recipients: [{ user: 'u-w' }],
     });
     expect(harness.ticket.flags.firstResponseAt).toBeUndefined();
-    const watcher = { id: 'u-w', roles: [], teams: [], kind: 'user' as const };
-    harness.do({ command: 'comment', body: 'seen', visibility: 'internal' }, watcher);
+    const assistant = { id: 'u-w', roles: [], teams: [], kind: 'user' as const };
+    harness.do({ command: 'comment', body: 'seen', visibility: 'internal' }, assistant);
     harness.refused(
       { command: 'comment', body: 'x', visibility: 'internal' },
       requester,
@@ -192,6 +193,9 @@ describe('people working the ticket', () => {
     );
     expect(harness.effectsOf('notify')[0]).toMatchObject({ recipients: [{ user: 'u-agent' }] });
     expect(harness.ticket.flags.firstResponseAt).toBeUndefined();
+    harness.do({ command: 'comment', body: '@u-p fyi', visibility: 'public', mentions: ['u-p'] }, agent);
+    expect(harness.ticket.watchers).toEqual(['u-p']);
+    expect(harness.ticket.assistants).toEqual(['u-w']);
   });
 
   it('set-status: statuses of the type in open or pending only', () => {

@@ -349,7 +349,13 @@ const HANDLERS: { [N in Exclude<CommandName, 'open'>]: Handler<N> } = {
         ...(mentions.length === 0 ? {} : { mentions }),
         ...(command.attachments === undefined ? {} : { attachments: command.attachments }),
       });
-      for (const user of mentions) if (!draft.watchers.includes(user)) draft.watchers.push(user);
+      // A public mention makes the person a watcher; one in an internal note asks them to help (an assistant
+      // reads internal notes), since a note is for staff only — the server refuses to mention others there.
+      for (const user of mentions) {
+        if (command.visibility === 'internal') {
+          if (!draft.assistants.includes(user) && user !== draft.assignee) draft.assistants.push(user);
+        } else if (!draft.watchers.includes(user)) draft.watchers.push(user);
+      }
       notifyRecipients(
         session,
         'mentions',

@@ -135,6 +135,23 @@ const MESSAGES = {
     title: 'Not found',
     text: { 'zh-CN': '找不到该团队。', en: 'Team not found.' },
   },
+  'mention-unknown': {
+    status: 400,
+    title: 'Invalid input',
+    text: {
+      'zh-CN': '提及的人不存在或已停用。',
+      en: 'The person mentioned does not exist or is no longer active.',
+    },
+  },
+  'mention-not-staff': {
+    status: 422,
+    title: 'Command refused',
+    text: {
+      'zh-CN':
+        '内部备注只能提及员工：{name} 不是员工，看不到内部备注。请改在公开回复中提及，或去掉这个提及。',
+      en: 'Only staff can be mentioned in an internal note: {name} is not staff and cannot read internal notes. Mention them in a public reply instead, or remove the mention.',
+    },
+  },
   'api-key-not-found': {
     status: 404,
     title: 'Not found',

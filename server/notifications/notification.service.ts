@@ -6,6 +6,7 @@ import type { AccessContext } from '../access/record-rules.js';
 import type { PeopleModels } from '../models/index.js';
 import { DEFAULT_LINK_VALIDITY_MS, publicLinkUrl, signLink, type LinkScope } from '../public/signed-link.js';
 import { seesInternal } from '../tickets/ticket.access.js';
+import { flowActorsOf } from '../tickets/ticket.actors.js';
 import type { LoadedDefinition } from '../tickets/ticket.service.js';
 import { InAppInbox, type InAppNotification } from './in-app.js';
 import type { InboxIndexKind, MemoryInboxOptions } from './inbox-index.js';
@@ -385,6 +386,7 @@ export class NotificationService {
       team: state.team ?? null,
       assignee: state.assignee ?? null,
       assistants: state.assistants,
+      awaitingStep: flowActorsOf(state).awaitingStep,
     });
   }
 

@@ -42,6 +42,8 @@ export interface TicketCatalog {
     limit: number,
     after?: { value: Date | number; id: string },
   ): Promise<CatalogEntry[]>;
+  /** How many tickets match `filter`, counting no further than `max`. */
+  count(filter: Filter<TicketDoc>, max: number): Promise<number>;
   /** Ids of tickets whose next timer is due at `now`, earliest first, at most `limit`. */
   dueTimers(now: number, limit: number): Promise<string[]>;
   /** Open tickets per assignee (least-loaded assignment). */
@@ -65,6 +67,9 @@ export function databaseCatalog(tickets: () => Collection<TicketDoc>): TicketCat
         .sort({ [sort.field]: sort.direction, _id: sort.direction })
         .limit(limit)
         .toArray();
+    },
+    count(filter, max) {
+      return tickets().countDocuments(filter, { limit: max });
     },
     async dueTimers(now, limit) {
       const due = await tickets()
@@ -239,6 +244,17 @@ export function memoryCatalog(
         if (page.length >= limit) break;
       }
       return page;
+    },
+    async count(filter, max) {
+      await ready();
+      const test = sift.default(filter);
+      let found = 0;
+      for (const entry of entries.values()) {
+        if (!test(entry)) continue;
+        found += 1;
+        if (found >= max) break;
+      }
+      return found;
     },
     async dueTimers(now, limit) {
       await ready();

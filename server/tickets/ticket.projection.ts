@@ -1,4 +1,5 @@
 import type { TicketState } from '../../runtime/engine/types.js';
+import { flowActorsOf, type FlowActors } from './ticket.actors.js';
 
 /**
  * The `tickets` collection: one document per ticket, a projection of its commits that lists, filters, sorts and
@@ -50,7 +51,7 @@ export interface ReportingProjection {
   open: 0 | 1;
 }
 
-export interface TicketDoc extends SlaProjection, ReportingProjection {
+export interface TicketDoc extends SlaProjection, ReportingProjection, FlowActors {
   _id: string;
   number: string;
   typeKey: string;
@@ -89,6 +90,7 @@ export function baseProjection(
   state: TicketState,
   meta: { category: string; headHash: string },
 ): Omit<TicketDoc, keyof SlaProjection | keyof ReportingProjection> {
+  const actors = flowActorsOf(state);
   const title = text(state.data.title) || text(state.data.subject) || state.number;
   const description = text(state.data.description);
   return {
@@ -108,6 +110,9 @@ export function baseProjection(
     requesterId: state.requester.id,
     watchers: state.watchers,
     assistants: state.assistants,
+    awaitingApproval: actors.awaitingApproval,
+    awaitingStep: actors.awaitingStep,
+    involved: actors.involved,
     channel: state.channel,
     tags: state.tags,
     createdAt: new Date(state.createdAt),

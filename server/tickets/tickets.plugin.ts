@@ -10,6 +10,7 @@ import { TicketService } from './ticket.service.js';
 import { registerTicketJobs } from './ticket.jobs.js';
 import { ticketsRoutes } from './tickets.routes.js';
 import { attachmentsRoutes } from './attachments.routes.js';
+import { worklistRoutes } from './worklist.routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -50,6 +51,7 @@ export const ticketsPlugin = fp(
     registerTicketJobs(app);
     await app.register(ticketsRoutes);
     await app.register(attachmentsRoutes);
+    await app.register(worklistRoutes);
   },
   { name: 'tickets', dependencies: ['db', 'worker'] },
 );

@@ -6,7 +6,9 @@ import { hasAnyRole } from '../access/principal.js';
 import { accessContextOf, requireVisible, type AccessContext } from '../access/record-rules.js';
 import { badRequest, forbidden, notFound } from '../lib/problem.js';
 import { ATTACHMENTS_COLLECTION } from './attachments.routes.js';
-import { seesInternal, ticketPolicy } from './ticket.access.js';
+import { seesInternal, ticketPolicy, ticketSight } from './ticket.access.js';
+import { awaitingFilter, fieldsShownTo, redactEvent } from './ticket-worklist.js';
+import { checkMentions } from './ticket-mentions.js';
 import { NO_DUE, type TicketDoc } from './ticket.projection.js';
 import type { TicketActor } from './ticket.service.js';
 import {
@@ -123,10 +125,11 @@ export async function ticketsRoutes(app: FastifyInstance) {
     const definition = await service.definitionOf(state);
     const actor = actorOf(context);
     const internal = seesInternal(context, doc);
+    const shown = fieldsShownTo(context, ticketSight(context, doc), state, definition?.definition);
     return {
       ...summaryOf(doc),
       typeVersion: state.typeVersion,
-      data: state.data,
+      data: shown(state.data),
       requesterName: state.requester.name,
       watchers: state.watchers,
       assistants: internal ? state.assistants : [],
@@ -246,6 +249,12 @@ export async function ticketsRoutes(app: FastifyInstance) {
       if (query.requester)
         filters.push({ requesterId: query.requester === 'me' ? (me ?? '') : query.requester });
       if (query.watching) filters.push({ watchers: query.watching === 'me' ? (me ?? '') : query.watching });
+      const awaiting = awaitingFilter(
+        context,
+        query.awaiting as string | undefined,
+        query.involved as string | undefined,
+      );
+      if (awaiting) filters.push(awaiting);
       if (query.text) filters.push({ searchText: { $regex: escapeRegex(String(query.text).toLowerCase()) } });
       const sortName = String(query.sort ?? 'sla');
       const sort = SORTS[sortName]!;
@@ -306,6 +315,7 @@ export async function ticketsRoutes(app: FastifyInstance) {
         unknown
       >;
       const { context } = await visibleTicket(request, id);
+      await checkMentions(app, command);
       const watcher = (command as { user?: unknown }).user;
       // Only real, active people can be made watchers (the engine cannot know who exists).
       if (command.command === 'watch' && typeof watcher === 'string' && watcher !== actorOf(context).id) {
@@ -344,8 +354,10 @@ export async function ticketsRoutes(app: FastifyInstance) {
     },
     async (request) => {
       const { id } = request.params as { id: string };
-      const { context, doc } = await visibleTicket(request, id);
+      const { context, doc, loaded } = await visibleTicket(request, id);
       const internal = seesInternal(context, doc);
+      const definition = await service.definitionOf(loaded.state);
+      const shown = fieldsShownTo(context, ticketSight(context, doc), loaded.state, definition?.definition);
       const commits = await service.events.load(id);
       const items = commits.map((commit) => ({
         seq: commit.seq,
@@ -353,9 +365,9 @@ export async function ticketsRoutes(app: FastifyInstance) {
         actor: commit.payload.actor,
         command: commit.command,
         hash: commit.hash,
-        events: (commit.payload.events as { type: string; data?: Record<string, unknown> }[]).filter(
-          (event) => internal || !isInternalEvent(event),
-        ),
+        events: (commit.payload.events as { type: string; data?: Record<string, unknown> }[])
+          .filter((event) => internal || !isInternalEvent(event))
+          .map((event) => redactEvent(event, shown)),
       }));
       return {
         items: internal ? items : items.filter((item) => item.events.length > 0 || item.command === 'open'),

@@ -59,6 +59,17 @@ export const listQuery = {
     assignee: { type: 'string', maxLength: 64, description: 'User id, `me`, or `none`' },
     requester: { type: 'string', maxLength: 64, description: 'User id or `me`' },
     watching: { type: 'string', maxLength: 64, description: 'Tickets watched by a user id or `me`' },
+    awaiting: {
+      type: 'string',
+      enum: ['me', 'approval', 'step'],
+      description:
+        'Tickets waiting for the caller now: `approval` (my approvals), `step` (my steps: open tasks assigned to me or my teams), `me` (either)',
+    },
+    involved: {
+      type: 'string',
+      enum: ['me'],
+      description: 'Tickets whose flow names the caller, now or before (approvals decided, steps worked)',
+    },
     priority: { type: 'string', maxLength: 100 },
     channel: { type: 'string', maxLength: 100 },
     text: { type: 'string', maxLength: 200 },
