@@ -208,6 +208,9 @@ export class TicketService {
       { number: 1 },
       { updatedAt: 1 },
       { nextTimerAt: 1 },
+      { involved: 1, slaDueAt: 1 },
+      { awaitingApproval: 1, slaDueAt: 1 },
+      { awaitingStep: 1, slaDueAt: 1 },
     ]);
   }
 
