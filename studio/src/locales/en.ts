@@ -1,4 +1,5 @@
 import type { MessageSchema } from './zh-CN';
+import { designerEn } from './designer/en';
 
 /** Studio texts in English; typed by the Chinese file so a missing or extra key fails the type check. */
 const en: MessageSchema = {
@@ -269,6 +270,7 @@ const en: MessageSchema = {
       'records:write': 'Import records from other systems (ERP, CRM, assets)',
       'analytics:read': 'Read report figures',
       'definitions:read': 'Read ticket types, teams and other settings',
+      'people:write': 'Set people’s attributes (level, department, location, cost centre…)',
     },
     fields: {
       name: 'Name',
@@ -604,6 +606,7 @@ const en: MessageSchema = {
     description: 'The address you opened does not exist; it may have moved or been removed.',
     back: 'Back to the workbench',
   },
+  designer: designerEn,
 };
 
 export default en;

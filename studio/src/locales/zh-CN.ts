@@ -2,6 +2,8 @@
  * Studio texts in Simplified Chinese, the default language. `en.ts` must have exactly the same keys (its type is
  * this file's shape). vue-i18n treats `{ } @ $ |` as syntax: write them as `{'@'}` when meant literally.
  */
+import { designerZh } from './designer/zh-CN';
+
 const zhCN = {
   app: {
     name: 'Ordo',
@@ -267,6 +269,7 @@ const zhCN = {
       'records:write': '导入外部系统记录（ERP、CRM、资产）',
       'analytics:read': '读取报表指标',
       'definitions:read': '读取工单类型、团队等配置',
+      'people:write': '设置人员属性（客户等级、部门、地点、成本中心等）',
     },
     fields: {
       name: '名称',
@@ -598,12 +601,13 @@ const zhCN = {
     description: '你访问的地址不存在，可能已被移动或删除。',
     back: '返回工作台',
   },
+  designer: designerZh,
 } as const;
 
 export type MessageSchema = DeepString<typeof zhCN>;
 
 /** Same keys, any wording: lets the English file say different things under the same structure. */
-type DeepString<T> = T extends string
+export type DeepString<T> = T extends string
   ? string
   : T extends readonly string[]
     ? readonly string[]

@@ -49,6 +49,40 @@ import {
   ElTimeline,
   ElTimelineItem,
   ElTooltip,
+  ElTabs,
+  ElTabPane,
+  ElDrawer,
+  ElCollapse,
+  ElCollapseItem,
+  ElDivider,
+  ElScrollbar,
+  ElSpace,
+  ElText,
+  ElLink,
+  ElRow,
+  ElCol,
+  ElSegmented,
+  ElSlider,
+  ElTimePicker,
+  ElTimeSelect,
+  ElCalendar,
+  ElButtonGroup,
+  ElAutocomplete,
+  ElPopconfirm,
+  ElSplitter,
+  ElSplitterPanel,
+  ElProgress,
+  ElUpload,
+  ElTree,
+  ElCheckTag,
+  ElInputTag,
+  ElColorPicker,
+  ElStatistic,
+  ElSteps,
+  ElStep,
+  ElBreadcrumb,
+  ElBreadcrumbItem,
+  ElOptionGroup,
   vLoading,
 } from 'element-plus';
 
@@ -99,6 +133,40 @@ import 'element-plus/es/components/tag/style/css';
 import 'element-plus/es/components/timeline/style/css';
 import 'element-plus/es/components/timeline-item/style/css';
 import 'element-plus/es/components/tooltip/style/css';
+import 'element-plus/es/components/option-group/style/css';
+import 'element-plus/es/components/breadcrumb-item/style/css';
+import 'element-plus/es/components/breadcrumb/style/css';
+import 'element-plus/es/components/step/style/css';
+import 'element-plus/es/components/steps/style/css';
+import 'element-plus/es/components/statistic/style/css';
+import 'element-plus/es/components/color-picker/style/css';
+import 'element-plus/es/components/input-tag/style/css';
+import 'element-plus/es/components/check-tag/style/css';
+import 'element-plus/es/components/tree/style/css';
+import 'element-plus/es/components/upload/style/css';
+import 'element-plus/es/components/progress/style/css';
+import 'element-plus/es/components/splitter-panel/style/css';
+import 'element-plus/es/components/splitter/style/css';
+import 'element-plus/es/components/popconfirm/style/css';
+import 'element-plus/es/components/autocomplete/style/css';
+import 'element-plus/es/components/button-group/style/css';
+import 'element-plus/es/components/calendar/style/css';
+import 'element-plus/es/components/time-select/style/css';
+import 'element-plus/es/components/time-picker/style/css';
+import 'element-plus/es/components/slider/style/css';
+import 'element-plus/es/components/segmented/style/css';
+import 'element-plus/es/components/col/style/css';
+import 'element-plus/es/components/row/style/css';
+import 'element-plus/es/components/link/style/css';
+import 'element-plus/es/components/text/style/css';
+import 'element-plus/es/components/space/style/css';
+import 'element-plus/es/components/scrollbar/style/css';
+import 'element-plus/es/components/divider/style/css';
+import 'element-plus/es/components/collapse-item/style/css';
+import 'element-plus/es/components/collapse/style/css';
+import 'element-plus/es/components/drawer/style/css';
+import 'element-plus/es/components/tab-pane/style/css';
+import 'element-plus/es/components/tabs/style/css';
 
 declare module 'vue' {
   // Written out, not derived from the map below: the components' own types refer back to this interface.
@@ -147,6 +215,40 @@ declare module 'vue' {
     ElTimeline: typeof ElTimeline;
     ElTimelineItem: typeof ElTimelineItem;
     ElTooltip: typeof ElTooltip;
+    ElTabs: typeof ElTabs;
+    ElTabPane: typeof ElTabPane;
+    ElDrawer: typeof ElDrawer;
+    ElCollapse: typeof ElCollapse;
+    ElCollapseItem: typeof ElCollapseItem;
+    ElDivider: typeof ElDivider;
+    ElScrollbar: typeof ElScrollbar;
+    ElSpace: typeof ElSpace;
+    ElText: typeof ElText;
+    ElLink: typeof ElLink;
+    ElRow: typeof ElRow;
+    ElCol: typeof ElCol;
+    ElSegmented: typeof ElSegmented;
+    ElSlider: typeof ElSlider;
+    ElTimePicker: typeof ElTimePicker;
+    ElTimeSelect: typeof ElTimeSelect;
+    ElCalendar: typeof ElCalendar;
+    ElButtonGroup: typeof ElButtonGroup;
+    ElAutocomplete: typeof ElAutocomplete;
+    ElPopconfirm: typeof ElPopconfirm;
+    ElSplitter: typeof ElSplitter;
+    ElSplitterPanel: typeof ElSplitterPanel;
+    ElProgress: typeof ElProgress;
+    ElUpload: typeof ElUpload;
+    ElTree: typeof ElTree;
+    ElCheckTag: typeof ElCheckTag;
+    ElInputTag: typeof ElInputTag;
+    ElColorPicker: typeof ElColorPicker;
+    ElStatistic: typeof ElStatistic;
+    ElSteps: typeof ElSteps;
+    ElStep: typeof ElStep;
+    ElBreadcrumb: typeof ElBreadcrumb;
+    ElBreadcrumbItem: typeof ElBreadcrumbItem;
+    ElOptionGroup: typeof ElOptionGroup;
   }
   export interface GlobalDirectives {
     vLoading: typeof vLoading;
@@ -201,6 +303,40 @@ const components: { [Name in RegisteredName]: GlobalComponents[Name] } = {
   ElTimeline,
   ElTimelineItem,
   ElTooltip,
+  ElTabs,
+  ElTabPane,
+  ElDrawer,
+  ElCollapse,
+  ElCollapseItem,
+  ElDivider,
+  ElScrollbar,
+  ElSpace,
+  ElText,
+  ElLink,
+  ElRow,
+  ElCol,
+  ElSegmented,
+  ElSlider,
+  ElTimePicker,
+  ElTimeSelect,
+  ElCalendar,
+  ElButtonGroup,
+  ElAutocomplete,
+  ElPopconfirm,
+  ElSplitter,
+  ElSplitterPanel,
+  ElProgress,
+  ElUpload,
+  ElTree,
+  ElCheckTag,
+  ElInputTag,
+  ElColorPicker,
+  ElStatistic,
+  ElSteps,
+  ElStep,
+  ElBreadcrumb,
+  ElBreadcrumbItem,
+  ElOptionGroup,
 };
 
 export const elementPlusModule = {

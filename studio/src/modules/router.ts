@@ -21,6 +21,7 @@ declare module 'vue-router' {
 
 const ADMIN: readonly Role[] = ['admin'];
 const STAFF: readonly Role[] = ['admin', 'agent'];
+const DESIGNERS: readonly Role[] = ['admin', 'designer'];
 
 const routes: RouteRecordRaw[] = [
   {
@@ -76,6 +77,18 @@ const routes: RouteRecordRaw[] = [
         name: 'ticket-detail',
         component: () => import('../pages/tickets/TicketDetailPage.vue'),
         meta: { titleKey: 'nav.tickets' },
+      },
+      {
+        path: 'designer',
+        name: 'designer',
+        component: () => import('../pages/designer/DesignerListPage.vue'),
+        meta: { roles: DESIGNERS, titleKey: 'nav.designer' },
+      },
+      {
+        path: 'designer/:key',
+        name: 'designer-type',
+        component: () => import('../pages/designer/DesignerWorkspacePage.vue'),
+        meta: { roles: DESIGNERS, titleKey: 'nav.designer' },
       },
       { path: 'admin', redirect: { name: 'admin-users' } },
       {
