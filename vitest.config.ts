@@ -10,7 +10,7 @@ export default defineConfig({
       {
         test: {
           name: 'runtime',
-          include: ['runtime/**/*.test.ts', 'templates/**/*.test.ts'],
+          include: ['runtime/**/*.test.ts', 'templates/**/*.test.ts', 'studio/**/*.test.ts'],
           testTimeout: 30_000,
         },
       },
