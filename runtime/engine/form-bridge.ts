@@ -80,5 +80,6 @@ export function formRefusal(errors: Problem[]): EngineErrorShape {
     first === undefined ? undefined : first.path.replace(/^\//, ''),
   );
   error.message['zh-CN'] = `表单填写有误：${errors.map((problem) => problem.text['zh-CN']).join('；')}`;
+  error.problems = errors;
   return error;
 }

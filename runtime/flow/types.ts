@@ -2,7 +2,7 @@
  * Shapes of the flow graph (as @vue-flow/core stores it, plus node `data`) and of what node executors return.
  * Executors never mutate: they read a frozen view of the ticket and answer with a decision; the runner applies it.
  */
-import type { Duration, Instant, LocalizedText, StatusCategory } from '../common/types.js';
+import type { Duration, Instant, LocalizedText, Problem, StatusCategory } from '../common/types.js';
 
 export interface FlowNode {
   id: string;
@@ -155,6 +155,8 @@ export interface EngineErrorShape {
   code: string;
   message: LocalizedText;
   field?: string;
+  /** Every problem when there are several (a form with many wrong fields); `field` names the first. */
+  problems?: Problem[];
 }
 
 export type Decided = { ok: true; value: NodeDecision } | { ok: false; error: EngineErrorShape };

@@ -111,7 +111,14 @@ export async function createCalendar(
     await calendars(db).insertOne(doc);
   } catch (error) {
     if (isDuplicateKey(error))
-      throw conflict(`A calendar with the key ${definition.key} exists`, {}, 'body.key');
+      throw conflict(
+        {
+          'zh-CN': `标识为 ${definition.key} 的日历已存在`,
+          en: `A calendar with the key ${definition.key} exists`,
+        },
+        {},
+        'body.key',
+      );
     throw error;
   }
   return toView(doc);
@@ -140,9 +147,15 @@ export async function updateCalendar(
   const current = await calendars(db).findOne({ _id: key });
   if (!current) throw notFound(`Calendar ${key}`);
   if (expectedRevision !== undefined && expectedRevision !== current.revision) {
-    throw conflict(`The calendar changed since revision ${expectedRevision}`, {
-      currentRevision: current.revision,
-    });
+    throw conflict(
+      {
+        'zh-CN': `日历在第 ${expectedRevision} 次修订后已被修改，请重新加载`,
+        en: `The calendar changed since revision ${expectedRevision}`,
+      },
+      {
+        currentRevision: current.revision,
+      },
+    );
   }
   // Filtering on the revision read makes two concurrent saves collide on MongoDB; FerretDB 1.24 reads then
   // writes, so there the later save can still win (a lost update of a whole calendar, never a torn one).
@@ -161,7 +174,13 @@ export async function updateCalendar(
   );
   if (result.matchedCount === 0) {
     const now = await calendars(db).findOne({ _id: key });
-    throw conflict('The calendar was changed by someone else meanwhile', { currentRevision: now?.revision });
+    throw conflict(
+      {
+        'zh-CN': '日历刚刚被其他人修改，请重新加载',
+        en: 'The calendar was changed by someone else meanwhile',
+      },
+      { currentRevision: now?.revision },
+    );
   }
   return getCalendar(db, key);
 }

@@ -29,13 +29,15 @@ export function definitionsProblem(
 /** A definition that fails its checks: 422 with every problem, each naming where it was found. */
 export function invalidDefinition(
   problems: Problem[],
-  options: { base?: string; detail?: string } = {},
+  options: { base?: string; detail?: LocalizedText } = {},
 ): HttpProblem {
-  const detail = options.detail ?? 'The definition has problems';
+  const detail = options.detail ?? { 'zh-CN': '定义有问题', en: 'The definition has problems' };
   const first = problems[0];
   return new HttpProblem(422, 'Invalid definition', {
     code: 'invalid-definition',
-    detail: first ? `${detail}: ${first.text.en}` : detail,
+    text: first
+      ? { 'zh-CN': `${detail['zh-CN']}：${first.text['zh-CN']}`, en: `${detail.en}: ${first.text.en}` }
+      : detail,
     // With a base, the first problem is named as a request field (`body.definition.flow.nodes.3`).
     field: first && options.base ? pointerToField(first.path, options.base) : undefined,
     extra: { problems },

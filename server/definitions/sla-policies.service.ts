@@ -111,7 +111,14 @@ export async function createSlaPolicy(
     await slaPolicies(db).insertOne(doc);
   } catch (error) {
     if (isDuplicateKey(error))
-      throw conflict(`An SLA policy with the key ${input.key} exists`, {}, 'body.key');
+      throw conflict(
+        {
+          'zh-CN': `标识为 ${input.key} 的 SLA 策略已存在`,
+          en: `An SLA policy with the key ${input.key} exists`,
+        },
+        {},
+        'body.key',
+      );
     throw error;
   }
   return toView(doc);
@@ -137,9 +144,15 @@ export async function updateSlaPolicy(
   const current = await slaPolicies(db).findOne({ _id: key });
   if (!current) throw notFound(`SLA policy ${key}`);
   if (expectedRevision !== undefined && expectedRevision !== current.revision) {
-    throw conflict(`The SLA policy changed since revision ${expectedRevision}`, {
-      currentRevision: current.revision,
-    });
+    throw conflict(
+      {
+        'zh-CN': `SLA 策略在第 ${expectedRevision} 次修订后已被修改，请重新加载`,
+        en: `The SLA policy changed since revision ${expectedRevision}`,
+      },
+      {
+        currentRevision: current.revision,
+      },
+    );
   }
   // Atomic on MongoDB; on FerretDB 1.24 a read then a write (see calendars.service.ts).
   const result = await slaPolicies(db).updateOne(
@@ -156,9 +169,15 @@ export async function updateSlaPolicy(
   );
   if (result.matchedCount === 0) {
     const now = await slaPolicies(db).findOne({ _id: key });
-    throw conflict('The SLA policy was changed by someone else meanwhile', {
-      currentRevision: now?.revision,
-    });
+    throw conflict(
+      {
+        'zh-CN': 'SLA 策略刚刚被其他人修改，请重新加载',
+        en: 'The SLA policy was changed by someone else meanwhile',
+      },
+      {
+        currentRevision: now?.revision,
+      },
+    );
   }
   return getSlaPolicy(db, key);
 }

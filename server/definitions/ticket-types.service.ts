@@ -238,7 +238,14 @@ export async function createTicketType(
     await ticketTypes(db).insertOne(doc);
   } catch (error) {
     if (isDuplicateKey(error))
-      throw conflict(`A ticket type with the key ${source.key} exists`, {}, 'body.key');
+      throw conflict(
+        {
+          'zh-CN': `标识为 ${source.key} 的工单类型已存在`,
+          en: `A ticket type with the key ${source.key} exists`,
+        },
+        {},
+        'body.key',
+      );
     throw error;
   }
   return getDraft(db, source.key);
@@ -288,7 +295,10 @@ export async function saveDraft(
 
 function staleDraft(current: TicketTypeDoc): HttpProblem {
   return conflict(
-    `The draft was saved by ${current.updatedBy} since you opened it (now revision ${current.draftRevision}); reload it`,
+    {
+      'zh-CN': `您打开草稿后，${current.updatedBy} 已保存过它（现为第 ${current.draftRevision} 次修订），请重新加载`,
+      en: `The draft was saved by ${current.updatedBy} since you opened it (now revision ${current.draftRevision}); reload it`,
+    },
     {
       currentRevision: current.draftRevision,
       updatedAt: current.updatedAt.toISOString(),
@@ -360,7 +370,9 @@ export async function publishDraft(
   const source = parseDefinitionText<TicketTypeSource>(doc.draft);
   const report = await validateSource(db, source);
   if (!report.valid) {
-    throw invalidDefinition(report.problems, { detail: 'The draft cannot be published' });
+    throw invalidDefinition(report.problems, {
+      detail: { 'zh-CN': '草稿无法发布', en: 'The draft cannot be published' },
+    });
   }
   const frozen = await freezeDefinition(db, report.resolved);
   return commitVersion(db, doc, {
@@ -450,14 +462,17 @@ async function commitVersion(
   const newestNumber = newest?.version ?? 0;
   if (input.baseVersion !== undefined && input.baseVersion !== newestNumber) {
     throw conflict(
-      `Version ${newestNumber} was published since you looked (you saw version ${input.baseVersion})`,
+      {
+        'zh-CN': `您查看之后已发布了第 ${newestNumber} 版（您看到的是第 ${input.baseVersion} 版）`,
+        en: `Version ${newestNumber} was published since you looked (you saw version ${input.baseVersion})`,
+      },
       { latestVersion: newestNumber },
       'body.baseVersion',
     );
   }
   if (newest && newest.sha256 === input.sha256) {
     const problem = definitionsProblem('definition.noChanges', '', { version: newestNumber });
-    throw conflict(problem.text.en, { latestVersion: newestNumber, problems: [problem] });
+    throw conflict(problem.text, { latestVersion: newestNumber, problems: [problem] });
   }
   const version = newestNumber + 1;
   const doc: TicketTypeVersionDoc = {

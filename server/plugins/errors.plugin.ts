@@ -1,7 +1,14 @@
 import path from 'node:path';
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { HttpProblem, type ProblemBody } from '../lib/problem.js';
+import type { Locale, LocalizedText } from '../../runtime/common/types.js';
+import {
+  HttpProblem,
+  localeFromAcceptLanguage,
+  localizeProblem,
+  type ProblemBody,
+  type ProblemItem,
+} from '../lib/problem.js';
 
 interface ValidationIssue {
   instancePath: string;
@@ -26,8 +33,88 @@ function fieldOf(context: string | undefined, issue: ValidationIssue): string {
   return parts.join('.');
 }
 
-function send(reply: FastifyReply, body: ProblemBody) {
-  return reply.status(body.status).type('application/problem+json').send(body);
+/** What a schema violation says, in both languages; `{field}` is the request field it names. */
+function schemaText(field: string, issue: ValidationIssue): LocalizedText {
+  const params = issue.params;
+  const limit = typeof params.limit === 'number' ? String(params.limit) : '';
+  switch (issue.keyword) {
+    case 'required':
+      return { 'zh-CN': `缺少必填项 ${field}`, en: `${field} is required` };
+    case 'additionalProperties':
+      return { 'zh-CN': `不允许的字段 ${field}`, en: `${field} is not allowed here` };
+    case 'type':
+      return {
+        'zh-CN': `${field} 的类型应为 ${String(params.type)}`,
+        en: `${field} must be ${String(params.type)}`,
+      };
+    case 'minLength':
+      return {
+        'zh-CN': `${field} 至少需要 ${limit} 个字符`,
+        en: `${field} needs at least ${limit} characters`,
+      };
+    case 'maxLength':
+      return {
+        'zh-CN': `${field} 最多 ${limit} 个字符`,
+        en: `${field} may have at most ${limit} characters`,
+      };
+    case 'minimum':
+      return { 'zh-CN': `${field} 不能小于 ${limit}`, en: `${field} must be at least ${limit}` };
+    case 'maximum':
+      return { 'zh-CN': `${field} 不能大于 ${limit}`, en: `${field} must be at most ${limit}` };
+    case 'minItems':
+      return { 'zh-CN': `${field} 至少需要 ${limit} 项`, en: `${field} needs at least ${limit} items` };
+    case 'maxItems':
+      return { 'zh-CN': `${field} 最多 ${limit} 项`, en: `${field} may have at most ${limit} items` };
+    case 'uniqueItems':
+      return { 'zh-CN': `${field} 中有重复项`, en: `${field} has the same item twice` };
+    case 'minProperties':
+      return {
+        'zh-CN': `${field} 至少需要 ${limit} 项内容`,
+        en: `${field} needs at least ${limit} properties`,
+      };
+    case 'maxProperties':
+      return {
+        'zh-CN': `${field} 最多 ${limit} 项内容`,
+        en: `${field} may have at most ${limit} properties`,
+      };
+    case 'enum': {
+      const allowed = Array.isArray(params.allowedValues) ? params.allowedValues.join(', ') : '';
+      return { 'zh-CN': `${field} 只能是以下之一：${allowed}`, en: `${field} must be one of: ${allowed}` };
+    }
+    case 'const':
+      return {
+        'zh-CN': `${field} 只能是 ${String(params.allowedValue)}`,
+        en: `${field} must be ${String(params.allowedValue)}`,
+      };
+    case 'pattern':
+      return { 'zh-CN': `${field} 的格式不正确`, en: `${field} is not in the expected format` };
+    case 'format':
+      return {
+        'zh-CN': `${field} 不是有效的 ${String(params.format)}`,
+        en: `${field} is not a valid ${String(params.format)}`,
+      };
+    default:
+      return { 'zh-CN': `${field} 的值无效`, en: `${field} ${issue.message ?? 'is not valid'}` };
+  }
+}
+
+/**
+ * The reader's language: a signed-in person's own locale, else the request's Accept-Language, else English (what
+ * integrations and scripts read).
+ */
+function readerLocale(request: FastifyRequest): Locale {
+  const principal = request.principal;
+  if (principal?.kind === 'user' && principal.locale) return principal.locale;
+  const header: string | string[] | undefined = request.headers['accept-language'];
+  return localeFromAcceptLanguage(typeof header === 'string' ? header : header?.[0]) ?? 'en';
+}
+
+function send(request: FastifyRequest, reply: FastifyReply, body: ProblemBody) {
+  return reply
+    .status(body.status)
+    .type('application/problem+json')
+    .header('content-language', readerLocale(request))
+    .send(localizeProblem(body, readerLocale(request)));
 }
 
 export interface ErrorsPluginOptions {
@@ -41,21 +128,23 @@ export interface ErrorsPluginOptions {
 export const errorsPlugin = fp(
   async function errorsPlugin(app: FastifyInstance, options: ErrorsPluginOptions) {
     app.setErrorHandler((error: FastifyError, request, reply) => {
-      if (error instanceof HttpProblem) return send(reply, error.toBody());
+      if (error instanceof HttpProblem) return send(request, reply, error.toBody());
 
       if (error.validation) {
         const issues = error.validation as ValidationIssue[];
-        const errors = issues.map((issue) => ({
-          field: fieldOf(error.validationContext, issue),
-          message: issue.message ?? issue.keyword,
-        }));
+        const errors: ProblemItem[] = issues.map((issue) => {
+          const field = fieldOf(error.validationContext, issue);
+          const text = schemaText(field, issue);
+          return { field, code: issue.keyword, message: text.en, text };
+        });
         const first = errors[0]!;
-        return send(reply, {
+        return send(request, reply, {
           type: 'urn:ordo:problem:invalid-input',
           title: 'Invalid input',
           status: 400,
-          detail: `${first.field} ${first.message}`,
+          detail: first.message,
           field: first.field,
+          text: first.text,
           errors,
         });
       }
@@ -63,11 +152,15 @@ export const errorsPlugin = fp(
       const status = error.statusCode ?? 500;
       if (status >= 500) {
         request.log.error({ err: error }, 'request failed');
-        return send(reply, {
+        return send(request, reply, {
           type: 'about:blank',
           title: 'Internal Server Error',
           status,
           detail: 'Something went wrong on the server; the error was logged.',
+          text: {
+            'zh-CN': '服务器出现错误，已记录在日志中。',
+            en: 'Something went wrong on the server; the error was logged.',
+          },
         });
       }
       // Fastify's own client errors: malformed JSON, prototype poisoning, body too large, bad content type…
@@ -79,7 +172,7 @@ export const errorsPlugin = fp(
               /proto|constructor/i.test(error.message)
             ? 'body'
             : undefined;
-      return send(reply, {
+      return send(request, reply, {
         type: `urn:ordo:problem:${(error.code ?? 'client-error').toLowerCase()}`,
         title: status === 429 ? 'Too Many Requests' : status === 413 ? 'Payload Too Large' : 'Bad Request',
         status,
@@ -100,11 +193,15 @@ export const errorsPlugin = fp(
       ) {
         return reply.type('text/html').sendFile('index.html');
       }
-      return send(reply, {
+      return send(request, reply, {
         type: 'urn:ordo:problem:not-found',
         title: 'Not found',
         status: 404,
         detail: `No route ${request.method} ${pathname}`,
+        text: {
+          'zh-CN': `没有 ${request.method} ${pathname} 这个接口`,
+          en: `No route ${request.method} ${pathname}`,
+        },
       });
     });
   },

@@ -29,9 +29,18 @@ export const problemSchema = {
     field: { type: 'string', description: 'The failing input, e.g. body.username' },
     errors: {
       type: 'array',
+      description: 'Every problem when there are several (the first is also `field` and `text`)',
       items: {
         type: 'object',
-        properties: { field: { type: 'string' }, message: { type: 'string' } },
+        properties: {
+          field: { type: 'string' },
+          code: { type: 'string', description: 'Stable reason, e.g. form.required' },
+          message: { type: 'string', description: 'In the reader’s language' },
+          text: {
+            type: 'object',
+            properties: { 'zh-CN': { type: 'string' }, en: { type: 'string' } },
+          },
+        },
       },
     },
     text: {

@@ -18,7 +18,7 @@ import { HttpProblem, notFound } from '../lib/problem.js';
 import { GroupInsert } from '../lib/group-insert.js';
 import { writeGateOf } from '../lib/write-gate.js';
 import { ensureQueryIndexes } from '../lib/query-indexes.js';
-import { claimNext, peekNext } from '../lib/sequence.js';
+import { claimNext, peekNext, raiseTo } from '../lib/sequence.js';
 import type { Clock } from '../lib/clock.js';
 import { anchoredHead } from './anchors.js';
 import type { DueTimer } from './ticket.sla.js';
@@ -69,6 +69,11 @@ export interface TicketPorts {
   /** A commit of this process was stored (keeps cached open-ticket counts current). */
   committed(before: TicketState | undefined, after: TicketState): void;
   formatNumber(definition: LoadedDefinition, seq: number, at: number): string;
+  /**
+   * The counter a number of `definition` opened at `at` is claimed from: its format rendered around the sequence
+   * (`QA-2026-{seq}`), so types sharing a format share the counter and never repeat a number.
+   */
+  numberScope(definition: LoadedDefinition, at: number): string;
   /** Fields of the projection that depend on the SLA module and the calendar (due times, reporting). */
   projectExtra(state: TicketState, definition: LoadedDefinition): Partial<TicketDoc>;
   slaView(state: TicketState): Promise<Record<string, unknown>>;
@@ -132,13 +137,27 @@ function withLoads(team: TeamState, loads: ReadonlyMap<string, number>): TeamSta
 }
 
 /** The engine refused the command: 422 naming the reason (and the field when there is one). */
-function engineRefusal(error: { code: string; message?: unknown; field?: string }): HttpProblem {
+function engineRefusal(error: {
+  code: string;
+  message?: unknown;
+  field?: string;
+  problems?: { code: string; path: string; text: { en: string; 'zh-CN': string } }[];
+}): HttpProblem {
   const message = error.message as { en?: string; 'zh-CN'?: string } | string | undefined;
   const detail = typeof message === 'string' ? message : (message?.en ?? error.code);
+  const asField = (path: string) => `body.${path.replace(/^\/?/, '').replace(/\//g, '.')}`;
+  // Every problem of the refusal (each field of a form at fault), so a form can mark them all at once.
+  const errors = error.problems?.map((problem) => ({
+    field: asField(problem.path),
+    code: problem.code,
+    message: problem.text.en,
+    text: problem.text,
+  }));
   return new HttpProblem(422, 'Command refused', {
     code: error.code,
     detail,
-    field: error.field ? `body.${error.field.replace(/^\/?/, '').replace(/\//g, '.')}` : undefined,
+    field: error.field ? asField(error.field) : undefined,
+    ...(errors ? { errors } : {}),
     extra: typeof message === 'object' ? { message } : {},
   });
 }
@@ -157,6 +176,25 @@ export function idempotentTicketId(principalId: string, idempotencyKey: string):
 }
 
 const MAX_RETRIES = 8;
+
+/** The number an open is decided with; the real one is claimed once the engine accepted the open. */
+const PENDING_NUMBER = '#pending';
+
+/** `result` with the claimed number in the state and in the `ticket.opened` event (where the engine put it). */
+function withNumber(
+  result: Extract<DecideResult, { ok: true }>,
+  number: string,
+): Extract<DecideResult, { ok: true }> {
+  return {
+    ...result,
+    state: { ...result.state, number },
+    events: result.events.map((event) =>
+      event.type === 'ticket.opened' && event.data.number === PENDING_NUMBER
+        ? { ...event, data: { ...event.data, number } }
+        : event,
+    ),
+  };
+}
 
 /**
  * Tickets end to end: load (projection plus any commits it has not folded in yet), decide with the runtime,
@@ -177,6 +215,8 @@ export class TicketService {
   private readonly unfinished = new Set<string>();
   /** Projection writes of one ticket in this process, one after another (see `project`). */
   private readonly projecting = new Map<string, Promise<unknown>>();
+  /** Number counters this process has already raised past a type's former counter (see `claimNumber`). */
+  private readonly seededScopes = new Map<string, { from: Set<string>; done: Promise<void> }>();
 
   constructor(
     private readonly db: Connection,
@@ -256,19 +296,21 @@ export class TicketService {
     }
 
     const now = this.clock.now();
-    const scopeYear = new Date(now).getUTCFullYear();
-    const seq = await claimNext(this.db, `number:${definition.key}:${scopeYear}`);
     const command: OpenCommand = {
       command: 'open',
       id: ticketId,
-      number: this.ports.formatNumber(definition, seq, now),
+      number: PENDING_NUMBER,
       data: input.data,
       requester: input.requester,
       channel: input.channel ?? 'web',
       watchers: input.watchers ?? [],
       tags: input.tags ?? [],
     };
-    const result = await this.decideWithTurns(definition, undefined, command, input.actor, now);
+    // Decided before the number is claimed, so an open the engine refuses (a form error) uses no number.
+    const decided = await this.decideWithTurns(definition, undefined, command, input.actor, now);
+    const seq = await this.claimNumber(definition, now);
+    command.number = this.ports.formatNumber(definition, seq, now);
+    const result = withNumber(decided, command.number);
     try {
       const { state, doc } = await this.commit(definition, undefined, result, command, input.actor, now, {
         ...(input.idempotencyKey
@@ -288,6 +330,32 @@ export class TicketService {
       }
       throw error;
     }
+  }
+
+  /**
+   * The next number of the type's counter (see `numberScope`). Before its first claim in a counter, this process
+   * makes sure the counter is past the numbers the type got from the counter it used to have alone
+   * (`number:<type>:<year>`), so tickets opened before numbers were shared per format are never repeated.
+   */
+  private async claimNumber(definition: LoadedDefinition, now: number): Promise<number> {
+    const scope = `number:${this.ports.numberScope(definition, now)}`;
+    const legacy = `number:${definition.key}:${new Date(now).getUTCFullYear()}`;
+    let seeding = this.seededScopes.get(scope);
+    if (!seeding || !seeding.from.has(legacy)) {
+      // Raises of one counter run one after another, and every claim waits for those started before it.
+      const previous = seeding?.done ?? Promise.resolve();
+      const from = seeding?.from ?? new Set<string>();
+      from.add(legacy);
+      const done = previous.then(() => raiseTo(this.db, scope, legacy));
+      seeding = { from, done };
+      this.seededScopes.set(scope, seeding);
+      done.catch(() => {
+        from.delete(legacy);
+        if (this.seededScopes.get(scope)?.done === done) this.seededScopes.set(scope, { from, done: Promise.resolve() });
+      });
+    }
+    await seeding.done;
+    return claimNext(this.db, scope);
   }
 
   private async replayIfNeeded(
