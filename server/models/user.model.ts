@@ -12,6 +12,16 @@ export interface UserRecord {
   roles: Role[];
   locale: Locale;
   department?: string;
+  /** Customer level (`vip`, `gold`…): routing and priority rules read it as `requester.level`. */
+  level?: string;
+  /** Office, site or city: `requester.location`. */
+  location?: string;
+  /** Cost centre code: `requester.costCenter`. */
+  costCenter?: string;
+  /** Organisation-specific attributes rules read as `requester.<key>` (keys never shadow the ones above). */
+  attributes?: Record<string, string | number | boolean>;
+  /** Business calendar key of the person's working hours; absent: the organisation's (their team's, else default). */
+  calendar?: string;
   /** The user's manager (approvals "requester's manager", escalations). */
   manager?: Types.ObjectId;
   /** Deactivated people cannot sign in and their sessions stop working; they stay for history. */
@@ -43,6 +53,11 @@ export const userSchema = new Schema<UserRecord>(
     roles: { type: [String], enum: ROLES, default: [] },
     locale: { type: String, enum: LOCALES, default: 'zh-CN' },
     department: { type: String },
+    level: { type: String },
+    location: { type: String },
+    costCenter: { type: String },
+    attributes: { type: Schema.Types.Mixed },
+    calendar: { type: String },
     manager: { type: Schema.Types.ObjectId },
     active: { type: Boolean, default: true },
     password: { type: passwordSchema },

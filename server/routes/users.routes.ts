@@ -3,14 +3,22 @@ import { Types } from 'mongoose';
 import { revokeSessionsOf } from '../access/credentials.js';
 import { accessProblem } from '../access/messages.js';
 import { ROLES, type Role } from '../access/roles.js';
+import { calendarKeys } from '../definitions/calendars.service.js';
+import { badRequest } from '../lib/problem.js';
 import type { UserRecord } from '../models/user.model.js';
 import { objectIdSchema, paginationQuerySchema, problemResponses } from './common.schemas.js';
 import {
+  attributesBodySchema,
   createUserBodySchema,
+  RESERVED_ATTRIBUTE_KEYS,
+  requesterAttributesViewSchema,
   toUserView,
   updateUserBodySchema,
   userViewSchema,
+  type AttributesBody,
+  type AttributeValue,
   type CreateUserBody,
+  type RequesterAttributeView,
   type UpdateUserBody,
 } from './users.schemas.js';
 
@@ -45,11 +53,64 @@ const listUsersQuerySchema = {
 
 const adminOnly = { access: { roles: ['admin'] as const } };
 
+/** The built-in requester attributes, as the rule builder lists them. */
+const BUILT_IN_ATTRIBUTES: Omit<RequesterAttributeView, 'values'>[] = [
+  { var: 'requester.level', key: 'level', label: { 'zh-CN': '客户等级', en: 'Customer level' } },
+  { var: 'requester.department', key: 'department', label: { 'zh-CN': '部门', en: 'Department' } },
+  { var: 'requester.location', key: 'location', label: { 'zh-CN': '地点', en: 'Location' } },
+  { var: 'requester.costCenter', key: 'costCenter', label: { 'zh-CN': '成本中心', en: 'Cost centre' } },
+  { var: 'requester.manager', key: 'manager', label: { 'zh-CN': '直属上级', en: 'Manager' } },
+  { var: 'requester.locale', key: 'locale', label: { 'zh-CN': '语言', en: 'Language' } },
+  { var: 'requester.id', key: 'id', label: { 'zh-CN': '提单人', en: 'Requester' } },
+].map((attribute) => ({ ...attribute, type: 'string' as const, source: 'built-in' as const }));
+
+/** Attributes whose values the rule builder offers as choices (the others are ids or free text). */
+const VALUES_LISTED = new Set(['level', 'department', 'location', 'costCenter', 'locale']);
+const MAX_VALUES = 50;
+
+/** A custom attribute key that reuses a built-in name is refused: the rule could not tell them apart. */
+function refuseReservedKeys(attributes: Record<string, unknown> | null | undefined, field: string): void {
+  for (const key of Object.keys(attributes ?? {})) {
+    if ((RESERVED_ATTRIBUTE_KEYS as readonly string[]).includes(key))
+      throw badRequest(
+        `${field}.${key}`,
+        {
+          'zh-CN': `自定义属性不能命名为“${key}”，这是内置属性的名称`,
+          en: `A custom attribute cannot be named “${key}”: that is a built-in attribute`,
+        },
+        'attribute-key-reserved',
+      );
+  }
+}
+
+/** `$set` / `$unset` of the attribute fields of a body (absent: unchanged, null: cleared). */
+function attributeChanges(
+  body: Pick<UpdateUserBody, 'level' | 'department' | 'location' | 'costCenter'>,
+  set: Record<string, unknown>,
+  unset: Record<string, ''>,
+): void {
+  for (const field of ['level', 'department', 'location', 'costCenter'] as const) {
+    const value = body[field];
+    if (value === null) unset[field] = '';
+    else if (value !== undefined) set[field] = value.trim();
+  }
+}
+
 export async function usersRoutes(app: FastifyInstance) {
   const { User } = app.models;
 
   async function requireExistingUser(id: string, field: string): Promise<void> {
     if (!(await User.exists({ _id: id }))) throw accessProblem('unknown-user', { field, params: { id } });
+  }
+
+  async function requireCalendar(key: string | null | undefined, field: string): Promise<void> {
+    if (key === null || key === undefined) return;
+    if (!(await calendarKeys(app.db)).includes(key))
+      throw badRequest(
+        field,
+        { 'zh-CN': `找不到标识为 ${key} 的日历`, en: `There is no calendar with key ${key}` },
+        'unknown-calendar',
+      );
   }
 
   /** Refuse a change that would leave nobody able to administer Ordo. */
@@ -114,6 +175,8 @@ export async function usersRoutes(app: FastifyInstance) {
       const body = request.body;
       const username = body.username.toLowerCase();
       if (body.manager) await requireExistingUser(body.manager, 'body.manager');
+      refuseReservedKeys(body.attributes, 'body.attributes');
+      await requireCalendar(body.calendar, 'body.calendar');
       const now = new Date(app.clock.now());
       let created;
       try {
@@ -123,7 +186,13 @@ export async function usersRoutes(app: FastifyInstance) {
           email: body.email,
           roles: body.roles,
           locale: body.locale,
-          department: body.department,
+          department: body.department?.trim(),
+          level: body.level?.trim(),
+          location: body.location?.trim(),
+          costCenter: body.costCenter?.trim(),
+          attributes:
+            body.attributes && Object.keys(body.attributes).length > 0 ? body.attributes : undefined,
+          calendar: body.calendar,
           manager: body.manager ? new Types.ObjectId(body.manager) : undefined,
           active: body.active,
           password: body.password ? await app.passwords.hash(body.password) : undefined,
@@ -164,10 +233,11 @@ export async function usersRoutes(app: FastifyInstance) {
       config: adminOnly,
       schema: {
         tags: ['people'],
-        summary: 'Change a person: details, roles, password, or deactivate',
+        summary: 'Change a person: details, requester attributes, roles, password, or deactivate',
         description:
-          'Deactivating a person or setting their password ends their sessions. `null` clears department ' +
-          'and manager. At least one active admin always remains.',
+          'Deactivating a person or setting their password ends their sessions. `null` clears department, ' +
+          'level, location, cost centre, custom attributes, calendar and manager; `attributes` replaces the ' +
+          'custom attributes as a whole. At least one active admin always remains.',
         params: userParamsSchema,
         body: updateUserBodySchema,
         response: { 200: userViewSchema, ...problemResponses(400, 401, 403, 404, 409) },
@@ -180,6 +250,8 @@ export async function usersRoutes(app: FastifyInstance) {
       if (!user) throw accessProblem('user-not-found');
       if (body.manager === id) throw accessProblem('manager-self', { field: 'body.manager' });
       if (body.manager) await requireExistingUser(body.manager, 'body.manager');
+      refuseReservedKeys(body.attributes, 'body.attributes');
+      await requireCalendar(body.calendar, 'body.calendar');
       await keepAnActiveAdmin(user, body);
 
       const set: Record<string, unknown> = { updatedAt: new Date(app.clock.now()) };
@@ -189,8 +261,12 @@ export async function usersRoutes(app: FastifyInstance) {
       for (const field of ['displayName', 'email', 'roles', 'locale', 'active'] as const) {
         if (body[field] !== undefined) set[field] = body[field];
       }
-      if (body.department === null) unset.department = '';
-      else if (body.department !== undefined) set.department = body.department;
+      attributeChanges(body, set, unset);
+      if (body.attributes === null || (body.attributes && Object.keys(body.attributes).length === 0))
+        unset.attributes = '';
+      else if (body.attributes !== undefined) set.attributes = body.attributes;
+      if (body.calendar === null) unset.calendar = '';
+      else if (body.calendar !== undefined) set.calendar = body.calendar;
       if (body.manager === null) unset.manager = '';
       else if (body.manager !== undefined) set.manager = new Types.ObjectId(body.manager);
       if (body.password !== undefined) set.password = await app.passwords.hash(body.password);
@@ -210,6 +286,128 @@ export async function usersRoutes(app: FastifyInstance) {
       const updated = await User.findById(user._id).lean();
       if (!updated) throw accessProblem('user-not-found');
       return toUserView(updated);
+    },
+  );
+
+  app.patch<{ Params: { id: string }; Body: AttributesBody }>(
+    '/api/users/:id/attributes',
+    {
+      config: { access: { roles: ['admin'], scopes: ['people:write'] } },
+      schema: {
+        tags: ['people'],
+        summary: 'Set a person’s requester attributes (admins and integrations)',
+        description:
+          'What routing and priority rules read as `requester.*` when the person opens a ticket: level, ' +
+          'department, location, cost centre and custom attributes. `:id` is the person’s id or username. ' +
+          'Absent fields stay as they are, `null` clears one; custom `attributes` are merged key by key ' +
+          '(a key set to `null` is removed). API keys need the `people:write` scope.',
+        params: {
+          type: 'object',
+          required: ['id'],
+          additionalProperties: false,
+          properties: {
+            id: { type: 'string', minLength: 2, maxLength: 64, description: 'User id or username' },
+          },
+        },
+        body: attributesBodySchema,
+        response: { 200: userViewSchema, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const body = request.body;
+      const byId = /^[0-9a-f]{24}$/.test(id) ? await User.findById(id).lean() : null;
+      const user = byId ?? (await User.findOne({ username: id.toLowerCase() }).lean());
+      if (!user) throw accessProblem('user-not-found', { field: 'params.id' });
+      refuseReservedKeys(body.attributes, 'body.attributes');
+
+      const set: Record<string, unknown> = { updatedAt: new Date(app.clock.now()) };
+      const unset: Record<string, ''> = {};
+      attributeChanges(body, set, unset);
+      if (body.attributes !== undefined) {
+        const merged: Record<string, AttributeValue> = { ...(user.attributes ?? {}) };
+        for (const [key, value] of Object.entries(body.attributes)) {
+          if (value === null) delete merged[key];
+          else merged[key] = value;
+        }
+        if (Object.keys(merged).length > 30)
+          throw badRequest(
+            'body.attributes',
+            {
+              'zh-CN': '每人最多 30 个自定义属性',
+              en: 'A person may have at most 30 custom attributes',
+            },
+            'too-many-attributes',
+          );
+        if (Object.keys(merged).length === 0) unset.attributes = '';
+        else set.attributes = merged;
+      }
+      await User.updateOne(
+        { _id: user._id },
+        { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) },
+      );
+      const updated = await User.findById(user._id).lean();
+      if (!updated) throw accessProblem('user-not-found');
+      return toUserView(updated);
+    },
+  );
+
+  app.get(
+    '/api/requester-attributes',
+    {
+      config: { access: { roles: ['admin', 'designer', 'agent'], scopes: ['definitions:read'] } },
+      schema: {
+        tags: ['people'],
+        summary: 'The requester attributes rules may read, for the rule builder',
+        description:
+          'Each attribute as its rule variable (`requester.level`), labels in both languages, its type, and ' +
+          'the values people hold (up to 50, most common first). Custom attributes are listed once anyone ' +
+          'holds them.',
+        response: { 200: requesterAttributesViewSchema, ...problemResponses(401, 403) },
+      },
+    },
+    async () => {
+      const people = await User.find(
+        { active: true },
+        { level: 1, department: 1, location: 1, costCenter: 1, locale: 1, attributes: 1 },
+      ).lean();
+      const counts = new Map<string, Map<AttributeValue, number>>();
+      const types = new Map<string, RequesterAttributeView['type']>();
+      const count = (key: string, value: AttributeValue) => {
+        const values = counts.get(key) ?? new Map<AttributeValue, number>();
+        values.set(value, (values.get(value) ?? 0) + 1);
+        counts.set(key, values);
+      };
+      for (const person of people) {
+        for (const key of VALUES_LISTED) {
+          const value = (person as unknown as Record<string, unknown>)[key];
+          if (typeof value === 'string' && value !== '') count(key, value);
+        }
+        for (const [key, value] of Object.entries(person.attributes ?? {})) {
+          count(`custom:${key}`, value);
+          const type = typeof value as RequesterAttributeView['type'];
+          types.set(key, types.has(key) && types.get(key) !== type ? 'string' : type);
+        }
+      }
+      const valuesOf = (key: string) =>
+        [...(counts.get(key) ?? new Map<AttributeValue, number>()).entries()]
+          .sort((a, b) => b[1] - a[1] || String(a[0]).localeCompare(String(b[0])))
+          .slice(0, MAX_VALUES)
+          .map(([value]) => value);
+      const items: RequesterAttributeView[] = BUILT_IN_ATTRIBUTES.map((attribute) => ({
+        ...attribute,
+        values: VALUES_LISTED.has(attribute.key) ? valuesOf(attribute.key) : [],
+      }));
+      for (const key of [...types.keys()].sort())
+        items.push({
+          var: `requester.${key}`,
+          key,
+          label: { 'zh-CN': key, en: key },
+          type: types.get(key)!,
+          source: 'custom',
+          values: valuesOf(`custom:${key}`),
+        });
+      return { items };
     },
   );
 }

@@ -94,15 +94,18 @@ export async function roleMembers(app: FastifyInstance): Promise<Record<string, 
 export async function readRequester(app: FastifyInstance, userId: string): Promise<Requester | undefined> {
   const user = await app.models.User.findById(userId).lean();
   if (!user || !user.active) return undefined;
-  const level = (user as { level?: unknown }).level;
+  // Custom attributes first: the built-in ones (whose names custom keys may not take) always win.
   return {
+    ...(user.attributes ?? {}),
     id: String(user._id),
     name: user.displayName,
     email: user.email,
     locale: user.locale,
     ...(user.department ? { department: user.department } : {}),
     ...(user.manager ? { manager: String(user.manager) } : {}),
-    ...(typeof level === 'string' && level ? { level } : {}),
+    ...(user.level ? { level: user.level } : {}),
+    ...(user.location ? { location: user.location } : {}),
+    ...(user.costCenter ? { costCenter: user.costCenter } : {}),
   };
 }
 

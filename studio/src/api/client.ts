@@ -10,7 +10,8 @@ export interface ProblemDetails {
   status: number;
   detail?: string;
   field?: string;
-  errors?: { field: string; message: string }[];
+  /** Every problem when there are several: the field, a stable code, the message (reader's language) and texts. */
+  errors?: { field: string; code?: string; message: string; text?: Partial<Record<string, string>> }[];
   /** The message in each language, when the server has written one for this refusal. */
   text?: Partial<Record<string, string>>;
   /** The same, as the ticket engine names it when it refuses a command. */
@@ -58,11 +59,13 @@ export class ApiError extends Error {
     );
   }
 
-  /** Every named field with its message, keyed like `field`; the main field's message is localized. */
+  /** Every named field with its message, keyed like `field`, in the reader's language when the server wrote it. */
   fieldErrorsIn(locale: string): Record<string, string> {
     const fieldErrors: Record<string, string> = {};
-    if (this.field !== undefined) fieldErrors[this.field] = this.messageIn(locale);
-    for (const error of this.problem.errors ?? []) fieldErrors[formFieldOf(error.field)] ??= error.message;
+    // Each listed problem speaks of its own field; the main message may sum up several (a refused form).
+    for (const error of this.problem.errors ?? [])
+      fieldErrors[formFieldOf(error.field)] ??= localizedOf(error.text, locale) ?? error.message;
+    if (this.field !== undefined) fieldErrors[this.field] ??= this.messageIn(locale);
     return fieldErrors;
   }
 }

@@ -109,6 +109,7 @@ export const API_KEY_SCOPES = [
   'records:write',
   'analytics:read',
   'definitions:read',
+  'people:write',
 ] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
