@@ -1,5 +1,6 @@
 import { request } from './client';
 import type {
+  AwaitingCounts,
   OpenTicketInput,
   TicketCommandInput,
   TicketCommit,
@@ -42,4 +43,9 @@ export function runTicketCommand(
 
 export async function listTicketEvents(id: string): Promise<TicketCommit[]> {
   return (await request<{ items: TicketCommit[] }>(`/api/tickets/${encodeURIComponent(id)}/events`)).items;
+}
+
+/** How many approvals and steps wait for the signed-in person now. */
+export function awaitingCounts(): Promise<AwaitingCounts> {
+  return request<AwaitingCounts>('/api/tickets/awaiting-counts');
 }

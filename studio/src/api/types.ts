@@ -250,9 +250,19 @@ export interface TicketListQuery {
   priority?: string;
   channel?: string;
   text?: string;
+  /** Waiting for me now: `approval` (my approvals), `step` (my steps), `me` (either). */
+  awaiting?: 'me' | 'approval' | 'step';
+  /** Tickets whose flow names me, now or before. */
+  involved?: 'me';
   sort?: TicketSort;
   limit?: number;
   cursor?: string;
+}
+
+/** How many approvals and steps wait for me (the bell). */
+export interface AwaitingCounts {
+  approvals: number;
+  steps: number;
 }
 
 export interface SlaClockView {

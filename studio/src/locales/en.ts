@@ -42,6 +42,8 @@ const en: MessageSchema = {
     tickets: 'Tickets',
     ticketQueue: 'Ticket queue',
     myRequests: 'My requests',
+    myApprovals: 'My approvals',
+    mySteps: 'My steps',
     newTicket: 'Submit a ticket',
     designer: 'Designer',
     knowledge: 'Knowledge',
@@ -407,6 +409,25 @@ const en: MessageSchema = {
       legendBreached: 'Overdue',
       newTicket: 'Log a ticket',
     },
+    work: {
+      approvals: {
+        title: 'My approvals',
+        subtitle: 'Tickets waiting for your decision, whichever team they belong to; most urgent first',
+        waiting: 'Waiting for me',
+        empty: 'Nothing is waiting for your approval',
+      },
+      steps: {
+        title: 'My steps',
+        subtitle:
+          'Steps assigned to you or your teams that are waiting to be done, including parallel tasks on other teams’ tickets',
+        waiting: 'Waiting for me',
+        empty: 'No step is waiting for you',
+      },
+      history: 'I took part in',
+      historyEmpty: 'You have not approved or worked on a ticket step yet',
+      opened: 'opened {when}',
+      due: 'due {when}',
+    },
     mine: {
       title: 'My requests',
       subtitle: 'The tickets you submitted and where they stand',
@@ -553,6 +574,9 @@ const en: MessageSchema = {
     markAll: 'Mark all read',
     loadMore: 'Show more',
     unread: 'Unread',
+    awaitingApprovals: 'Approvals for me',
+    awaitingSteps: 'Steps for me',
+    awaitingHint: '{count} items of work are waiting for you',
   },
   publicPages: {
     ticket: 'Ticket {number}',

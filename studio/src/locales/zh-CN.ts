@@ -44,6 +44,8 @@ const zhCN = {
     tickets: '工单',
     ticketQueue: '工单队列',
     myRequests: '我的请求',
+    myApprovals: '我的审批',
+    mySteps: '我的待办',
     newTicket: '提交工单',
     designer: '设计器',
     knowledge: '知识库',
@@ -405,6 +407,24 @@ const zhCN = {
       legendBreached: '已超时',
       newTicket: '登记工单',
     },
+    work: {
+      approvals: {
+        title: '我的审批',
+        subtitle: '等你审批的工单，不论属于哪个团队；最紧急的在前',
+        waiting: '待我审批',
+        empty: '没有等你审批的工单',
+      },
+      steps: {
+        title: '我的待办',
+        subtitle: '分派给你或你所在团队、正等待处理的步骤，包括其他团队工单中的并行任务',
+        waiting: '待我处理',
+        empty: '没有等你处理的步骤',
+      },
+      history: '我经手的',
+      historyEmpty: '你还没有审批或处理过工单步骤',
+      opened: '提交于 {when}',
+      due: '时限 {when}',
+    },
     mine: {
       title: '我的请求',
       subtitle: '你提交的工单与处理进度',
@@ -551,6 +571,9 @@ const zhCN = {
     markAll: '全部标为已读',
     loadMore: '查看更多',
     unread: '未读',
+    awaitingApprovals: '待我审批',
+    awaitingSteps: '待我处理',
+    awaitingHint: '有 {count} 项工作在等你',
   },
   publicPages: {
     ticket: '工单 {number}',

@@ -66,6 +66,20 @@ const routes: RouteRecordRaw[] = [
         meta: { titleKey: 'nav.myRequests' },
       },
       {
+        path: 'tickets/approvals',
+        name: 'tickets-approvals',
+        component: () => import('../pages/tickets/MyWorkPage.vue'),
+        props: { kind: 'approval' },
+        meta: { roles: STAFF, titleKey: 'nav.myApprovals' },
+      },
+      {
+        path: 'tickets/steps',
+        name: 'tickets-steps',
+        component: () => import('../pages/tickets/MyWorkPage.vue'),
+        props: { kind: 'step' },
+        meta: { roles: STAFF, titleKey: 'nav.mySteps' },
+      },
+      {
         path: 'tickets/new',
         name: 'ticket-new',
         component: () => import('../pages/tickets/NewTicketPage.vue'),

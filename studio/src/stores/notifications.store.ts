@@ -1,19 +1,34 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import * as notificationsApi from '../api/notifications.api';
+import { awaitingCounts } from '../api/tickets.api';
 import type { InAppNotification } from '../api/types';
 
 const PAGE_SIZE = 20;
 
-/** The bell: how many are unread (polled), and the newest notifications when the list is opened. */
+/**
+ * The bell: how many are unread and how many approvals and steps wait for me (polled together), and the newest
+ * notifications when the list is opened.
+ */
 export const useNotificationsStore = defineStore('notifications', () => {
   const unread = ref(0);
+  /** Approvals awaiting my decision, and open steps assigned to me or my teams. */
+  const awaiting = ref({ approvals: 0, steps: 0 });
   const items = ref<InAppNotification[]>([]);
   const nextCursor = ref<string | null>(null);
   const loading = ref(false);
 
+  async function refreshAwaiting(): Promise<void> {
+    awaiting.value = await awaitingCounts();
+  }
+
   async function refreshCount(): Promise<void> {
-    unread.value = await notificationsApi.unreadNotificationCount();
+    const [count] = await Promise.all([
+      notificationsApi.unreadNotificationCount(),
+      // The work counts are a hint: a failure leaves the last ones shown.
+      refreshAwaiting().catch(() => undefined),
+    ]);
+    unread.value = count;
   }
 
   async function loadNewest(): Promise<void> {
@@ -22,6 +37,7 @@ export const useNotificationsStore = defineStore('notifications', () => {
       const [page, count] = await Promise.all([
         notificationsApi.listNotifications({ limit: PAGE_SIZE }),
         notificationsApi.unreadNotificationCount(),
+        refreshAwaiting().catch(() => undefined),
       ]);
       items.value = page.items;
       nextCursor.value = page.nextCursor;
@@ -61,12 +77,14 @@ export const useNotificationsStore = defineStore('notifications', () => {
 
   function reset(): void {
     unread.value = 0;
+    awaiting.value = { approvals: 0, steps: 0 };
     items.value = [];
     nextCursor.value = null;
   }
 
   return {
     unread,
+    awaiting,
     items,
     nextCursor,
     loading,
