@@ -46,10 +46,10 @@ describe('assign()', () => {
       code: 'assignment.roundRobin',
     },
     {
-      name: 'round robin wraps around',
+      name: 'round robin goes on from the turn it is given',
       request: request('round-robin'),
       team: team([member('a'), member('b'), member('c')], 2),
-      output: { assignee: 'c', queued: false, cursor: 0 },
+      output: { assignee: 'c', queued: false, cursor: 3 },
       code: 'assignment.roundRobin',
     },
     {
@@ -59,7 +59,7 @@ describe('assign()', () => {
         [member('a'), member('b', { awayUntil: NOW + HOUR }), member('c', { capacity: 2, openTickets: 2 })],
         1,
       ),
-      output: { assignee: 'a', queued: false, cursor: 1 },
+      output: { assignee: 'a', queued: false, cursor: 2 },
       code: 'assignment.roundRobin',
     },
     {
@@ -70,24 +70,24 @@ describe('assign()', () => {
       code: 'assignment.roundRobin',
     },
     {
-      name: 'a stale or odd cursor is brought into range',
+      name: 'a turn past the list wraps round it, a fraction is dropped',
       request: request('round-robin'),
       team: team([member('a'), member('b')], 7.9),
-      output: { assignee: 'b', queued: false, cursor: 0 },
+      output: { assignee: 'b', queued: false, cursor: 8 },
       code: 'assignment.roundRobin',
     },
     {
-      name: 'a negative cursor too',
+      name: 'a negative turn reads as the first',
       request: request('round-robin'),
       team: team([member('a'), member('b'), member('c')], -1),
-      output: { assignee: 'c', queued: false, cursor: 0 },
+      output: { assignee: 'a', queued: false, cursor: 1 },
       code: 'assignment.roundRobin',
     },
     {
       name: 'excluded members are passed over',
       request: request('round-robin', { exclude: ['a'] }),
       team: team([member('a'), member('b')], 0),
-      output: { assignee: 'b', queued: false, cursor: 0 },
+      output: { assignee: 'b', queued: false, cursor: 1 },
       code: 'assignment.roundRobin',
     },
     // least loaded
@@ -99,7 +99,7 @@ describe('assign()', () => {
         member('b', { openTickets: 2 }),
         member('c', { openTickets: 3 }),
       ]),
-      output: { assignee: 'b', queued: false, cursor: 2 },
+      output: { assignee: 'b', queued: false, cursor: 1 },
       code: 'assignment.leastLoaded',
     },
     {
@@ -109,17 +109,17 @@ describe('assign()', () => {
         member('a', { openTickets: 1, capacity: 1 }),
         member('b', { openTickets: 4, capacity: 10 }),
       ]),
-      output: { assignee: 'b', queued: false, cursor: 0 },
+      output: { assignee: 'b', queued: false, cursor: 1 },
       code: 'assignment.leastLoaded',
     },
     {
-      name: 'least loaded breaks ties in round-robin order from the cursor',
+      name: 'least loaded gives ties to the tied members in turn',
       request: request('least-loaded'),
       team: team(
         [member('a', { openTickets: 1 }), member('b', { openTickets: 3 }), member('c', { openTickets: 1 })],
         2,
       ),
-      output: { assignee: 'c', queued: false, cursor: 0 },
+      output: { assignee: 'a', queued: false, cursor: 3 },
       code: 'assignment.leastLoaded',
     },
     // skills
@@ -137,7 +137,7 @@ describe('assign()', () => {
         member('c', { skills: { network: 3, linux: 2 }, openTickets: 2 }),
         member('d', { skills: { network: 3 } }),
       ]),
-      output: { assignee: 'c', queued: false, cursor: 3 },
+      output: { assignee: 'c', queued: false, cursor: 1 },
       code: 'assignment.skills',
     },
     {
@@ -151,14 +151,14 @@ describe('assign()', () => {
       name: 'skills: no requirement means anyone',
       request: request('skills'),
       team: team([member('a', { openTickets: 1 }), member('b')]),
-      output: { assignee: 'b', queued: false, cursor: 0 },
+      output: { assignee: 'b', queued: false, cursor: 1 },
       code: 'assignment.skills',
     },
     {
       name: 'skills: the only holder is away ⇒ queue and supervisor',
       request: request('skills', { skills: [{ name: 'sap', level: 1 }] }),
       team: team([member('a', { skills: { sap: 5 }, awayUntil: NOW + HOUR }), member('b')], 1),
-      output: { queued: true, cursor: 1, notifySupervisor: true },
+      output: { queued: true, notifySupervisor: true },
       code: 'assignment.queued',
     },
     // nobody
@@ -166,14 +166,14 @@ describe('assign()', () => {
       name: 'everyone away or full ⇒ queue',
       request: request('least-loaded'),
       team: team([member('a', { awayUntil: NOW + 1 }), member('b', { capacity: 0 })]),
-      output: { queued: true, cursor: 0, notifySupervisor: true },
+      output: { queued: true, notifySupervisor: true },
       code: 'assignment.queued',
     },
     {
       name: 'a team without members ⇒ queue',
       request: request('round-robin'),
       team: team([], 3),
-      output: { queued: true, cursor: 0, notifySupervisor: true },
+      output: { queued: true, notifySupervisor: true },
       code: 'assignment.queued.noMembers',
     },
     // direct
@@ -181,14 +181,14 @@ describe('assign()', () => {
       name: 'direct assigns the named person',
       request: request('direct', { user: 'b' }),
       team: team([member('a'), member('b', { capacity: 1, openTickets: 9 })], 1),
-      output: { assignee: 'b', queued: false, cursor: 1 },
+      output: { assignee: 'b', queued: false },
       code: 'assignment.direct',
     },
     {
       name: 'direct to someone outside the team',
       request: request('direct', { user: 'outsider' }),
       team: team([member('a')]),
-      output: { assignee: 'outsider', queued: false, cursor: 0 },
+      output: { assignee: 'outsider', queued: false },
       code: 'assignment.direct',
     },
     {
@@ -232,6 +232,8 @@ describe('assign()', () => {
   it.each(cases)('$name', ({ request: assignmentRequest, team: teamState, output, code }) => {
     const decision = assign(assignmentRequest, teamState);
     expect(decision).toMatchObject(output);
+    // Only a pick from the team takes a turn; named people and queued tickets leave the turns alone.
+    if (output.cursor === undefined) expect(decision.cursor).toBeUndefined();
     if (output.assignee === undefined) expect(decision.assignee).toBeUndefined();
     expect(decision.explanation.code).toBe(code);
     expect(decision.explanation.text['zh-CN']).not.toMatch(/\{\w+\}/);
@@ -253,8 +255,8 @@ describe('assign()', () => {
     ]);
     expect(decision.explanation.text).toEqual({
       'zh-CN':
-        '按轮流分配交给 a（团队“it-desk”中从第 2 位起第一位可接单的成员）。已跳过：b（不在）、c（已达上限）。',
-      en: 'Assigned to a by round robin (the first available member of team “it-desk” from position 2). Skipped: b (away), c (at capacity).',
+        '按轮流分配交给 a（团队“it-desk”的第 2 次轮转，在 1 位可接单的成员中依次轮到此人）。已跳过：b（不在）、c（已达上限）。',
+      en: 'Assigned to a by round robin (turn 2 of team “it-desk”, taken in order by its 1 available members). Skipped: b (away), c (at capacity).',
     });
   });
 
@@ -312,6 +314,41 @@ describe('assign()', () => {
     expect(decision.explanation.text.en).toContain('the round-robin order decided');
     expect(decision.explanation.text.en).toContain('and 2 more');
     expect(decision.explanation.text['zh-CN']).toContain('等 7 人');
+  });
+
+  /** Who gets each of `turns` consecutive turns (what the server hands out, one per open). */
+  function tally(strategy: AssignmentRequest['strategy'], members: TeamMember[], turns: number, extra = {}) {
+    const counts: Record<string, number> = {};
+    for (let turn = 0; turn < turns; turn++) {
+      const decision = assign(request(strategy, extra), team(members, turn));
+      expect(decision.cursor).toBe(turn + 1);
+      counts[decision.assignee ?? 'queue'] = (counts[decision.assignee ?? 'queue'] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  it('shares turns evenly among the available members whoever is away', () => {
+    const away = { awayUntil: NOW + HOUR };
+    expect(tally('round-robin', [member('a'), member('b'), member('c')], 30)).toEqual({
+      a: 10,
+      b: 10,
+      c: 10,
+    });
+    expect(tally('round-robin', [member('a'), member('b', away), member('c')], 30)).toEqual({ a: 15, c: 15 });
+    expect(tally('round-robin', [member('a', away), member('b'), member('c')], 30)).toEqual({ b: 15, c: 15 });
+    expect(tally('round-robin', [member('a'), member('b'), member('c', away)], 30)).toEqual({ a: 15, b: 15 });
+  });
+
+  it('splits ties of skills and least-loaded evenly between the tied members', () => {
+    const skilled = { skills: { vpn: 1 } };
+    const members = [member('a', skilled), member('b'), member('c', skilled)];
+    expect(tally('skills', members, 30, { skills: [{ name: 'vpn', level: 1 }] })).toEqual({ a: 15, c: 15 });
+    const loads = [
+      member('a', { openTickets: 2 }),
+      member('b', { openTickets: 1 }),
+      member('c', { openTickets: 1 }),
+    ];
+    expect(tally('least-loaded', loads, 30)).toEqual({ b: 15, c: 15 });
   });
 
   it('is pure: the same input gives the same decision and the team state is not changed', () => {

@@ -19,7 +19,11 @@ export interface TeamMember {
 export interface TeamState {
   key: string;
   members: TeamMember[];
-  /** Round-robin position: index into `members` where the next search starts. */
+  /**
+   * Round-robin turn: how many turns the team has handed out before this one (0, 1, 2, …). A turn goes to the
+   * available members in list order, `turn mod (available members)`, so members who can take tickets share them
+   * evenly whoever is away; the caller claims one turn per decision that returns a `cursor`.
+   */
   cursor: number;
   supervisor?: string;
   backupTeam?: string;
@@ -48,7 +52,10 @@ export interface AssignmentDecision {
   assignee?: string;
   /** True when nobody could take the ticket: it waits in the team queue. */
   queued: boolean;
-  /** The team's next round-robin cursor, to persist. */
+  /**
+   * The team's next turn, to persist; present only when this decision took a turn (a member was picked from the
+   * team by round robin, least loaded or skills). Named people and queued tickets take none.
+   */
   cursor?: number;
   notifySupervisor?: boolean;
   supervisor?: string;
@@ -62,7 +69,7 @@ const MAX_NAMES_SHOWN = 5;
 
 /**
  * Pick who works a ticket. Pure: the same request and team state always give the same decision; the caller
- * stores the returned cursor (with a compare-and-set, so concurrent requests do not pick the same slot twice).
+ * claims the turn it used (one unique insert per turn, so concurrent requests never use the same turn twice).
  */
 export function assign(request: AssignmentRequest, teamState: TeamState): AssignmentDecision {
   switch (request.strategy) {
@@ -93,10 +100,14 @@ export function holdsSkills(member: TeamMember, skills: readonly SkillRequiremen
   });
 }
 
-function normalizedCursor(cursor: number, size: number): number {
-  if (size === 0 || !Number.isFinite(cursor)) return 0;
-  const whole = Math.trunc(cursor);
-  return ((whole % size) + size) % size;
+/** The turn a cursor stands for: a whole number of at least 0 (a stale or odd value reads as 0). */
+function turnOf(cursor: number): number {
+  return Number.isFinite(cursor) && cursor > 0 ? Math.trunc(cursor) : 0;
+}
+
+/** The entry a turn falls on when `size` candidates share the turns in order. */
+function byTurn<T>(candidates: readonly T[], turn: number): T {
+  return candidates[turn % candidates.length] as T;
 }
 
 function skipReason(member: TeamMember, request: AssignmentRequest): SkipReason | undefined {
@@ -109,42 +120,39 @@ function skipReason(member: TeamMember, request: AssignmentRequest): SkipReason 
 
 function assignFromTeam(request: AssignmentRequest, team: TeamState): AssignmentDecision {
   const size = team.members.length;
-  const start = normalizedCursor(team.cursor, size);
-  if (size === 0) return queued(team, start, [], 'assignment.queued.noMembers', {});
+  const turn = turnOf(team.cursor);
+  if (size === 0) return queued(team, [], 'assignment.queued.noMembers', {});
 
-  // Members in round-robin order from the cursor; every later choice breaks ties by this order.
-  const rotation = team.members.map((_, offset) => (start + offset) % size);
+  // The members who can take the ticket, in list order; turns go round them (not round the whole list, where an
+  // away member's turn would always fall to the one after them).
   const skipped: AssignmentDecision['skipped'] = [];
   const candidates: number[] = [];
-  for (const index of rotation) {
+  for (let index = 0; index < size; index++) {
     const member = team.members[index] as TeamMember;
     const reason = skipReason(member, request);
     if (reason) skipped.push({ userId: member.userId, reason });
     else candidates.push(index);
   }
   if (candidates.length === 0) {
-    return queued(team, start, skipped, 'assignment.queued', { reasons: reasonCounts(skipped) });
+    return queued(team, skipped, 'assignment.queued', { reasons: reasonCounts(skipped) });
   }
 
-  let chosen = candidates[0] as number;
+  let chosen: number;
   let tie = false;
-  if (request.strategy !== 'round-robin') {
+  if (request.strategy === 'round-robin') chosen = byTurn(candidates, turn);
+  else {
     const lowest = Math.min(...candidates.map((index) => (team.members[index] as TeamMember).openTickets));
     const leastLoaded = candidates.filter(
       (index) => (team.members[index] as TeamMember).openTickets === lowest,
     );
-    chosen = leastLoaded[0] as number;
+    // Ties share the turns too, so equally loaded members take turns rather than the first always winning.
+    chosen = byTurn(leastLoaded, turn);
     tie = leastLoaded.length > 1;
   }
   const member = team.members[chosen] as TeamMember;
-  // Round robin reports only who was passed over before the chosen one; the other strategies looked at everyone.
-  const passedOver =
-    request.strategy === 'round-robin'
-      ? skipped.filter((entry) => rotation.indexOf(indexOf(team, entry.userId)) < rotation.indexOf(chosen))
-      : skipped;
   const wording = {
     tieNote: tie ? assignmentMessages['assignment.tieNote'] : { 'zh-CN': '', en: '' },
-    skippedNote: skippedNote(passedOver),
+    skippedNote: skippedNote(skipped),
     skills: (request.skills ?? []).map((skill) => `${skill.name} ≥ ${skill.level}`).join(', ') || '—',
   };
   const code: AssignmentMessageCode =
@@ -157,12 +165,12 @@ function assignFromTeam(request: AssignmentRequest, team: TeamState): Assignment
     team: team.key,
     assignee: member.userId,
     queued: false,
-    cursor: (chosen + 1) % size,
-    skipped: passedOver,
+    cursor: turn + 1,
+    skipped,
     explanation: explain(
       code,
       assignmentMessages[code],
-      pickParams(request, team, member, start, candidates),
+      pickParams(request, team, member, turn, candidates),
       wording,
     ),
   };
@@ -173,23 +181,19 @@ function pickParams(
   request: AssignmentRequest,
   team: TeamState,
   member: TeamMember,
-  start: number,
+  turn: number,
   candidates: number[],
 ): Record<string, unknown> {
   const params: Record<string, unknown> = {
     assignee: member.userId,
     team: team.key,
     strategy: request.strategy,
-    start: start + 1,
+    turn: turn + 1,
     openTickets: member.openTickets,
     candidates: candidates.length,
   };
   if (request.skills && request.skills.length > 0) params.requiredSkills = request.skills;
   return params;
-}
-
-function indexOf(team: TeamState, userId: string): number {
-  return team.members.findIndex((member) => member.userId === userId);
 }
 
 function assignNamedPerson(
@@ -198,16 +202,15 @@ function assignNamedPerson(
   userId: string | undefined,
   strategy: 'direct' | 'requester-manager',
 ): AssignmentDecision {
-  const cursor = normalizedCursor(team.cursor, team.members.length);
   if (!userId) {
     const code = strategy === 'direct' ? 'assignment.queued.noUser' : 'assignment.queued.noManager';
-    return queued(team, cursor, [], code, {});
+    return queued(team, [], code, {});
   }
   // A person outside the team is assigned as named: the team state says nothing about their availability.
   const member = team.members.find((candidate) => candidate.userId === userId);
   if (member && isAway(member, request.now)) {
     const code = strategy === 'direct' ? 'assignment.queued.userAway' : 'assignment.queued.managerAway';
-    return queued(team, cursor, [{ userId, reason: 'away' }], code, {
+    return queued(team, [{ userId, reason: 'away' }], code, {
       user: userId,
       awayUntil: member.awayUntil,
       awayUntilText: formatInstant(member.awayUntil as Instant, request.zone),
@@ -218,7 +221,6 @@ function assignNamedPerson(
     team: team.key,
     assignee: userId,
     queued: false,
-    cursor,
     skipped: [],
     explanation: explain(code, assignmentMessages[code], { assignee: userId, team: team.key, strategy }),
   };
@@ -226,7 +228,6 @@ function assignNamedPerson(
 
 function queued(
   team: TeamState,
-  cursor: number,
   skipped: AssignmentDecision['skipped'],
   code: AssignmentMessageCode,
   params: Record<string, unknown>,
@@ -238,7 +239,6 @@ function queued(
   return {
     team: team.key,
     queued: true,
-    cursor,
     notifySupervisor: true,
     ...(team.supervisor !== undefined ? { supervisor: team.supervisor } : {}),
     ...(team.backupTeam !== undefined ? { backupTeam: team.backupTeam } : {}),

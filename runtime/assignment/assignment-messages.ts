@@ -2,8 +2,9 @@ import type { LocalizedText } from '../common/types.js';
 
 export const assignmentMessages = {
   'assignment.roundRobin': {
-    'zh-CN': '按轮流分配交给 {assignee}（团队“{team}”中从第 {start} 位起第一位可接单的成员）。{skippedNote}',
-    en: 'Assigned to {assignee} by round robin (the first available member of team “{team}” from position {start}).{skippedNote}',
+    'zh-CN':
+      '按轮流分配交给 {assignee}（团队“{team}”的第 {turn} 次轮转，在 {candidates} 位可接单的成员中依次轮到此人）。{skippedNote}',
+    en: 'Assigned to {assignee} by round robin (turn {turn} of team “{team}”, taken in order by its {candidates} available members).{skippedNote}',
   },
   'assignment.leastLoaded': {
     'zh-CN':
@@ -24,8 +25,8 @@ export const assignmentMessages = {
     en: "Assigned to the requester's manager, {assignee}.",
   },
   'assignment.tieNote': {
-    'zh-CN': '有多位成员负载相同，按轮流顺序选择。',
-    en: ' Several members had the same load; the round-robin order decided.',
+    'zh-CN': '有多位成员负载相同，由他们依次轮流承接。',
+    en: ' Several members had the same load; they take such tickets in turn (the round-robin order decided).',
   },
   'assignment.skippedNote': {
     'zh-CN': '已跳过：{skipped}。',

@@ -137,3 +137,20 @@ export function formatTicketNumber(format: string, { seq, at, zone }: TicketNumb
     })
     .join('');
 }
+
+/**
+ * The counter a number belongs to: the format rendered for `at` with the sequence left as `{seq}` (its width
+ * dropped), e.g. `QA-{yyyy}-{seq:4}` in 2026 → `QA-2026-{seq}`. Types whose formats render the same text around the
+ * sequence share one counter, so they can never hand out the same number; a date placeholder starts a new
+ * counter each period it names (year, month, day).
+ */
+export function ticketNumberScope(format: string, { at, zone }: Omit<TicketNumberInput, 'seq'>): string {
+  const date = DateTime.fromMillis(at, { zone });
+  if (!date.isValid)
+    throw new RangeError(`cannot read ${at} in zone ${zone}: ${date.invalidExplanation ?? ''}`);
+  return parseNumberFormat(format)
+    .parts.map((part) =>
+      part.kind === 'text' ? part.text : part.kind === 'sequence' ? '{seq}' : date.toFormat(part.placeholder),
+    )
+    .join('');
+}

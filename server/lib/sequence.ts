@@ -40,7 +40,7 @@ const MAX_BATCH = 100;
 const queueKeyOf = (db: Connection, scope: string) => `${db.name}/${scope}`;
 
 /**
- * Claim the next number of a scope (ticket numbers per type and year, round-robin turns per team) so that no
+ * Claim the next number of a scope (ticket numbers per rendered number format, round-robin turns per team) so that no
  * number is ever handed out twice, on MongoDB and on FerretDB alike: each number is a document whose `_id` is the
  * scope and the number, so of two concurrent claims of the same number exactly one insert succeeds and the other
  * tries the next one. Claims from one process queue per scope and start from the number it claimed last, so only
@@ -72,6 +72,40 @@ export function peekNext(db: Connection, scope: string): number | undefined {
   if (last === undefined) return undefined;
   const queue = queues.get(queueKey);
   return last + (queue ? queue.waiting.length + queue.inFlight : 0) + 1;
+}
+
+/** The newest number stored in `scope` (0 when none). */
+async function newestOf(db: Connection, scope: string): Promise<number> {
+  const sequences = db.collection<SequenceDoc>(SEQUENCES_COLLECTION);
+  return (await sequences.find({ scope }).sort({ n: -1 }).limit(1).next())?.n ?? 0;
+}
+
+/**
+ * Make sure `scope` hands out only numbers past the newest one of `fromScope` (a counter `scope` takes over, such
+ * as a type's own ticket numbers before types sharing a number format shared one counter): stores that number in
+ * `scope` when `scope` is behind it. Run before this process's first claim in `scope` for each counter it takes
+ * over; harmless to run again.
+ */
+export async function raiseTo(db: Connection, scope: string, fromScope: string): Promise<void> {
+  const floor = await newestOf(db, fromScope);
+  if (floor === 0) return;
+  const queueKey = queueKeyOf(db, scope);
+  const known = lastClaimed.get(queueKey);
+  if (known !== undefined && known >= floor) return;
+  if ((await newestOf(db, scope)) < floor) {
+    try {
+      await writeGateOf(db).run(() =>
+        db
+          .collection<SequenceDoc>(SEQUENCES_COLLECTION)
+          .insertOne({ _id: `${scope}#${floor}`, scope, n: floor, at: new Date() }),
+      );
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+  }
+  // A process that has not claimed here yet reads the newest number with its first claim.
+  const now = lastClaimed.get(queueKey);
+  if (now !== undefined) lastClaimed.set(queueKey, Math.max(now, floor));
 }
 
 async function drain(db: Connection, scope: string, queueKey: string, queue: ScopeQueue): Promise<void> {
@@ -115,7 +149,7 @@ async function claimBatch(
   batch: WaitingClaim[],
 ): Promise<void> {
   const sequences = db.collection<SequenceDoc>(SEQUENCES_COLLECTION);
-  const newest = async () => (await sequences.find({ scope }).sort({ n: -1 }).limit(1).next())?.n ?? 0;
+  const newest = () => newestOf(db, scope);
   const known = lastClaimed.get(queueKey);
   let candidate = (known ?? (await newest())) + 1;
   let pending = batch;

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { formatTicketNumber } from '../../runtime/definitions/number-format.js';
+import { formatTicketNumber, ticketNumberScope } from '../../runtime/definitions/number-format.js';
 import type { Requester, TeamState, TicketState } from '../../runtime/engine/types.js';
 import {
   compileCalendar,
@@ -36,6 +36,13 @@ export function calendarsOf(definition: LoadedDefinition): Record<string, Busine
 }
 
 /** The zone tickets of this type count days in: the SLA policy's calendar, else Asia/Shanghai. */
+/** The type's number format (`<KEY>-{seq:6}` when it names none). */
+function numberFormatOf(definition: LoadedDefinition): string {
+  return typeof definition.definition.numberFormat === 'string'
+    ? definition.definition.numberFormat
+    : `${definition.key.toUpperCase()}-{seq:6}`;
+}
+
 export function zoneOf(definition: LoadedDefinition): string {
   const sla = definition.definition.sla as { calendar?: string } | undefined;
   const calendars = calendarsOf(definition);
@@ -275,11 +282,10 @@ export function createTicketPorts(app: FastifyInstance, effects: EffectDispatche
       newest.clear();
     },
     formatNumber(definition, seq, at) {
-      const format =
-        typeof definition.definition.numberFormat === 'string'
-          ? definition.definition.numberFormat
-          : `${definition.key.toUpperCase()}-{seq:6}`;
-      return formatTicketNumber(format, { seq, at, zone: zoneOf(definition) });
+      return formatTicketNumber(numberFormatOf(definition), { seq, at, zone: zoneOf(definition) });
+    },
+    numberScope(definition, at) {
+      return ticketNumberScope(numberFormatOf(definition), { at, zone: zoneOf(definition) });
     },
     projectExtra(state, definition) {
       return projectSlaAndReporting(state, definition, calendarsOf(definition), zoneOf(definition));
