@@ -235,7 +235,8 @@ const WRONG_KIND_KEYWORDS = new Set(['const', 'enum']);
 /**
  * With `allErrors`, a failing `anyOf` reports every branch's errors. An analyst wants the mistakes of the branch
  * they meant: set aside branches for another type of value, then branches for another kind (a `const`/`enum`
- * mismatch, usually a discriminator), and keep the one with the fewest errors; if only one branch has the right
+ * mismatch, usually a discriminator), and keep the one that accepts the value's own keys, then the one with the
+ * fewest errors; if only one branch has the right
  * type, keep it even with a kind mismatch; when nothing is left, say only that no form matched.
  */
 function focusUnionErrors(errors: ErrorObject[]): ErrorObject[] {
@@ -278,9 +279,18 @@ function focusUnionErrors(errors: ErrorObject[]): ErrorObject[] {
         (error) => WRONG_TYPE_KEYWORDS.has(error.keyword) && error.instancePath === composite.instancePath,
       ),
   );
+  // A branch refusing the value's own keys (a required key missing, a key unknown to it) was written for another
+  // shape; one whose only complaints lie deeper accepts the shape and points at the real mistake, however many
+  // there are (three priority rules without an id are not a matrix missing).
+  const shapeMisses = (branchErrors: ErrorObject[]) =>
+    branchErrors.filter(
+      (error) =>
+        error.instancePath === composite.instancePath &&
+        (error.keyword === 'required' || error.keyword === 'additionalProperties'),
+    ).length;
   const rightKind = rightType
     .filter((branchErrors) => !branchErrors.some((error) => WRONG_KIND_KEYWORDS.has(error.keyword)))
-    .sort((a, b) => a.length - b.length);
+    .sort((a, b) => shapeMisses(a) - shapeMisses(b) || a.length - b.length);
   const chosen = rightKind[0] ?? (rightType.length === 1 ? rightType[0] : undefined);
   const replacement = chosen ? focusUnionErrors(chosen) : [composite];
   return focusUnionErrors(others).concat(replacement);
