@@ -99,7 +99,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         defaultSrc: ["'self'"],
         // Element Plus sets inline styles; the Swagger UI page needs its inline bootstrap.
         styleSrc: ["'self'", "'unsafe-inline'"],
-        scriptSrc: ["'self'"],
+        // 'unsafe-eval' only for ajv: the studio validates definitions and form values with the runtime's own
+        // JSON Schemas, which ajv compiles to functions — the same checks the server applies. Scripts still load
+        // from this origin only (no inline, no third party), so injected markup cannot run code.
+        scriptSrc: ["'self'", "'unsafe-eval'"],
         imgSrc: ["'self'", 'data:', 'blob:'],
       },
     },
