@@ -9,7 +9,14 @@ import {
   login,
   type CreatedUser,
 } from './support/server-app.js';
-import { installPacks, sampleData, shippedPacks, staffPacks, type PackStaff } from './support/packs.js';
+import {
+  installPacks,
+  sampleData,
+  shippedPacks,
+  staffPacks,
+  withUploads,
+  type PackStaff,
+} from './support/packs.js';
 import type { LoadedPack } from '../templates/pack-loader.js';
 
 /**
@@ -50,7 +57,7 @@ async function open(typeKey: string, data: Record<string, unknown>, as: CreatedU
     method: 'POST',
     url: '/api/tickets',
     headers: bearer(as.token),
-    payload: { type: typeKey, data },
+    payload: { type: typeKey, data: await withUploads(app, as, data) },
   });
   expect(opened.status, JSON.stringify(opened.body)).toBe(201);
   return opened.body as { id: string; version: number; team: string | null };

@@ -113,3 +113,48 @@ export function sampleData(staff: PackStaff, data: Record<string, unknown>): Rec
     ),
   ) as Record<string, unknown>;
 }
+
+/** A one-file multipart body, as a browser sends an upload. */
+function multipartFile(name: string): { payload: Buffer; headers: Record<string, string> } {
+  const boundary = `----ordo${Math.random().toString(16).slice(2)}`;
+  const payload = Buffer.concat([
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+    ),
+    Buffer.from(`%PDF-1.4\n% ${name}\n%%EOF\n`),
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+/**
+ * Sample data whose `att-…` files are uploaded first by `uploader` (intake uploads, claimed by the open that names
+ * them), each placeholder replaced by the id the upload answered. Every open needs uploads of its own.
+ */
+export async function withUploads(
+  app: FastifyInstance,
+  uploader: { token: string },
+  data: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const names = [
+    ...new Set([...JSON.stringify(data).matchAll(/"(att-[a-z0-9-]+)"/g)].map((match) => match[1]!)),
+  ];
+  const ids = new Map<string, string>();
+  for (const name of names) {
+    const body = multipartFile(name);
+    const uploaded = await app.inject({
+      method: 'POST',
+      url: '/api/attachments',
+      headers: { ...bearer(uploader.token), ...body.headers },
+      payload: body.payload,
+    });
+    if (uploaded.statusCode !== 201)
+      throw new Error(`uploading ${name}: ${uploaded.statusCode} ${uploaded.body}`);
+    ids.set(name, uploaded.json<{ items: { id: string }[] }>().items[0]!.id);
+  }
+  return JSON.parse(
+    JSON.stringify(data).replace(/"(att-[a-z0-9-]+)"/g, (whole, name: string) =>
+      ids.has(name) ? `"${ids.get(name)!}"` : whole,
+    ),
+  ) as Record<string, unknown>;
+}
