@@ -6,6 +6,7 @@ import {
   addField,
   addSection,
   allFields,
+  changeWidget,
   ensureForm,
   formRuleVariables,
   isGeneratedKey,
@@ -25,7 +26,10 @@ import {
 } from './form-model';
 import { WIDGET_KINDS } from '../../../../runtime/form/form.types';
 
-const blank = (): FormDefinition => ({ schema: { type: 'object', properties: {}, required: [] }, layout: [] });
+const blank = (): FormDefinition => ({
+  schema: { type: 'object', properties: {}, required: [] },
+  layout: [],
+});
 
 /** Layout keys and schema keys are the same set, required names only fields, and the runtime finds nothing wrong. */
 function expectConsistent(form: FormDefinition): void {
@@ -36,7 +40,8 @@ function expectConsistent(form: FormDefinition): void {
   expect(checkForm(form)).toEqual([]);
 }
 
-const keys = (form: FormDefinition) => form.layout.map((section) => section.fields.map((field) => field.field));
+const keys = (form: FormDefinition) =>
+  form.layout.map((section) => section.fields.map((field) => field.field));
 
 describe('form model', () => {
   it('offers every widget of the runtime and a section', () => {
@@ -92,7 +97,10 @@ describe('form model', () => {
     addSection(form);
     addField(form, 'number', 1);
     const schemaBefore = JSON.stringify(form.schema);
-    expect(moveField(form, { section: 0, index: 0 }, { section: 1, index: 1 })).toEqual({ section: 1, index: 1 });
+    expect(moveField(form, { section: 0, index: 0 }, { section: 1, index: 1 })).toEqual({
+      section: 1,
+      index: 1,
+    });
     expect(keys(form)).toEqual([['field_2'], ['field_3', 'field_1']]);
     expect(nudgeField(form, { section: 1, index: 0 }, -1)).toEqual({ section: 0, index: 1 });
     expect(keys(form)).toEqual([['field_2', 'field_3'], ['field_1']]);
@@ -214,13 +222,18 @@ describe('form model', () => {
     addField(form, 'checkbox');
     addField(form, 'team');
     form.layout[0]!.fields[3]!.multiple = true;
-    expect(formRuleVariables(form).map((variable) => [variable.path, variable.type, variable.widget])).toEqual([
+    expect(
+      formRuleVariables(form).map((variable) => [variable.path, variable.type, variable.widget]),
+    ).toEqual([
       ['field_1', 'enum', 'select'],
       ['field_2', 'number', 'number'],
       ['field_3', 'boolean', 'checkbox'],
       ['field_4', 'array', 'team'],
     ]);
-    expect(formRuleVariables(form)[0]!.options?.map((option) => option.value)).toEqual(['option1', 'option2']);
+    expect(formRuleVariables(form)[0]!.options?.map((option) => option.value)).toEqual([
+      'option1',
+      'option2',
+    ]);
   });
 
   it('reads the field or section a problem pointer names', () => {
@@ -233,7 +246,11 @@ describe('form model', () => {
       key: 'field_2',
       part: 'visibleWhen',
     });
-    expect(parseFormPointer(form, '/form/layout/0/title')).toEqual({ kind: 'section', index: 0, part: 'title' });
+    expect(parseFormPointer(form, '/form/layout/0/title')).toEqual({
+      kind: 'section',
+      index: 0,
+      part: 'title',
+    });
     expect(parseFormPointer(form, '/form/schema/properties/field_1')).toEqual({
       kind: 'field',
       key: 'field_1',
@@ -245,5 +262,25 @@ describe('form model', () => {
       part: 'required',
     });
     expect(parseFormPointer(form, '/routing/0')).toBeUndefined();
+  });
+});
+
+describe('changing a field kind', () => {
+  it('keeps choices between choice kinds, adds and drops kind settings, rewrites the data schema', () => {
+    const form = blank();
+    addField(form, 'select');
+    changeWidget(form, 'field_1', 'multiselect');
+    const field = form.layout[0]!.fields[0]!;
+    expect(field.options?.map((option) => option.value)).toEqual(['option1', 'option2']);
+    expect(propertiesOf(form).field_1!.type).toBe('array');
+    changeWidget(form, 'field_1', 'team');
+    expect(field.options).toBeUndefined();
+    expect(propertiesOf(form).field_1).toEqual({ type: 'string' });
+    changeWidget(form, 'field_1', 'rating');
+    expect(field.scale).toBe(5);
+    changeWidget(form, 'field_1', 'table');
+    expect(field.scale).toBeUndefined();
+    expect(field.columns).toHaveLength(2);
+    expectConsistent(form);
   });
 });

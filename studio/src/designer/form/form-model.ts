@@ -177,11 +177,21 @@ function choiceSchema(options: FieldOption[] | undefined): JsonSchema {
 }
 
 function columnSchema(column: TableColumn): JsonSchema {
-  return baseSchema({ field: column.field, widget: column.widget, label: column.label, options: column.options });
+  return baseSchema({
+    field: column.field,
+    widget: column.widget,
+    label: column.label,
+    options: column.options,
+  });
 }
 
 /** The data schema a widget's value has, without the constraints the analyst adds. */
-function baseSchema(field: Pick<FormField, 'widget' | 'options' | 'multiple' | 'scale' | 'columns'> & { field?: string; label?: LocalizedText }): JsonSchema {
+function baseSchema(
+  field: Pick<FormField, 'widget' | 'options' | 'multiple' | 'scale' | 'columns'> & {
+    field?: string;
+    label?: LocalizedText;
+  },
+): JsonSchema {
   const many = (item: JsonSchema): JsonSchema =>
     field.multiple ? { type: 'array', items: item, uniqueItems: true } : item;
   switch (field.widget) {
@@ -310,7 +320,11 @@ export function addField(
 }
 
 /** Move a field to another place, in its section or another one. Returns where it landed. */
-export function moveField(form: FormDefinition, from: FieldLocation, to: FieldLocation): FieldLocation | undefined {
+export function moveField(
+  form: FormDefinition,
+  from: FieldLocation,
+  to: FieldLocation,
+): FieldLocation | undefined {
   const source = form.layout?.[from.section]?.fields;
   const target = form.layout?.[to.section]?.fields;
   if (!source || !target || from.index < 0 || from.index >= source.length) return undefined;
@@ -321,7 +335,11 @@ export function moveField(form: FormDefinition, from: FieldLocation, to: FieldLo
 }
 
 /** Move a field one place up or down; across the section edge it goes to the end / start of the neighbour. */
-export function nudgeField(form: FormDefinition, from: FieldLocation, delta: -1 | 1): FieldLocation | undefined {
+export function nudgeField(
+  form: FormDefinition,
+  from: FieldLocation,
+  delta: -1 | 1,
+): FieldLocation | undefined {
   const fields = form.layout?.[from.section]?.fields;
   if (!fields) return undefined;
   const index = from.index + delta;
@@ -346,7 +364,8 @@ export function moveSection(form: FormDefinition, from: number, to: number): num
 function dropProperty(form: FormDefinition, key: string): void {
   if (allFields(form).some((entry) => entry.field.field === key)) return;
   delete propertiesOf(form)[key];
-  if (Array.isArray(form.schema?.required)) form.schema.required = requiredOf(form).filter((name) => name !== key);
+  if (Array.isArray(form.schema?.required))
+    form.schema.required = requiredOf(form).filter((name) => name !== key);
 }
 
 export function removeField(form: FormDefinition, location: FieldLocation): FormField | undefined {
@@ -387,7 +406,11 @@ export function renameVar(logic: unknown, from: string, to: string): unknown {
       typeof path === 'string' && (path === from || path.startsWith(`${from}.`))
         ? to + path.slice(from.length)
         : path;
-    return { var: Array.isArray(argument) ? [rename(argument[0]), ...argument.slice(1)] : rename(argument) };
+    return {
+      var: Array.isArray(argument)
+        ? [rename(argument[0]), ...(argument.slice(1) as unknown[])]
+        : rename(argument),
+    };
   }
   return Object.fromEntries(entries.map(([name, value]) => [name, renameVar(value, from, to)]));
 }
@@ -461,11 +484,9 @@ export function formRuleVariables(form: FormDefinition | undefined): RuleVariabl
   return allFields(form).map(({ field }) => {
     const schema = properties[field.field] ?? {};
     const items = schema.items as JsonSchema | undefined;
-    const values = (Array.isArray(schema.enum) ? schema.enum : Array.isArray(items?.enum) ? items.enum : []) as (
-      | string
-      | number
-      | boolean
-    )[];
+    const values = (
+      Array.isArray(schema.enum) ? schema.enum : Array.isArray(items?.enum) ? items.enum : []
+    ) as (string | number | boolean)[];
     const options =
       field.options && field.options.length > 0
         ? field.options
@@ -496,7 +517,10 @@ export function fieldPointer(location: FieldLocation): string {
 export function parseFormPointer(
   form: FormDefinition,
   pointer: string,
-): { kind: 'field'; key: string; part?: string } | { kind: 'section'; index: number; part?: string } | undefined {
+):
+  | { kind: 'field'; key: string; part?: string }
+  | { kind: 'section'; index: number; part?: string }
+  | undefined {
   const segments = pointer
     .split('/')
     .slice(1)
@@ -522,4 +546,30 @@ export function parseFormPointer(
     if (key !== undefined && findField(form, key)) return { kind: 'field', key, part: 'required' };
   }
   return undefined;
+}
+
+/**
+ * Turn a field into another kind: choices kept when the new kind has choices, the new kind's own settings
+ * (currency, scale, record type, columns) added, the ones it cannot have removed, the data schema rewritten.
+ */
+export function changeWidget(form: FormDefinition, key: string, widget: WidgetKind): void {
+  const location = findField(form, key);
+  const field = location && fieldAt(form, location);
+  if (!field || field.widget === widget) return;
+  const fresh = newField(widget, new Set());
+  const keepOptions = OPTION_WIDGETS.includes(widget) && (field.options?.length ?? 0) > 0;
+  field.widget = widget;
+  if (!OPTION_WIDGETS.includes(widget)) delete field.options;
+  else if (!keepOptions && fresh.options) field.options = fresh.options;
+  if (widget !== 'money') delete field.currency;
+  else field.currency ??= 'CNY';
+  if (widget !== 'rating') delete field.scale;
+  else field.scale ??= 5;
+  if (widget !== 'record') delete field.recordType;
+  else field.recordType ??= fresh.recordType;
+  if (widget !== 'table') delete field.columns;
+  else field.columns ??= fresh.columns;
+  if (!MULTIPLE_WIDGETS.includes(widget)) delete field.multiple;
+  delete field.default;
+  syncProperty(form, field);
 }
