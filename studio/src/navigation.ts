@@ -5,6 +5,7 @@
 import type { Component } from 'vue';
 import type { Router } from 'vue-router';
 import {
+  Calendar,
   CirclePlus,
   Collection,
   DataAnalysis,
@@ -48,6 +49,7 @@ export const NAVIGATION: readonly NavigationEntry[] = [
     ],
   },
   { titleKey: 'nav.designer', icon: EditPen, route: 'designer', roles: ['admin', 'designer'] },
+  { titleKey: 'nav.calendars', icon: Calendar, route: 'calendars', roles: ['admin', 'designer'] },
   { titleKey: 'nav.knowledge', icon: Collection, route: 'knowledge' },
   {
     titleKey: 'nav.analytics',

@@ -46,6 +46,7 @@ const en: MessageSchema = {
     mySteps: 'My steps',
     newTicket: 'Submit a ticket',
     designer: 'Designer',
+    calendars: 'Business calendars',
     knowledge: 'Knowledge',
     analytics: 'Analytics',
     admin: 'Admin',

@@ -48,6 +48,7 @@ const zhCN = {
     mySteps: '我的待办',
     newTicket: '提交工单',
     designer: '设计器',
+    calendars: '工作日历',
     knowledge: '知识库',
     analytics: '报表',
     admin: '管理',

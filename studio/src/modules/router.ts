@@ -104,6 +104,13 @@ const routes: RouteRecordRaw[] = [
         component: () => import('../pages/designer/DesignerWorkspacePage.vue'),
         meta: { roles: DESIGNERS, titleKey: 'nav.designer' },
       },
+      {
+        // Not under /designer/: a ticket type may be keyed `calendars`.
+        path: 'calendars',
+        name: 'calendars',
+        component: () => import('../pages/admin/CalendarsPage.vue'),
+        meta: { roles: DESIGNERS, titleKey: 'nav.calendars' },
+      },
       { path: 'admin', redirect: { name: 'admin-users' } },
       {
         path: 'admin/users',
