@@ -398,6 +398,11 @@ class FlowChecker {
         ...withNode(checkRule(node.data.webhook.body, joinPointer(dataPath, 'webhook', 'body'))),
       );
     }
+    if (isRecord(node.data.subticket) && node.data.subticket.each !== undefined) {
+      this.problems.push(
+        ...withNode(checkRule(node.data.subticket.each, joinPointer(dataPath, 'subticket', 'each'))),
+      );
+    }
     if (isRecord(node.data.subticket) && isRecord(node.data.subticket.data)) {
       for (const [field, expression] of Object.entries(node.data.subticket.data)) {
         this.problems.push(

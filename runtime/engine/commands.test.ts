@@ -293,6 +293,8 @@ describe('allowedCommands', () => {
     expect(harness.allowed(system)).toEqual([
       'timer-fired',
       'subticket-finished',
+      'subticket-opened',
+      'effect-failed',
       'reply-received',
       'watch',
       'unwatch',

@@ -12,6 +12,7 @@ import { checkCommandShape } from './command-shape.js';
 import { checkStepForm, formRefusal, stepRightsOf } from './form-bridge.js';
 import { OK, refuse, type CommandOf, type Handler, type Outcome } from './handler.js';
 import { linkHandlers } from './links.js';
+import { subticketHandlers } from './subtickets.js';
 import { openTicket } from './open.js';
 import { isAdmin, isRequesterOf, isStaff, worksTicket } from './rights.js';
 import { Session } from './session.js';
@@ -109,10 +110,18 @@ export function allowedCommands(
   });
 }
 
+/** What the server reports on a finished ticket too: its sub-tickets' fates and effects it could not run. */
+const RECORDS_AFTER_THE_END: ReadonlySet<CommandName> = new Set([
+  'subticket-opened',
+  'subticket-finished',
+  'effect-failed',
+]);
+
 function finalGate(session: Session, command: CommandName): Outcome {
   const { category } = session.draft.status;
   if (!FINAL_CATEGORIES.has(category)) return OK;
   if (category === 'closed' && command === 'rate') return OK;
+  if (RECORDS_AFTER_THE_END.has(command) && session.actor.kind === 'system') return OK;
   return refuse(engineError('ticket.finished', { category, command }));
 }
 
@@ -531,25 +540,7 @@ const HANDLERS: { [N in Exclude<CommandName, 'open'>]: Handler<N> } = {
     },
   },
 
-  'subticket-finished': {
-    check: systemOnly('subticket-finished'),
-    run: (session, command) => {
-      const token = session.draft.tokens.find(
-        (candidate) => candidate.waitingFor?.kind === 'subticket' && candidate.waitingFor.key === command.key,
-      );
-      if (token === undefined) return refuse(engineError('subticket.unknown', { key: command.key }, 'key'));
-      return session.runner.signal(
-        token,
-        {
-          type: 'subticket-finished',
-          key: command.key,
-          ...(command.subticketId === undefined ? {} : { subticketId: command.subticketId }),
-          ...(command.outcome === undefined ? {} : { outcome: command.outcome }),
-        },
-        session.actor,
-      );
-    },
-  },
+  ...subticketHandlers,
 
   'reply-received': {
     check: (session) => {

@@ -60,6 +60,7 @@ export function openTicket(
     flags: { reopenCount: 0, transferCount: 0, assignees: [] },
     tokenSeq: 0,
   };
+  if (command.parent !== undefined) initial.parent = copyJson(command.parent);
   const session = new Session(definition, initial, context, true);
   const { draft } = session;
   const opened: Record<string, unknown> = {
@@ -71,6 +72,8 @@ export function openTicket(
     after: { data: draft.data, status: draft.status },
   };
   if (context.idempotencyKey !== undefined) opened.idempotencyKey = context.idempotencyKey;
+  if (draft.parent !== undefined)
+    opened.parent = { id: draft.parent.id, number: draft.parent.number, nodeId: draft.parent.nodeId };
   session.emit('ticket.opened', opened);
 
   const calendar = session.calendar(undefined);

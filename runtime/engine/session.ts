@@ -114,13 +114,15 @@ export class Session {
   evaluate(
     logic: unknown,
     path: string,
+    extra?: Record<string, unknown>,
   ):
     | { ok: true; value: unknown }
     | { ok: false; error: { code: string; text: { 'zh-CN': string; en: string } } } {
     const prepared = sharedRuleCache.prepare(this.ruleScope, path, logic);
     if (!prepared.ok) return { ok: false, error: { code: prepared.error.code, text: prepared.error.text } };
     const calendar = this.calendar(undefined);
-    const result = prepared.value.evaluate(this.ruleContext(), {
+    const context = extra === undefined ? this.ruleContext() : { ...this.ruleContext(), ...extra };
+    const result = prepared.value.evaluate(context, {
       now: this.now,
       ...(calendar === undefined ? {} : { calendar }),
     });
@@ -360,8 +362,8 @@ function runnerEnvOf(session: Session): RunnerScope['env'] {
     addDuration(calendarKey, start, duration) {
       return session.addDuration(calendarKey, start, duration);
     },
-    evaluate(logic, path) {
-      return session.evaluate(logic, path);
+    evaluate(logic, path, extra) {
+      return session.evaluate(logic, path, extra);
     },
     roleMembers(role) {
       return context.roleMembers?.[role] ?? [];

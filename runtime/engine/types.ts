@@ -11,7 +11,14 @@ import type {
   StatusCategory,
 } from '../common/types.js';
 import type { TeamState } from '../assignment/index.js';
-import type { ApprovalState, EngineErrorShape, FlowDefinition, StepState, Token } from '../flow/types.js';
+import type {
+  ApprovalState,
+  EffectKind,
+  EngineErrorShape,
+  FlowDefinition,
+  StepState,
+  Token,
+} from '../flow/types.js';
 import type { PriorityDefinition, RoutingRules } from '../routing/index.js';
 import type { BusinessCalendar } from '../time/index.js';
 
@@ -45,6 +52,35 @@ export interface TicketLink {
 }
 
 export type SurveyRating = 'satisfied' | 'neutral' | 'dissatisfied';
+
+/** The ticket a sub-ticket was opened from, and the step that opened it. */
+export interface ParentLink {
+  id: string;
+  number: string;
+  typeKey: string;
+  nodeId: string;
+  /** The parent's `open-subticket` effect key (one per sub-ticket). */
+  key: string;
+  /** The key the parent's step waits under (absent when it does not wait). */
+  waitKey?: string;
+}
+
+/** A sub-ticket opened from this ticket: recorded when it is opened, its outcome when it finishes. */
+export interface SubticketLink {
+  id: string;
+  number: string;
+  typeKey: string;
+  nodeId: string;
+  key: string;
+  openedAt: Instant;
+  /** `closed`, `cancelled`, or `failed` (it could not be opened); absent while it runs. */
+  outcome?: string;
+  /** Its final status key. */
+  status?: string;
+  finishedAt?: Instant;
+  /** Why it could not be opened. */
+  error?: string;
+}
 
 export interface TicketFlags {
   firstResponseAt?: Instant;
@@ -83,6 +119,12 @@ export interface TicketState {
    * no links) without a `stateVersion` bump; read it through `linksOf(state)`.
    */
   links?: TicketLink[];
+  /** The ticket this one was opened from by a flow step (optional: absent on ordinary tickets). */
+  parent?: ParentLink;
+  /** Sub-tickets this ticket's flow opened, in the order they were opened (optional, like `links`). */
+  subtickets?: SubticketLink[];
+  /** Keys of effects the server could not run and reported on the ticket (each reported once). */
+  failedEffects?: string[];
   tokens: Token[];
   steps: Record<string, StepState>;
   approvals: Record<string, ApprovalState>;
@@ -130,7 +172,7 @@ export interface TicketEvent {
 
 /** Something for the server to do after storing the events; `key` is deterministic for idempotency. */
 export interface TicketEffect {
-  kind: 'notify' | 'schedule' | 'cancel-schedule' | 'webhook' | 'open-subticket' | 'survey' | 'assign-cursor';
+  kind: EffectKind | 'assign-cursor';
   key: string;
   ticketId: string;
   [payload: string]: unknown;
@@ -155,6 +197,21 @@ export interface OpenCommand {
   channel?: string;
   watchers?: string[];
   tags?: string[];
+  /** Set when a flow step of another ticket opens this one (a sub-ticket). */
+  parent?: ParentLink;
+}
+
+/** The server opened (or could not open) a sub-ticket a step of this ticket asked for. */
+export interface SubticketOpenedCommand {
+  command: 'subticket-opened';
+  /** The `open-subticket` effect's key. */
+  key: string;
+  subticketId: string;
+  number?: string;
+  typeKey: string;
+  nodeId?: string;
+  /** Why it could not be opened (then it counts as finished with the outcome `failed`). */
+  error?: string;
 }
 
 export type Command =
@@ -189,7 +246,9 @@ export type Command =
   | { command: 'cancel'; reason?: string }
   | { command: 'rate'; rating: SurveyRating; comment?: string }
   | { command: 'timer-fired'; key: string }
-  | { command: 'subticket-finished'; key: string; subticketId?: string; outcome?: string }
+  | { command: 'subticket-finished'; key: string; subticketId?: string; outcome?: string; status?: string }
+  | SubticketOpenedCommand
+  | { command: 'effect-failed'; key: string; kind: string; reason: string }
   | { command: 'reply-received'; body?: string }
   | { command: 'watch'; user?: string }
   | { command: 'unwatch'; user?: string }
@@ -226,6 +285,8 @@ export const COMMAND_NAMES = [
   'rate',
   'timer-fired',
   'subticket-finished',
+  'subticket-opened',
+  'effect-failed',
   'reply-received',
   'watch',
   'unwatch',

@@ -127,6 +127,18 @@ export const ENGINE_MESSAGES = {
     'zh-CN': '没有等待子工单“{key}”的步骤。',
     en: 'No step waits for the sub-ticket "{key}".',
   },
+  'subticket.already-recorded': {
+    'zh-CN': '子工单“{key}”已经记录在本工单上。',
+    en: 'The sub-ticket "{key}" is already recorded on this ticket.',
+  },
+  'subticket.too-many': {
+    'zh-CN': '一张工单最多记录 {max} 张子工单。',
+    en: 'A ticket records at most {max} sub-tickets.',
+  },
+  'effect.already-reported': {
+    'zh-CN': '后续动作“{key}”的失败已经记录过。',
+    en: 'The failure of the follow-up "{key}" is already recorded.',
+  },
   'form.invalid': {
     'zh-CN': '表单填写有误：{detail}',
     en: 'The form has errors: {detail}',

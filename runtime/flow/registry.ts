@@ -2,7 +2,7 @@
  * Every node kind the flow can hold, by its `type`. The definitions engineer builds the flow schema from these
  * config schemas; the studio renders them as property panels; the runner executes them.
  */
-import type { JsonSchema, NodeKindModule } from './types.js';
+import type { EffectKind, FlowNode, JsonSchema, NodeKindModule } from './types.js';
 import { actionNode } from './nodes/action.node.js';
 import { approvalNode } from './nodes/approval.node.js';
 import { confirmNode } from './nodes/confirm.node.js';
@@ -69,4 +69,26 @@ export function nodeOutcomes(kind: string, data: Record<string, unknown> | undef
 /** Kinds where a person or a timer must act: a cycle through one of them is not automatic. */
 export function nodeKindWaits(kind: string, data: Record<string, unknown> | undefined): boolean {
   return nodeKindOf(kind)?.waits(data ?? {}) ?? false;
+}
+
+/**
+ * Kinds of effect the engine itself may ask for on any ticket (assignment and watcher notices, SLA timers and
+ * escalations, cancelled timers), whatever the flow.
+ */
+export const ENGINE_EFFECT_KINDS: readonly EffectKind[] = ['notify', 'schedule', 'cancel-schedule'];
+
+/**
+ * Every kind of effect a flow may ask the server for, each with the first node that may ask for it (absent for the
+ * engine's own). The server checks each has a handler before it publishes, and when it starts.
+ */
+export function effectKindsOf(
+  flow: { nodes?: readonly FlowNode[] } | undefined,
+): { kind: EffectKind; nodeId?: string }[] {
+  const found = new Map<EffectKind, string | undefined>(ENGINE_EFFECT_KINDS.map((kind) => [kind, undefined]));
+  for (const node of flow?.nodes ?? []) {
+    const module = nodeKindOf(node.type);
+    for (const kind of module?.effects?.(node.data ?? {}) ?? [])
+      if (!found.has(kind)) found.set(kind, node.id);
+  }
+  return [...found].map(([kind, nodeId]) => (nodeId === undefined ? { kind } : { kind, nodeId }));
 }

@@ -180,6 +180,14 @@ export class FlowRunner {
     for (const token of state.tokens) {
       const timerKey = timerKeyOf(token.waitingFor);
       if (timerKey !== undefined) hooks.effect('cancel-schedule', `${timerKey}:cancel`, { timerKey });
+      const waiting = token.waitingFor;
+      // Sub-tickets a step stops waiting for are cancelled too, unless the step says to leave them running.
+      if (waiting?.kind === 'subticket' && waiting.cancelUnfinished !== false) {
+        hooks.effect('cancel-subtickets', `${waiting.key}:cancel`, {
+          children: waiting.children ?? [waiting.key],
+          finished: (waiting.finished ?? []).map((entry) => entry.subticketId),
+        });
+      }
       const step = state.steps[token.nodeId];
       if (step !== undefined && step.status === 'active') {
         step.status = 'cancelled';

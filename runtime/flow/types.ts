@@ -43,9 +43,28 @@ export type WaitingFor =
   | { kind: 'approval' }
   | { kind: 'timer'; key: string; at: Instant; reason: 'wait' | 'auto-close' | 'reply-timeout' }
   | { kind: 'reply'; timerKey?: string; at?: Instant }
-  | { kind: 'subticket'; key: string; subticketId?: string }
+  | {
+      kind: 'subticket';
+      key: string;
+      subticketId?: string;
+      /** Keys of the `open-subticket` effects of the sub-tickets waited for (one key per sub-ticket). */
+      children?: string[];
+      /** `all` (default): go on once every sub-ticket is finished; `any`: once the first one is. */
+      mode?: 'all' | 'any';
+      /** The sub-tickets finished so far. */
+      finished?: SubticketFinish[];
+      /** Cancel the sub-tickets still open when the step stops waiting for them (default true). */
+      cancelUnfinished?: boolean;
+    }
   | { kind: 'confirm'; timerKey: string; at: Instant }
   | { kind: 'join'; edgeId: string | null };
+
+/** A sub-ticket that finished: how (`closed`, `cancelled`, `failed` when it could not be opened) and its status. */
+export interface SubticketFinish {
+  subticketId: string;
+  outcome: string;
+  status?: string;
+}
 
 export interface Token {
   id: string;
@@ -98,9 +117,13 @@ export interface ApprovalState {
   history?: { round: number; result?: string; approvers: ApproverRecord[] }[];
 }
 
+/** What the server can be asked to do after a commit (each kind needs a handler there). */
+export type EffectKind =
+  'notify' | 'schedule' | 'cancel-schedule' | 'webhook' | 'open-subticket' | 'cancel-subtickets' | 'survey';
+
 /** An effect a node asks for; the runner adds the deterministic key prefix and the ticket id. */
 export interface EffectRequest {
-  kind: 'notify' | 'schedule' | 'cancel-schedule' | 'webhook' | 'open-subticket' | 'survey';
+  kind: EffectKind;
   /** Suffix that makes the key unique inside one visit of the node (`notify`, `timer`, ...). */
   keySuffix: string;
   payload: Record<string, unknown>;
@@ -186,10 +209,14 @@ export interface NodeInput<Config> {
 export interface NodeEnv {
   /** Adds a duration on the named calendar; returns undefined when the calendar is unknown. */
   addDuration(calendarKey: string | undefined, start: Instant, duration: Duration): Instant | undefined;
-  /** Evaluate a json-logic expression over the ticket rule context (errors become `{ ok: false }`). */
+  /**
+   * Evaluate a json-logic expression over the ticket rule context, with `extra` variables beside it (e.g. the
+   * `item` a sub-ticket is opened for); errors become `{ ok: false }`.
+   */
   evaluate(
     logic: unknown,
     path: string,
+    extra?: Record<string, unknown>,
   ): { ok: true; value: unknown } | { ok: false; error: { code: string; text: LocalizedText } };
   /** Users known to hold a role (empty when the caller passed no directory). */
   roleMembers(role: string): string[];
@@ -223,7 +250,7 @@ export type NodeSignal =
   | { type: 'delegate'; to: string; comment?: string }
   | { type: 'timer-fired'; key: string }
   | { type: 'reply-received' }
-  | { type: 'subticket-finished'; key: string; subticketId?: string; outcome?: string }
+  | { type: 'subticket-finished'; key: string; subticketId?: string; outcome?: string; status?: string }
   | { type: 'confirm' }
   | { type: 'reopen' };
 
@@ -244,6 +271,11 @@ export interface NodeKindModule<Config = Record<string, unknown>> {
   waits(config: Config): boolean;
   /** JSON Schema of `node.data`, with titles/descriptions the studio renders as a property panel. */
   configSchema: JsonSchema;
+  /**
+   * The kinds of effect the node may ask for with this config (the server refuses to publish, and to start with, a
+   * definition asking for a kind it has no handler for). Absent = none.
+   */
+  effects?(config: Config): EffectKind[];
   /** The sourceHandles the node can leave by; empty = one way out, edges carry no sourceHandle. */
   outcomes(config: Config): string[];
   /** Entering the node: what happens now. */

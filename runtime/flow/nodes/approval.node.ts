@@ -105,6 +105,7 @@ export const approvalNode: NodeKindModule<ApprovalConfig> = {
     required: ['approvers'],
     additionalProperties: false,
   },
+  effects: () => ['notify'],
   outcomes: (config) => (config.branchOnResult === true ? [...APPROVAL_RESULTS] : []),
   execute: (input) => {
     const { config, node, ticket, step } = input;

@@ -58,6 +58,7 @@ export const confirmNode: NodeKindModule<ConfirmConfig> = {
     required: ['autoCloseAfter'],
     additionalProperties: false,
   },
+  effects: () => ['schedule', 'cancel-schedule', 'notify', 'survey'],
   outcomes: () => [],
   execute: ({ config, now, env, keyPrefix, node }) => {
     const at = env.addDuration(config.calendar, now, config.autoCloseAfter);

@@ -124,6 +124,7 @@ export const notifyNode: NodeKindModule<NotifyConfig> = {
     required: ['template', 'to'],
     additionalProperties: false,
   },
+  effects: () => ['notify'],
   outcomes: () => [],
   execute: ({ config, ticket, node }) =>
     decided({

@@ -92,6 +92,7 @@ export const taskNode: NodeKindModule<TaskConfig> = {
     },
     additionalProperties: false,
   },
+  effects: () => ['schedule', 'cancel-schedule', 'notify'],
   outcomes: taskOutcomes,
   execute: ({ config, now, keyPrefix, env, node }) => {
     const effects = [];

@@ -59,6 +59,7 @@ export const waitNode: NodeKindModule<WaitConfig> = {
     then: { required: ['duration'] },
     additionalProperties: false,
   },
+  effects: () => ['schedule', 'cancel-schedule'],
   outcomes: (config) => (hasReplyTimeout(config) ? [...WAIT_REPLY_OUTCOMES] : []),
   execute: ({ config, now, env, keyPrefix, node }) => {
     const timerKey = `${keyPrefix}:timer`;
