@@ -1,3 +1,4 @@
+import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vitest/config';
 
 // Two projects: the pure runtime needs no database; server and cross-package tests share one embedded store
@@ -8,6 +9,8 @@ export default defineConfig({
     maxWorkers: 2,
     projects: [
       {
+        // Vue single-file components for the studio's component tests (happy-dom).
+        plugins: [vue()],
         test: {
           name: 'runtime',
           include: ['runtime/**/*.test.ts', 'templates/**/*.test.ts', 'studio/**/*.test.ts'],
