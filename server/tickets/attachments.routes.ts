@@ -6,14 +6,18 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import multipart from '@fastify/multipart';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { accessContextOf, requireVisible } from '../access/record-rules.js';
 import { HttpProblem, badRequest, notFound } from '../lib/problem.js';
+import { ATTACHMENTS_COLLECTION, type AttachmentDoc } from './attachment.model.js';
+import { sweepIntakeUploads } from './intake-references.js';
+
+export { ATTACHMENTS_COLLECTION, type AttachmentDoc } from './attachment.model.js';
 import { ticketPolicy } from './ticket.access.js';
 import { problemSchema, ticketIdParams } from './tickets.schemas.js';
 
-export const ATTACHMENTS_COLLECTION = 'attachments';
 export const MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024;
+export const INTAKE_UPLOAD_SWEEP_JOB = 'intake-upload-sweep';
 const MAX_FILES_PER_UPLOAD = 10;
 
 /**
@@ -56,17 +60,6 @@ const BLOCKED_EXTENSIONS = new Set([
   '.svg',
 ]);
 
-export interface AttachmentDoc {
-  _id: string;
-  ticketId: string;
-  name: string;
-  contentType: string;
-  size: number;
-  sha256: string;
-  uploadedBy: string;
-  at: Date;
-}
-
 const attachmentView = {
   type: 'object',
   properties: {
@@ -102,7 +95,9 @@ function safeName(raw: string): string {
 /**
  * Attachments of a ticket: uploaded by anyone who may see the ticket, stored as files in the data folder with
  * their metadata in `attachments`, served only to those who may see the ticket (others get 404). Comments refer
- * to them by id. A refused upload (too large, wrong type) leaves nothing behind.
+ * to them by id. A refused upload (too large, wrong type) leaves nothing behind. Files for an intake form are
+ * uploaded before the ticket exists (`POST /api/attachments`), claimed by the open that names them
+ * (intake-references.ts) and removed by an hourly sweep when no open did within a day.
  */
 export async function attachmentsRoutes(app: FastifyInstance) {
   await app.register(multipart, {
@@ -117,6 +112,130 @@ export async function attachmentsRoutes(app: FastifyInstance) {
     const doc = await app.tickets.tickets.findOne({ _id: ticketId }, { projection: { state: 0 } });
     requireVisible(context, ticketPolicy, doc);
     return context;
+  }
+
+  /**
+   * Store the files of a multipart request in `folder` and their records; a refused upload (too large, wrong type,
+   * empty, too many) leaves nothing behind.
+   */
+  async function receive(
+    request: FastifyRequest,
+    target: { ticketId: string; uploader: string; folder: string },
+  ): Promise<AttachmentDoc[]> {
+    if (!request.isMultipart())
+      throw new HttpProblem(415, 'Unsupported Media Type', {
+        field: 'header.content-type',
+        detail: 'Send the files as multipart/form-data',
+        code: 'multipart-required',
+      });
+    const folder = path.join(root, target.folder);
+    await mkdir(folder, { recursive: true });
+    const stored: AttachmentDoc[] = [];
+    const written: string[] = [];
+    try {
+      for await (const part of request.files()) {
+        const name = safeName(part.filename);
+        const contentType = part.mimetype.toLowerCase();
+        if (!ALLOWED_TYPES.has(contentType) || BLOCKED_EXTENSIONS.has(path.extname(name).toLowerCase())) {
+          part.file.resume();
+          throw new HttpProblem(415, 'Unsupported Media Type', {
+            field: `body.${part.fieldname}`,
+            detail: `Files of type ${contentType} (${name}) cannot be attached`,
+            code: 'attachment-type',
+          });
+        }
+        const id = `a${Date.now().toString(36)}${randomBytes(8).toString('hex')}`;
+        const file = path.join(folder, id);
+        written.push(file);
+        const hash = createHash('sha256');
+        let size = 0;
+        await pipeline(
+          part.file,
+          new Transform({
+            transform(chunk: Buffer, _encoding, done) {
+              hash.update(chunk);
+              size += chunk.length;
+              done(null, chunk);
+            },
+          }),
+          createWriteStream(file, { flags: 'wx' }),
+        );
+        if (part.file.truncated) {
+          throw new HttpProblem(413, 'Payload Too Large', {
+            field: `body.${part.fieldname}`,
+            detail: `${name} is larger than ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MB`,
+            code: 'attachment-too-large',
+          });
+        }
+        if (size === 0) throw badRequest(`body.${part.fieldname}`, `${name} is empty`, 'attachment-empty');
+        stored.push({
+          _id: id,
+          ticketId: target.ticketId,
+          ...(target.folder === target.ticketId ? {} : { file: path.join(target.folder, id) }),
+          name,
+          contentType,
+          size,
+          sha256: hash.digest('hex'),
+          uploadedBy: target.uploader,
+          at: new Date(app.clock.now()),
+        });
+      }
+      if (stored.length === 0)
+        throw badRequest('body.file', 'Attach at least one file', 'attachment-missing');
+    } catch (error) {
+      await Promise.all(written.map((file) => rm(file, { force: true })));
+      if ((error as { code?: string }).code === 'FST_FILES_LIMIT') {
+        throw new HttpProblem(413, 'Payload Too Large', {
+          field: 'body',
+          detail: `At most ${MAX_FILES_PER_UPLOAD} files at once`,
+          code: 'attachment-count',
+        });
+      }
+      throw error;
+    }
+    await collection.insertMany(stored);
+    return stored;
+  }
+
+  app.post(
+    '/api/attachments',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary:
+          'Upload files for a ticket about to be opened (multipart/form-data, up to 10 files of 20 MB)',
+        description:
+          'For attachment fields of an intake form: put the returned ids in the form data of `POST /api/tickets`. ' +
+          'The files belong to the uploader until an open by the same caller references them, then to that ' +
+          'ticket; files no open has claimed are removed after a day.',
+        consumes: ['multipart/form-data'],
+        response: {
+          201: { type: 'object', properties: { items: { type: 'array', items: attachmentView } } },
+          400: problemSchema,
+          401: problemSchema,
+          403: problemSchema,
+          413: problemSchema,
+          415: problemSchema,
+        },
+      },
+      config: { access: { scopes: ['tickets:write'] } },
+    },
+    async (request, reply) => {
+      const principal = request.principal!;
+      const uploader = principal.kind === 'user' ? principal.id : `integration:${principal.id}`;
+      const stored = await receive(request, { ticketId: '', uploader, folder: 'intake' });
+      return reply.status(201).send({ items: stored.map(viewOf) });
+    },
+  );
+
+  // Unclaimed intake uploads: settled every hour (idempotent; no TTL index, which FerretDB lacks).
+  app.jobs.define(INTAKE_UPLOAD_SWEEP_JOB, async () => {
+    await sweepIntakeUploads(app, app.clock.now(), root);
+  });
+  if (app.ordo.runJobs ?? (app.ordo.role === 'all' || app.ordo.role === 'worker')) {
+    app.addHook('onReady', async () => {
+      await app.jobs.every('1 hour', INTAKE_UPLOAD_SWEEP_JOB, undefined, { skipImmediate: true });
+    });
   }
 
   app.post(
@@ -141,79 +260,9 @@ export async function attachmentsRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const { id: ticketId } = request.params as { id: string };
       const context = await visible(request, ticketId);
-      if (!request.isMultipart())
-        throw new HttpProblem(415, 'Unsupported Media Type', {
-          field: 'header.content-type',
-          detail: 'Send the files as multipart/form-data',
-          code: 'multipart-required',
-        });
       const uploader =
         context.principal.kind === 'user' ? context.principal.id : `integration:${context.principal.id}`;
-      const folder = path.join(root, ticketId);
-      await mkdir(folder, { recursive: true });
-      const stored: AttachmentDoc[] = [];
-      const written: string[] = [];
-      try {
-        for await (const part of request.files()) {
-          const name = safeName(part.filename);
-          const contentType = part.mimetype.toLowerCase();
-          if (!ALLOWED_TYPES.has(contentType) || BLOCKED_EXTENSIONS.has(path.extname(name).toLowerCase())) {
-            part.file.resume();
-            throw new HttpProblem(415, 'Unsupported Media Type', {
-              field: `body.${part.fieldname}`,
-              detail: `Files of type ${contentType} (${name}) cannot be attached`,
-              code: 'attachment-type',
-            });
-          }
-          const id = `a${Date.now().toString(36)}${randomBytes(8).toString('hex')}`;
-          const file = path.join(folder, id);
-          written.push(file);
-          const hash = createHash('sha256');
-          let size = 0;
-          await pipeline(
-            part.file,
-            new Transform({
-              transform(chunk: Buffer, _encoding, done) {
-                hash.update(chunk);
-                size += chunk.length;
-                done(null, chunk);
-              },
-            }),
-            createWriteStream(file, { flags: 'wx' }),
-          );
-          if (part.file.truncated) {
-            throw new HttpProblem(413, 'Payload Too Large', {
-              field: `body.${part.fieldname}`,
-              detail: `${name} is larger than ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MB`,
-              code: 'attachment-too-large',
-            });
-          }
-          if (size === 0) throw badRequest(`body.${part.fieldname}`, `${name} is empty`, 'attachment-empty');
-          stored.push({
-            _id: id,
-            ticketId,
-            name,
-            contentType,
-            size,
-            sha256: hash.digest('hex'),
-            uploadedBy: uploader,
-            at: new Date(app.clock.now()),
-          });
-        }
-        if (stored.length === 0)
-          throw badRequest('body.file', 'Attach at least one file', 'attachment-missing');
-      } catch (error) {
-        await Promise.all(written.map((file) => rm(file, { force: true })));
-        if ((error as { code?: string }).code === 'FST_FILES_LIMIT') {
-          throw new HttpProblem(413, 'Payload Too Large', {
-            field: 'body',
-            detail: `At most ${MAX_FILES_PER_UPLOAD} files at once`,
-            code: 'attachment-count',
-          });
-        }
-        throw error;
-      }
-      await collection.insertMany(stored);
+      const stored = await receive(request, { ticketId, uploader, folder: ticketId });
       return reply.status(201).send({ items: stored.map(viewOf) });
     },
   );
@@ -264,7 +313,7 @@ export async function attachmentsRoutes(app: FastifyInstance) {
       await visible(request, ticketId);
       const doc = await collection.findOne({ _id: attachmentId, ticketId });
       if (!doc) throw notFound('Attachment');
-      const file = path.join(root, ticketId, attachmentId);
+      const file = path.join(root, doc.file ?? path.join(ticketId, attachmentId));
       await stat(file).catch(() => {
         throw notFound('Attachment');
       });

@@ -642,6 +642,11 @@ export class TicketService {
     return this.ports.requester(userId);
   }
 
+  /** The newest published version of a type: the one an open now would run. */
+  async newestDefinition(typeKey: string): Promise<LoadedDefinition | undefined> {
+    return this.ports.loadDefinition(typeKey);
+  }
+
   async definitionOf(state: TicketState): Promise<LoadedDefinition | undefined> {
     return this.ports.loadDefinition(state.typeKey, state.typeVersion);
   }

@@ -10,7 +10,8 @@ import { seesInternal, ticketPolicy, ticketSight } from './ticket.access.js';
 import { awaitingFilter, fieldsShownTo, redactEvent } from './ticket-worklist.js';
 import { checkMentions } from './ticket-mentions.js';
 import { NO_DUE, type TicketDoc } from './ticket.projection.js';
-import type { TicketActor } from './ticket.service.js';
+import { claimIntakeReferences } from './intake-references.js';
+import { idempotentTicketId, type TicketActor } from './ticket.service.js';
 import {
   commandBody,
   listQuery,
@@ -187,16 +188,30 @@ export async function ticketsRoutes(app: FastifyInstance) {
       ]);
       const actor = actorOf(context);
       const idempotencyKey = request.headers['idempotency-key'] as string | undefined;
-      const { state, created, doc } = await service.open({
+      // People, teams and files the form names must exist (files: uploaded by this caller, claimed for this open).
+      const intake = await claimIntakeReferences(app, {
         typeKey: body.type,
         data: body.data,
-        requester,
-        channel: body.channel ?? (context.principal.kind === 'integration' ? 'api' : 'web'),
-        watchers: body.watchers,
-        tags: body.tags,
-        actor,
-        idempotencyKey,
+        uploader: principal.kind === 'user' ? principal.id : `integration:${principal.id}`,
+        ...(idempotencyKey ? { ticketId: idempotentTicketId(actor.id, idempotencyKey) } : {}),
       });
+      const { state, created, doc } = await service
+        .open({
+          typeKey: body.type,
+          data: body.data,
+          requester,
+          channel: body.channel ?? (context.principal.kind === 'integration' ? 'api' : 'web'),
+          watchers: body.watchers,
+          tags: body.tags,
+          actor,
+          idempotencyKey,
+          ...(intake.ticketId ? { ticketId: intake.ticketId } : {}),
+        })
+        .catch(async (error: unknown) => {
+          await intake.release();
+          throw error;
+        });
+      await intake.settle(state.id);
       // A replayed open shows the ticket as it is now; a new one, the projection just written.
       const shown = doc ?? (await service.tickets.findOne({ _id: state.id }));
       if (!created) void reply.header('idempotent-replayed', 'true');
