@@ -18,6 +18,7 @@ import {
   type PackStaff,
 } from './support/packs.js';
 import type { LoadedPack } from '../templates/pack-loader.js';
+import { backfillFlowActors } from '../server/tickets/flow-actors.backfill.js';
 
 /**
  * Issue 8 §1: approvers and step workers outside the ticket's team see the ticket (as far as their step's field
@@ -167,6 +168,22 @@ describe('approvers outside the ticket’s team', () => {
     const seen = await get(staff.manager.token, `/api/tickets/${ticket.id}`);
     expect(seen.status).toBe(200);
     expect((seen.body.status as { category: string }).category).toBe('cancelled');
+  });
+});
+
+describe('tickets stored before projections named the flow’s people', () => {
+  it('are completed from their state, once', async () => {
+    const ticket = await open('hr.leave', sampleOf('hr.leave', 0));
+    await app.tickets.tickets.updateOne(
+      { _id: ticket.id },
+      { $unset: { awaitingApproval: '', awaitingStep: '', involved: '' } },
+    );
+    await app.tickets.catalog.reload();
+    expect(await listIds(staff.manager, 'awaiting=approval')).not.toContain(ticket.id);
+    expect(await backfillFlowActors(app)).toBeGreaterThanOrEqual(1);
+    expect(await listIds(staff.manager, 'awaiting=approval')).toContain(ticket.id);
+    expect((await get(staff.manager.token, `/api/tickets/${ticket.id}`)).status).toBe(200);
+    expect(await backfillFlowActors(app)).toBe(0);
   });
 });
 

@@ -11,6 +11,7 @@ import { registerTicketJobs } from './ticket.jobs.js';
 import { ticketsRoutes } from './tickets.routes.js';
 import { attachmentsRoutes } from './attachments.routes.js';
 import { worklistRoutes } from './worklist.routes.js';
+import { backfillFlowActors } from './flow-actors.backfill.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -49,6 +50,14 @@ export const ticketsPlugin = fp(
     await ensureSequenceIndexes(app.db);
     await ensureAnchorIndexes(app.db);
     registerTicketJobs(app);
+    if (app.ordo.runJobs ?? (app.ordo.role === 'all' || app.ordo.role === 'worker')) {
+      // Projections from before they named the flow's people: completed once, in the background.
+      app.addHook('onReady', async () => {
+        backfillFlowActors(app).catch((error: unknown) =>
+          app.log.warn({ err: error }, 'completing the flow actors of older tickets failed'),
+        );
+      });
+    }
     await app.register(ticketsRoutes);
     await app.register(attachmentsRoutes);
     await app.register(worklistRoutes);
