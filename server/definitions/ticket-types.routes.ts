@@ -38,6 +38,9 @@ import {
   type VersionView,
 } from './ticket-types.service.js';
 import { MAX_SAMPLES, simulateTicketType } from './simulate.service.js';
+import { flowPositions } from './positions.service.js';
+import { databaseCatalog } from '../tickets/ticket-catalog.js';
+import { TICKETS_COLLECTION, type TicketDoc } from '../tickets/ticket.projection.js';
 
 const DESIGNERS = ['admin', 'designer'] as const;
 const designersOnly: RouteAccess = { roles: DESIGNERS };
@@ -102,7 +105,37 @@ const sampleSchema = {
     channel: { type: 'string', minLength: 1, maxLength: 50 },
     openedAt: { type: 'string', format: 'date-time', description: 'When the sample is opened; default now' },
     title: { type: 'string', maxLength: 200, description: 'A name for this sample in the results' },
+    decisions: {
+      type: 'object',
+      maxProperties: 200,
+      description:
+        'The decision taken at each waiting step, by node id: approval approve | reject; task one of its ' +
+        'outcomes; confirm confirm | reopen | auto-close; wait timer | reply; sub-ticket finished. A list is ' +
+        'taken in order, one entry each time the step asks (each approver of an all-of approval).',
+      propertyNames: { minLength: 1, maxLength: 100 },
+      additionalProperties: {
+        // One schema with both types (not anyOf): the server's Ajv coerces scalars and lists into each other
+        // while it tries anyOf branches, and would turn one form into the other.
+        type: ['string', 'array'],
+        minLength: 1,
+        maxLength: 64,
+        minItems: 1,
+        maxItems: 20,
+        items: { type: 'string', minLength: 1, maxLength: 64 },
+      },
+    },
+    autoDecide: {
+      type: 'boolean',
+      description:
+        'Steps with no scripted decision take their first choice (approve, the first outcome, confirm, the ' +
+        'timer fires), so the sample runs to the end',
+    },
   },
+} as const;
+
+const localizedTextSchema = {
+  type: 'object',
+  properties: { 'zh-CN': { type: 'string' }, en: { type: 'string' } },
 } as const;
 
 const simulatedSampleSchema = {
@@ -176,15 +209,23 @@ const simulatedSampleSchema = {
             properties: {
               nodeId: { type: 'string' },
               kind: { type: 'string' },
-              name: { type: 'object', properties: { 'zh-CN': { type: 'string' }, en: { type: 'string' } } },
+              name: localizedTextSchema,
               status: { type: 'string' },
               outcome: { type: 'string' },
               result: { type: 'string' },
               assignee: { type: 'string' },
               team: { type: 'string' },
+              edgeId: { type: 'string', description: 'The edge the ticket came in by' },
+              decision: {
+                type: 'string',
+                description: 'Decided here: approve / reject, the outcome, the gateway’s edge id…',
+              },
+              decidedBy: { type: 'string', enum: ['script', 'auto', 'gateway'] },
+              defaultBranch: { type: 'boolean' },
             },
           },
         },
+        edges: { type: 'array', items: { type: 'string' }, description: 'Edges taken, in order' },
         waitingAt: {
           type: 'array',
           items: {
@@ -197,6 +238,11 @@ const simulatedSampleSchema = {
               assignee: { type: 'string' },
               team: { type: 'string' },
               explanation: explanationSchema,
+              choices: {
+                type: 'array',
+                items: { type: 'string' },
+                description: 'Decisions a sample may script here to go on',
+              },
             },
           },
         },
@@ -206,6 +252,28 @@ const simulatedSampleSchema = {
         },
         ended: { type: 'boolean' },
         events: { type: 'array', items: { type: 'string' } },
+        decisions: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              nodeId: { type: 'string' },
+              decision: { type: 'string' },
+              by: { type: 'string', enum: ['script', 'auto'] },
+            },
+          },
+        },
+        refused: {
+          type: 'object',
+          description: 'A decision the engine refused; the simulation stopped there',
+          properties: {
+            nodeId: { type: 'string' },
+            decision: { type: 'string' },
+            code: { type: 'string' },
+            message: localizedTextSchema,
+          },
+        },
+        limitReached: { type: 'boolean' },
       },
     },
     problems: { type: 'array', items: definitionProblemSchema },
@@ -429,6 +497,55 @@ export async function ticketTypeRoutes(app: FastifyInstance): Promise<void> {
     async (request) => getVersion(app.db, request.params.key, request.params.n),
   );
 
+  app.get<{ Params: { key: string; n: number } }>(
+    '/api/ticket-types/:key/versions/:n/positions',
+    {
+      config: { access: staffReaders },
+      schema: {
+        tags: ['definitions'],
+        summary: 'Where the open tickets of a published version wait now: a count per flow node',
+        description:
+          'From the ticket catalog, as GET /api/tickets?type=<key>&version=<n>&node=<id>&status=new,open,pending ' +
+          'lists them. Counts stop at max.',
+        params: {
+          type: 'object',
+          required: ['key', 'n'],
+          additionalProperties: false,
+          properties: { key: ticketTypeParams.properties.key, n: versionNumberSchema },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['key', 'version', 'open', 'nodes', 'unplaced', 'max'],
+            properties: {
+              key: { type: 'string' },
+              version: { type: 'integer' },
+              open: { type: 'integer', description: 'Open tickets of this version' },
+              nodes: {
+                type: 'object',
+                additionalProperties: { type: 'integer' },
+                description: 'Open tickets waiting at each node, by node id',
+              },
+              unplaced: {
+                type: 'integer',
+                description:
+                  'Open tickets last written before positions were recorded (placed at their next change)',
+              },
+              max: { type: 'integer' },
+            },
+          },
+          ...problemResponses(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request) => {
+      const catalog =
+        (app as Partial<Pick<FastifyInstance, 'tickets'>>).tickets?.catalog ??
+        databaseCatalog(() => app.db.collection<TicketDoc>(TICKETS_COLLECTION));
+      return flowPositions(app.db, catalog, request.params.key, request.params.n);
+    },
+  );
+
   app.get<{ Params: { key: string }; Querystring: { from: string; to: string } }>(
     '/api/ticket-types/:key/diff',
     {
@@ -526,6 +643,8 @@ export async function ticketTypeRoutes(app: FastifyInstance): Promise<void> {
         channel?: string;
         openedAt?: string;
         title?: string;
+        decisions?: Record<string, string | string[]>;
+        autoDecide?: boolean;
       }[];
     };
   }>(
@@ -537,7 +656,8 @@ export async function ticketTypeRoutes(app: FastifyInstance): Promise<void> {
         summary: 'Dry-run the draft (or a version) on sample tickets; nothing is stored',
         description:
           'Per sample: route, priority, SLA target with due instants on the policy calendar, and the path ' +
-          'through the flow up to where it waits for a person.',
+          'through the flow (steps, edges, the branch each gateway took) up to where it waits for a person — or ' +
+          'on through the decisions the sample scripts per step (or all of them with autoDecide), to the end.',
         params: ticketTypeParams,
         body: {
           type: 'object',

@@ -74,6 +74,7 @@ function ticketDoc(id: string, fields: Partial<StoredDoc> = {}): StoredDoc {
     involved: [],
     channel: 'web',
     tags: [],
+    atNodes: [],
     createdAt,
     updatedAt: createdAt,
     version: 1,

@@ -247,7 +247,8 @@ export function memoryCatalog(
     },
     async count(filter, max) {
       await ready();
-      const test = sift.default(filter);
+      const query: Record<string, unknown> = filter;
+      const test = sift.default(query);
       let found = 0;
       for (const entry of entries.values()) {
         if (!test(entry)) continue;

@@ -71,6 +71,11 @@ export interface TicketDoc extends SlaProjection, ReportingProjection, FlowActor
   assistants: string[];
   channel: string;
   tags: string[];
+  /**
+   * Flow nodes the ticket's tokens are at now (empty once it ended): the live overlay counts open tickets per
+   * node and the list filters by one (`GET /api/tickets?type=…&node=…`).
+   */
+  atNodes: string[];
   createdAt: Date;
   updatedAt: Date;
   /** Sequence of the last commit folded in, and its hash (the audit chain head). */
@@ -115,6 +120,7 @@ export function baseProjection(
     involved: actors.involved,
     channel: state.channel,
     tags: state.tags,
+    atNodes: [...new Set(state.tokens.map((token) => token.nodeId))],
     createdAt: new Date(state.createdAt),
     updatedAt: new Date(state.updatedAt),
     version: state.version,

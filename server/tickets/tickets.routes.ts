@@ -136,6 +136,9 @@ export async function ticketsRoutes(app: FastifyInstance) {
       assistants: internal ? state.assistants : [],
       tags: state.tags,
       links: linksOf(state),
+      // Sub-tickets: the ticket this one was opened from, and those its flow opened (with how they finished).
+      ...(state.parent ? { parent: state.parent } : {}),
+      subtickets: state.subtickets ?? [],
       sla: await service.slaView(state),
       steps: Object.entries(state.steps).map(([nodeId, step]) => ({ nodeId, ...step })),
       tokens: state.tokens,
@@ -251,6 +254,16 @@ export async function ticketsRoutes(app: FastifyInstance) {
         filters.push({ $or: [{ statusCategory: { $in: statuses } }, { statusKey: { $in: statuses } }] });
       const types = list(query.type as string | undefined);
       if (types.length) filters.push({ typeKey: { $in: types } });
+      if (query.node !== undefined || query.version !== undefined) {
+        // Node ids and versions belong to one type's flow: asking for them across types would mix meanings.
+        if (types.length !== 1)
+          throw badRequest(query.node !== undefined ? 'query.node' : 'query.version', {
+            'zh-CN': '需同时用 type 指定一个工单类型',
+            en: 'needs type to name one ticket type',
+          });
+        if (query.version !== undefined) filters.push({ typeVersion: Number(query.version) });
+        if (query.node !== undefined) filters.push({ atNodes: String(query.node) });
+      }
       const teams = list(query.team as string | undefined);
       if (teams.length) filters.push({ team: { $in: teams } });
       const priorities = list(query.priority as string | undefined);

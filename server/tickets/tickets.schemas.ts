@@ -33,12 +33,20 @@ export const openTicketBody = {
   },
 } as const;
 
+/** Commands only the server itself sends: opening, and what it reports about sub-tickets and effects. */
+const SERVER_ONLY_COMMANDS: ReadonlySet<string> = new Set([
+  'open',
+  'subticket-finished',
+  'subticket-opened',
+  'effect-failed',
+]);
+
 export const commandBody = {
   type: 'object',
   required: ['command', 'version'],
   additionalProperties: true,
   properties: {
-    command: { type: 'string', enum: COMMAND_NAMES.filter((name) => name !== 'open') },
+    command: { type: 'string', enum: COMMAND_NAMES.filter((name) => !SERVER_ONLY_COMMANDS.has(name)) },
     version: { type: 'integer', minimum: 1, description: 'The ticket version the caller saw' },
   },
 } as const;
@@ -55,6 +63,17 @@ export const listQuery = {
   properties: {
     status: { type: 'string', maxLength: 200, description: 'Status categories or keys, comma-separated' },
     type: { type: 'string', maxLength: 200 },
+    version: {
+      type: 'integer',
+      minimum: 1,
+      description: 'Only tickets running this published version of the type (with `type` naming one type)',
+    },
+    node: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 100,
+      description: 'Only tickets waiting at this flow node now (node id; with `type` naming one type)',
+    },
     team: { type: 'string', maxLength: 200 },
     assignee: { type: 'string', maxLength: 64, description: 'User id, `me`, or `none`' },
     requester: { type: 'string', maxLength: 64, description: 'User id or `me`' },
