@@ -157,9 +157,29 @@ describe('in-app notifications', () => {
   it('never puts an internal comment in a requester’s notifications', async () => {
     const id = await openTicket('Badge reader broken');
     const before = (await inbox(requester)).items.length;
+    // A requester cannot be mentioned in an internal note at all (they could never read it).
+    const current = await call(app, {
+      method: 'GET',
+      url: `/api/tickets/${id}`,
+      headers: bearer(agent.token),
+    });
+    const refused = await call(app, {
+      method: 'POST',
+      url: `/api/tickets/${id}/commands`,
+      headers: bearer(agent.token),
+      payload: {
+        command: 'comment',
+        body: 'Vendor contract expired, do not tell the customer',
+        visibility: 'internal',
+        mentions: [requester.id, colleague.id],
+        version: current.body.version,
+      },
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.field).toBe('body.mentions.0');
     await comment(agent, id, 'Vendor contract expired, do not tell the customer', {
       visibility: 'internal',
-      mentions: [requester.id, colleague.id],
+      mentions: [colleague.id],
     });
     const after = await inbox(requester);
     expect(after.items.length).toBe(before);
