@@ -37,13 +37,14 @@ describe('the built studio', () => {
     await writeFile(path.join(studioDir, 'index.html'), '<!doctype html><title>Ordo</title>');
     const withStudio = await buildTestApp('app_studio', { studioDir });
     try {
-      for (const url of ['/', '/tickets/42']) {
+      // Ticket type keys carry dots: /designer/it.incident is a page, not a missing file.
+      for (const url of ['/', '/tickets/42', '/designer/it.incident', '/designer/hr.leave?tab=flow']) {
         const response = await withStudio.inject({ method: 'GET', url });
         expect(response.statusCode).toBe(200);
         expect(response.headers['content-type']).toContain('text/html');
         expect(response.body).toContain('<title>Ordo</title>');
       }
-      for (const url of ['/api/nothing', '/assets/missing.js']) {
+      for (const url of ['/api/nothing', '/assets/missing.js', '/favicon.ico', '/app.css']) {
         const missing = await withStudio.inject({ method: 'GET', url });
         expect(missing.statusCode).toBe(404);
         expect(missing.headers['content-type']).toContain('application/problem+json');

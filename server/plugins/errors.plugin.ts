@@ -125,6 +125,31 @@ export interface ErrorsPluginOptions {
   studioClientRoutes?: boolean;
 }
 
+/** What the built studio serves as files: a miss there is a 404, never the app's page. */
+const ASSET_EXTENSIONS = new Set([
+  '.js',
+  '.mjs',
+  '.css',
+  '.map',
+  '.png',
+  '.jpg',
+  '.jpeg',
+  '.gif',
+  '.svg',
+  '.ico',
+  '.webp',
+  '.woff',
+  '.woff2',
+  '.ttf',
+  '.json',
+  '.txt',
+  '.webmanifest',
+]);
+
+function isAssetPath(pathname: string): boolean {
+  return pathname.startsWith('/assets/') || ASSET_EXTENSIONS.has(path.extname(pathname).toLowerCase());
+}
+
 export const errorsPlugin = fp(
   async function errorsPlugin(app: FastifyInstance, options: ErrorsPluginOptions) {
     app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -188,8 +213,9 @@ export const errorsPlugin = fp(
         options.studioClientRoutes &&
         request.method === 'GET' &&
         !/^\/(api|docs|health)(\/|$)/.test(pathname) &&
-        // A missing asset (/assets/x.js) is a 404; signed-link pages carry dots in their token yet are pages.
-        (pathname.startsWith('/public/') || !path.extname(pathname))
+        // A missing asset (/assets/x.js, /favicon.ico) is a 404; pages may carry dots — signed-link tokens,
+        // ticket type keys such as /designer/it.incident — yet are pages.
+        !isAssetPath(pathname)
       ) {
         return reply.type('text/html').sendFile('index.html');
       }
