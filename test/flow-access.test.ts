@@ -268,6 +268,11 @@ describe('@mentions in internal notes (issue 8 §10)', () => {
     expect(JSON.stringify(events.body)).toContain('can you check the balance?');
     const inbox = await get(outsider.token, '/api/notifications');
     expect(JSON.stringify(inbox.body)).toContain(ticket.id);
+    const mentionable = await get(hr.token, `/api/tickets/${ticket.id}/mentionable?q=fa-fin`);
+    expect(mentionable.status).toBe(200);
+    expect((mentionable.body.items as { id: string }[]).map((person) => person.id)).toEqual([outsider.id]);
+    const staffOnly = await get(hr.token, `/api/tickets/${ticket.id}/mentionable?q=fa-requester`);
+    expect(staffOnly.body.items).toEqual([]);
     const reply = await command(outsider, ticket.id, {
       command: 'comment',
       body: 'balance is fine',

@@ -1,15 +1,22 @@
 import type { FastifyInstance } from 'fastify';
-import { accessContextOf } from '../access/record-rules.js';
+import { accessContextOf, requireVisible } from '../access/record-rules.js';
 import { problemResponses } from '../routes/common.schemas.js';
 import { ticketPolicy } from './ticket.access.js';
 import { awaitingFilter } from './ticket-worklist.js';
+import { ticketIdParams } from './tickets.schemas.js';
+
+/** How many people a mention search answers. */
+const MENTIONABLE_LIMIT = 20;
+
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Counts stop here: the bell shows "99+" long before. */
 const COUNT_LIMIT = 1000;
 
 /**
- * How many tickets wait for the caller: approvals awaiting their decision and open steps assigned to them or
- * their teams (the lists themselves are `GET /api/tickets?awaiting=approval|step`). The bell polls it.
+ * The caller's work around tickets: how many wait for them — approvals awaiting their decision and open steps
+ * assigned to them or their teams (the lists themselves are `GET /api/tickets?awaiting=approval|step`; the bell
+ * polls the counts) — and the colleagues they may @mention on a ticket.
  */
 export async function worklistRoutes(app: FastifyInstance) {
   app.get(
@@ -44,6 +51,81 @@ export async function worklistRoutes(app: FastifyInstance) {
         );
       const [approvals, steps] = await Promise.all([count('approval'), count('step')]);
       return { approvals, steps };
+    },
+  );
+
+  app.get(
+    '/api/tickets/:id/mentionable',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: 'Colleagues who may be @mentioned on this ticket (active staff), by name or username',
+        description:
+          'Staff only: a mention in an internal note makes the colleague an assistant of the ticket, one in a ' +
+          'public reply a watcher. Requesters cannot be mentioned in internal notes.',
+        params: ticketIdParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { q: { type: 'string', maxLength: 100, description: 'Part of a name or username' } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['items'],
+            additionalProperties: false,
+            properties: {
+              items: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['id', 'username', 'displayName'],
+                  additionalProperties: false,
+                  properties: {
+                    id: { type: 'string' },
+                    username: { type: 'string' },
+                    displayName: { type: 'string' },
+                  },
+                },
+              },
+            },
+          },
+          ...problemResponses(400, 401, 403, 404),
+        },
+      },
+      config: { access: { roles: ['admin', 'agent'] } },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const { q } = request.query as { q?: string };
+      const [context, doc] = await Promise.all([
+        accessContextOf(request),
+        app.tickets.tickets.findOne({ _id: id }, { projection: { state: 0 } }),
+      ]);
+      requireVisible(context, ticketPolicy, doc);
+      const text = q?.trim();
+      const match = text
+        ? {
+            $or: [
+              { displayName: { $regex: escapeRegex(text), $options: 'i' } },
+              { username: { $regex: escapeRegex(text.toLowerCase()) } },
+            ],
+          }
+        : {};
+      const people = await app.models.User.find(
+        { active: true, roles: { $in: ['agent', 'admin'] }, ...match },
+        { username: 1, displayName: 1 },
+      )
+        .sort({ displayName: 1 })
+        .limit(MENTIONABLE_LIMIT)
+        .lean();
+      return {
+        items: people.map((person) => ({
+          id: String(person._id),
+          username: person.username,
+          displayName: person.displayName,
+        })),
+      };
     },
   );
 }
