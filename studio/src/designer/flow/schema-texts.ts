@@ -1,0 +1,130 @@
+/**
+ * Chinese wording of the titles, help texts and fixed values the node kinds' config schemas carry (the schemas
+ * are written in English, which English readers see as they are). A kind added to the registry shows its own
+ * English texts until its lines are added here.
+ */
+export const schemaTextsZh: Record<string, string> = {
+  // titles
+  'Step name': '步骤名称',
+  Note: '备注',
+  'Who works this step': '处理人',
+  Team: '团队',
+  Strategy: '分配策略',
+  'Required skills': '所需技能',
+  Person: '指定人员',
+  'User id': '人员',
+  'Person from a form field': '表单字段中选择的人',
+  'Form field': '表单字段',
+  Outcomes: '处理结果（出口）',
+  'Fields editable at this step': '本步骤可编辑的字段',
+  'Fields read-only at this step': '本步骤只读的字段',
+  'Fields hidden at this step': '本步骤隐藏的字段',
+  'Ticket status while here': '停留时的工单状态',
+  'Step time limit': '步骤时限',
+  Amount: '数量',
+  Unit: '单位',
+  'Business calendar': '工作日历',
+  Approvers: '审批人',
+  People: '人员',
+  Role: '角色',
+  "Requester's manager": '申请人的直属上级',
+  'Person picked in a form field': '表单字段中选择的人',
+  Mode: '审批方式',
+  'Approvers may send back to an earlier step': '审批人可以退回到之前的步骤',
+  'Approvers may delegate': '审批人可以转交',
+  'Separate paths for approved / rejected': '通过与驳回走不同路径',
+  Template: '通知模板',
+  Recipients: '接收人',
+  Recipient: '接收人',
+  Channels: '渠道',
+  'Set fields': '设置字段',
+  'Call a webhook': '调用 Webhook',
+  URL: 'URL',
+  Method: '方法',
+  Headers: '请求头',
+  Body: '请求体',
+  'Open a linked sub-ticket': '创建关联子工单',
+  'Ticket type': '工单类型',
+  'Sub-ticket form values': '子工单表单值',
+  'Wait until the sub-ticket is finished': '等子工单完成后再继续',
+  'Wait for': '等待',
+  'How long': '等待时长',
+  'Give up waiting for the reply after': '等待回复的时限',
+  'Close automatically after': '超过此时间自动关闭',
+  'Send the satisfaction survey': '发送满意度调查',
+  'Reopened tickets go back to': '重新打开后回到',
+  'Final status category': '结束状态类别',
+  'Final status': '结束状态',
+  'Path condition': '路径条件',
+  'Take this path when': '走这条路径的条件',
+  'Default path': '默认路径',
+  // help texts
+  'Shown on the canvas and to agents.': '显示在画布上，也显示给处理人。',
+  'What this step is for.': '这一步是做什么的。',
+  '"routing" keeps the ticket\'s routed team and assignee; "requester-manager" the requester\'s manager; or a team with a strategy, a user, or a user-picker field.':
+    '“按路由”沿用工单路由到的团队与处理人；“申请人上级”交给申请人的直属上级；也可以指定团队及分配策略、指定人员，或由表单中的人员字段决定。',
+  'Buttons shown to the agent; each one is a way out of the step. "done" when empty.':
+    '处理人看到的按钮，每个都是这一步的一个出口；留空时为“完成”。',
+  'A status key of this ticket type the ticket moves to when the flow reaches this step.':
+    '流程到达这一步时，工单变为本类型的这个状态。',
+  'When the step is still open after this time, the assignee and the supervisor are notified.':
+    '这一步超过此时间仍未完成时，通知处理人和主管。',
+  'Everyone listed here is asked; combine sources freely.': '这里列出的人都会被请求审批，可以自由组合。',
+  'single: one approver; sequential: one after another; any-of (或签): the first decision counts; all-of (会签): everyone must approve.':
+    '单人：一人审批；依次：按顺序逐个审批；或签：任一人的决定生效；会签：所有人都需通过。',
+  'When off, the step has one way out and a decision step tests step.<id>.result.':
+    '关闭时这一步只有一个出口，由后面的条件分支判断 step.<标识>.result。',
+  'Key of a notification template of this ticket type.': '本工单类型的通知模板。',
+  'Field key → json-logic expression giving its new value.': '字段 → 计算新值的 json-logic 表达式。',
+  'json-logic expression; the ticket summary when absent.': 'json-logic 表达式；留空时发送工单摘要。',
+  'Field key → json-logic expression over this ticket.': '字段 → 基于本工单的 json-logic 表达式。',
+  'duration: a fixed time; reply: the requester answers (optionally with a time-out).':
+    '固定时长：等待一段时间；等待回复：等申请人回复（可设时限）。',
+  'An amount and a unit; business units are measured on the calendar.':
+    '数量与单位；工作时间单位按日历计算。',
+  'Key of the calendar business units are measured on; the SLA policy calendar when absent. x-ordo-ref: calendar':
+    '计算工作时间所用的日历；留空时使用 SLA 策略的日历。',
+  'A human step; the last one before this step when empty.':
+    '一个人工步骤；留空时回到这一步之前的最后一个人工步骤。',
+  'A status of this ticket type in that category; its first one when empty.':
+    '该类别中本类型的一个状态；留空时用第一个。',
+  'Taken when no condition matches.': '没有条件满足时走这条。',
+  // values
+  routing: '按路由',
+  'requester-manager': '申请人上级',
+  'round-robin': '轮流',
+  'least-loaded': '最空闲',
+  skills: '按技能',
+  queue: '进入队列（认领）',
+  single: '单人',
+  sequential: '依次',
+  'any-of': '或签',
+  'all-of': '会签',
+  requester: '申请人',
+  assignee: '处理人',
+  watchers: '关注人',
+  supervisor: '主管',
+  email: '邮件',
+  'in-app': '站内',
+  duration: '固定时长',
+  reply: '等待回复',
+  closed: '已关闭',
+  cancelled: '已取消',
+};
+
+/** English wording where a schema value alone reads badly. */
+export const schemaTextsEn: Record<string, string> = {
+  routing: 'As routed',
+  'requester-manager': "Requester's manager",
+  'round-robin': 'Round robin',
+  'least-loaded': 'Least loaded',
+  skills: 'By skills',
+  queue: 'Queue (claim)',
+  single: 'Single',
+  sequential: 'Sequential',
+  'any-of': 'Any of',
+  'all-of': 'All of',
+  'in-app': 'In-app',
+  duration: 'A fixed time',
+  reply: 'A reply',
+};
