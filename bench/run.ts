@@ -39,3 +39,8 @@ if (wanted('server')) {
   const { benchServer } = await import('./server.bench.js');
   await benchServer(printRows);
 }
+
+if (wanted('studio')) {
+  const { benchFormPreview } = await import('./form-preview.bench.js');
+  await benchFormPreview(printRows);
+}
