@@ -1,6 +1,7 @@
 import { request } from './client';
 import type {
   AwaitingCounts,
+  MentionablePerson,
   OpenTicketInput,
   TicketCommandInput,
   TicketCommit,
@@ -43,6 +44,15 @@ export function runTicketCommand(
 
 export async function listTicketEvents(id: string): Promise<TicketCommit[]> {
   return (await request<{ items: TicketCommit[] }>(`/api/tickets/${encodeURIComponent(id)}/events`)).items;
+}
+
+/** Active staff the caller may @mention on a ticket, matching part of a name or username. */
+export async function mentionableColleagues(id: string, q: string): Promise<MentionablePerson[]> {
+  return (
+    await request<{ items: MentionablePerson[] }>(`/api/tickets/${encodeURIComponent(id)}/mentionable`, {
+      query: q ? { q } : {},
+    })
+  ).items;
 }
 
 /** How many approvals and steps wait for the signed-in person now. */

@@ -259,6 +259,13 @@ export interface TicketListQuery {
   cursor?: string;
 }
 
+/** A colleague who may be @mentioned on a ticket. */
+export interface MentionablePerson {
+  id: string;
+  username: string;
+  displayName: string;
+}
+
 /** How many approvals and steps wait for me (the bell). */
 export interface AwaitingCounts {
   approvals: number;
