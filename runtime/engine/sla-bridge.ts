@@ -11,6 +11,7 @@ import type { EngineErrorShape } from '../flow/types.js';
 import {
   applyStatusChange,
   dueSteps,
+  recipientCalendar,
   recordFirstResponse,
   recordSteps,
   retargetClocks,
@@ -18,8 +19,10 @@ import {
   type SlaAction,
   type SlaClocks,
   type SlaEnv,
+  type SlaEscalation,
   type SlaPolicy,
   type SlaStep,
+  type TicketHandler,
 } from '../sla/index.js';
 import type { Session } from './session.js';
 
@@ -36,10 +39,25 @@ function policyOf(session: Session): SlaPolicy | undefined {
 
 function envOf(session: Session): SlaEnv {
   const scope = session.ruleScope;
+  const hours = session.context.workingHours;
   return {
     now: session.now,
     calendars: session.context.calendars,
     ...(scope === undefined ? {} : { ruleScope: scope }),
+    ...(hours === undefined
+      ? {}
+      : {
+          holdCalendar: (escalation: SlaEscalation) =>
+            recipientCalendar(escalation, handlerOf(session.draft), hours),
+        }),
+  };
+}
+
+/** Who holds the ticket now, for the recipient of an escalation. */
+function handlerOf(state: { assignee?: string; team?: string }): TicketHandler {
+  return {
+    ...(state.assignee === undefined ? {} : { assignee: state.assignee }),
+    ...(state.team === undefined ? {} : { team: state.team }),
   };
 }
 

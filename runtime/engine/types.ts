@@ -20,6 +20,7 @@ import type {
   Token,
 } from '../flow/types.js';
 import type { PriorityDefinition, RoutingRules } from '../routing/index.js';
+import type { WorkingHours } from '../sla/index.js';
 import type { BusinessCalendar } from '../time/index.js';
 
 export const STATE_VERSION = 1 as const;
@@ -158,6 +159,8 @@ export interface EngineContext {
   teams?: Record<string, TeamState>;
   /** Users holding each role, when the caller knows them (all-of approvals by role expand to them). */
   roleMembers?: Record<string, string[]>;
+  /** People's and teams' own calendars: "business hours only" escalations wait for their recipient's hours. */
+  workingHours?: WorkingHours;
   idempotencyKey?: string;
   /** Bound on node visits in one decide (guards against automatic cycles). */
   maxVisits?: number;

@@ -33,3 +33,9 @@ export {
   type SlaStepKind,
 } from './sla-steps.js';
 export { slaExplanation, slaMessages, type SlaMessageCode } from './sla-messages.js';
+export {
+  escalationRecipient,
+  recipientCalendar,
+  type TicketHandler,
+  type WorkingHours,
+} from './recipient-hours.js';

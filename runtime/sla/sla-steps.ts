@@ -41,7 +41,10 @@ export interface SlaStep {
   escalationId?: string;
   /** When the clock's count reached the step's threshold. */
   reachedAt: Instant;
-  /** When the step is to be taken: `reachedAt`, or the next working instant for `businessHoursOnly`. */
+  /**
+   * When the step is to be taken: `reachedAt`, or for `businessHoursOnly` the next working instant of the
+   * recipient's calendar (`SlaEnv.holdCalendar`), else of the policy's.
+   */
   dueAt: Instant;
   /** What to do: empty for the warning and breach marks themselves (the caller records and shows them). */
   actions: SlaAction[];
@@ -203,7 +206,7 @@ export function dueSteps(
       }
       if (reachedAt === null) continue;
       const dueAt = threshold.escalation?.definition.businessHoursOnly
-        ? nextWorkingInstant(policyCalendar, reachedAt)
+        ? nextWorkingInstant(env.holdCalendar?.(threshold.escalation.definition) ?? policyCalendar, reachedAt)
         : reachedAt;
       if (!Number.isFinite(dueAt)) continue;
       if (reached && dueAt <= now) {

@@ -11,7 +11,7 @@ import {
   type BusinessCalendar,
 } from '../time/index.js';
 import { slaExplanation } from './sla-messages.js';
-import { DEFAULT_POLICY_CALENDAR, type SlaPolicy, type SlaTarget } from './sla.types.js';
+import { DEFAULT_POLICY_CALENDAR, type SlaEscalation, type SlaPolicy, type SlaTarget } from './sla.types.js';
 
 /** What SLA functions may know beyond the policy and the ticket. */
 export interface SlaEnv {
@@ -23,6 +23,11 @@ export interface SlaEnv {
   ruleScope?: RuleScope;
   /** JSON pointer of the policy inside its definition, for problem paths (default `/sla`). */
   policyPath?: string;
+  /**
+   * The calendar a `businessHoursOnly` escalation waits for: its recipient's (recipient-hours.ts); the policy's
+   * calendar when this is absent or answers undefined.
+   */
+  holdCalendar?: (escalation: SlaEscalation) => BusinessCalendar | undefined;
 }
 
 export interface SlaTargetSelection {

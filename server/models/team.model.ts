@@ -23,6 +23,8 @@ export interface TeamRecord {
   supervisor?: Types.ObjectId;
   /** Key of the backup / escalation team. */
   backupTeam?: string;
+  /** Business calendar of the team's working hours; absent: the organisation's (the SLA policy's calendar). */
+  calendar?: string;
   members: TeamMemberRecord[];
   createdAt: Date;
   updatedAt: Date;
@@ -47,6 +49,7 @@ export const teamSchema = new Schema<TeamRecord>(
     },
     supervisor: { type: Schema.Types.ObjectId },
     backupTeam: { type: String },
+    calendar: { type: String },
     members: { type: [memberSchema], default: [] },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },

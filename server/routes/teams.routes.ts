@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { Types } from 'mongoose';
 import { accessProblem } from '../access/messages.js';
 import type { RouteAccess } from '../access/route-access.js';
+import { calendarKeys } from '../definitions/calendars.service.js';
+import { badRequest } from '../lib/problem.js';
 import type { TeamRecord } from '../models/team.model.js';
 import { noContent, problemResponses } from './common.schemas.js';
 import {
@@ -70,11 +72,22 @@ export async function teamsRoutes(app: FastifyInstance) {
     if (body.backupTeam && !(await Team.exists({ key: body.backupTeam }))) {
       throw accessProblem('unknown-team', { field: 'body.backupTeam', params: { key: body.backupTeam } });
     }
+    if (body.calendar && !(await calendarKeys(app.db)).includes(body.calendar)) {
+      throw badRequest(
+        'body.calendar',
+        {
+          'zh-CN': `找不到标识为 ${body.calendar} 的日历`,
+          en: `There is no calendar with key ${body.calendar}`,
+        },
+        'unknown-calendar',
+      );
+    }
     return {
       key,
       name: body.name,
       supervisor: body.supervisor ? new Types.ObjectId(body.supervisor) : undefined,
       backupTeam: body.backupTeam,
+      calendar: body.calendar,
       members: members.map((member) => ({
         userId: new Types.ObjectId(member.userId),
         skills: member.skills,
@@ -177,6 +190,7 @@ export async function teamsRoutes(app: FastifyInstance) {
       const unset: Record<string, ''> = {};
       if (!stored.supervisor) unset.supervisor = '';
       if (!stored.backupTeam) unset.backupTeam = '';
+      if (!stored.calendar) unset.calendar = '';
       await Team.updateOne(
         { _id: existing._id },
         {
@@ -186,6 +200,7 @@ export async function teamsRoutes(app: FastifyInstance) {
             updatedAt: new Date(app.clock.now()),
             ...(stored.supervisor ? { supervisor: stored.supervisor } : {}),
             ...(stored.backupTeam ? { backupTeam: stored.backupTeam } : {}),
+            ...(stored.calendar ? { calendar: stored.calendar } : {}),
           },
           ...(Object.keys(unset).length ? { $unset: unset } : {}),
         },

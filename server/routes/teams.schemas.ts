@@ -37,6 +37,13 @@ const teamProperties = {
   name: localizedTextSchema,
   supervisor: objectIdSchema,
   backupTeam: { ...teamKeySchema, description: 'Key of the backup / escalation team' },
+  calendar: {
+    type: 'string',
+    pattern: '^[a-z0-9][a-z0-9._-]{0,63}$',
+    description:
+      'Business calendar of the team’s working hours (escalations held to business hours wait for it); ' +
+      'absent: the organisation’s',
+  },
   members: { type: 'array', maxItems: 1000, items: memberSchema, default: [] },
 } as const;
 
@@ -67,6 +74,7 @@ export interface TeamBody {
   name: LocalizedText;
   supervisor?: string;
   backupTeam?: string;
+  calendar?: string;
   members: TeamMemberInput[];
 }
 
@@ -90,6 +98,7 @@ export function toTeamView(team: TeamRecord) {
     name: { 'zh-CN': team.name['zh-CN'], en: team.name.en },
     ...(team.supervisor ? { supervisor: team.supervisor.toHexString() } : {}),
     ...(team.backupTeam ? { backupTeam: team.backupTeam } : {}),
+    ...(team.calendar ? { calendar: team.calendar } : {}),
     members: team.members.map((member) => ({
       userId: member.userId.toHexString(),
       skills: member.skills ?? {},

@@ -7,7 +7,9 @@ import {
   type BusinessCalendar,
   type BusinessCalendarDefinition,
 } from '../../runtime/time/index.js';
+import type { WorkingHours } from '../../runtime/sla/index.js';
 import { HttpProblem } from '../lib/problem.js';
+import { loadCalendarDefinitions } from '../definitions/calendars.service.js';
 import { loadPublishedVersion } from '../definitions/published-versions.js';
 import { ticketTypes } from '../definitions/ticket-type.model.js';
 import { OPEN_CATEGORIES } from './ticket.projection.js';
@@ -211,8 +213,50 @@ export interface CachedTicketPorts extends TicketPorts {
   forgetNewestVersions(): void;
 }
 
+/**
+ * Who works which hours: the people and teams with a calendar of their own, each team's supervisor and backup
+ * team, and those calendars compiled (from the calendars collection: a person's calendar need not be one a
+ * ticket type embeds).
+ */
+export async function readWorkingHours(
+  app: FastifyInstance,
+  teams: readonly TeamRecord[],
+): Promise<WorkingHours> {
+  const people = await app.models.User.find({ calendar: { $exists: true } }, { calendar: 1 }).lean();
+  const hours = {
+    people: {} as Record<string, string>,
+    teams: {} as Record<string, string>,
+    supervisors: {} as Record<string, string>,
+    backupTeams: {} as Record<string, string>,
+    calendars: {} as Record<string, BusinessCalendar>,
+  };
+  for (const person of people) if (person.calendar) hours.people[String(person._id)] = person.calendar;
+  for (const team of teams) {
+    if (team.calendar) hours.teams[team.key] = team.calendar;
+    if (team.supervisor) hours.supervisors[team.key] = String(team.supervisor);
+    if (team.backupTeam) hours.backupTeams[team.key] = team.backupTeam;
+  }
+  const keys = [...new Set([...Object.values(hours.people), ...Object.values(hours.teams)])];
+  if (keys.length > 0) {
+    const definitions = await loadCalendarDefinitions(app.db, keys);
+    for (const key of keys) {
+      const preset = PRESET_CALENDARS.get(key);
+      const stored = definitions.get(key);
+      if (stored) hours.calendars[key] = compileCalendar(stored);
+      else if (preset) hours.calendars[key] = preset;
+    }
+  }
+  return hours;
+}
+
 export function createTicketPorts(app: FastifyInstance, effects: EffectDispatcher): CachedTicketPorts {
   const teams = new ShortLived(() => app.models.Team.find({}).lean<TeamRecord[]>().exec(), PEOPLE_TTL_MS);
+  // Read with the teams; the last one read is also what projections (written synchronously) compute timers with.
+  let lastHours: WorkingHours | undefined;
+  const workingHours = new ShortLived(async () => {
+    lastHours = await readWorkingHours(app, await teams.get());
+    return lastHours;
+  }, PEOPLE_TTL_MS);
   const roles = new ShortLived(() => roleMembers(app), PEOPLE_TTL_MS);
   const requesters = new ShortLivedMap((userId: string) => readRequester(app, userId), PEOPLE_TTL_MS);
   const loads = new OpenLoads(() => readOpenLoads(app));
@@ -257,11 +301,12 @@ export function createTicketPorts(app: FastifyInstance, effects: EffectDispatche
     },
     async engineContext(_actor, definition) {
       const now = app.clock.now();
-      const [teamRecords, roleMap] = await Promise.all([teams.get(), roles.get()]);
+      const [teamRecords, roleMap, hours] = await Promise.all([teams.get(), roles.get(), workingHours.get()]);
       return {
         calendars: calendarsOf(definition),
         teams: teamStatesOf(teamRecords, now),
         roleMembers: roleMap,
+        workingHours: hours,
       };
     },
     async requester(userId) {
@@ -275,6 +320,7 @@ export function createTicketPorts(app: FastifyInstance, effects: EffectDispatche
     },
     forgetPeople() {
       teams.invalidate();
+      workingHours.invalidate();
       roles.invalidate();
       requesters.invalidate();
     },
@@ -288,7 +334,13 @@ export function createTicketPorts(app: FastifyInstance, effects: EffectDispatche
       return ticketNumberScope(numberFormatOf(definition), { at, zone: zoneOf(definition) });
     },
     projectExtra(state, definition) {
-      return projectSlaAndReporting(state, definition, calendarsOf(definition), zoneOf(definition));
+      return projectSlaAndReporting(
+        state,
+        definition,
+        calendarsOf(definition),
+        zoneOf(definition),
+        lastHours,
+      );
     },
     async slaView(state) {
       const definition = await loadDefinition(state.typeKey, state.typeVersion);
@@ -296,7 +348,9 @@ export function createTicketPorts(app: FastifyInstance, effects: EffectDispatche
     },
     async timers(state) {
       const definition = await loadDefinition(state.typeKey, state.typeVersion);
-      return definition ? allTimers(state, definition, calendarsOf(definition)) : [];
+      return definition
+        ? allTimers(state, definition, calendarsOf(definition), await workingHours.get())
+        : [];
     },
     dispatchEffects(list, commit, state) {
       return effects.dispatch(list, commit, state);

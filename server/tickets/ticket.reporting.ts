@@ -1,3 +1,4 @@
+import type { WorkingHours } from '../../runtime/sla/index.js';
 import type { TicketState } from '../../runtime/engine/types.js';
 import { businessMinutesBetween, periodBuckets, type BusinessCalendar } from '../../runtime/time/index.js';
 import {
@@ -21,8 +22,14 @@ export function projectSlaAndReporting(
   definition: LoadedDefinition,
   calendars: Record<string, BusinessCalendar>,
   zone: string,
+  hours?: WorkingHours,
 ): Partial<TicketDoc> {
-  const sla: SlaProjection & { nextTimerAt: Date | null } = slaProjection(state, definition, calendars);
+  const sla: SlaProjection & { nextTimerAt: Date | null } = slaProjection(
+    state,
+    definition,
+    calendars,
+    hours,
+  );
   const calendarKey = (definition.definition.sla as { calendar?: string } | undefined)?.calendar;
   const calendar =
     (calendarKey && calendars[calendarKey]) || calendars['cn-standard'] || Object.values(calendars)[0];

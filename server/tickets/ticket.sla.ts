@@ -2,6 +2,9 @@ import type { TicketState } from '../../runtime/engine/types.js';
 import {
   clockProgress,
   dueSteps,
+  recipientCalendar,
+  type SlaEscalation,
+  type WorkingHours,
   type SlaClock,
   type SlaClocks,
   type SlaPolicy,
@@ -58,11 +61,28 @@ export function slaTimers(
   state: TicketState,
   definition: LoadedDefinition,
   calendars: Record<string, BusinessCalendar>,
+  hours?: WorkingHours,
 ): DueTimer[] {
   const clocks = clocksOf(state);
   const policy = policyOf(definition);
   if (!clocks || !policy) return [];
-  const { steps, nextDueAt } = dueSteps(clocks, policy, state.updatedAt, undefined, { calendars });
+  // An escalation held to business hours waits for its recipient's calendar, as the engine does when it fires.
+  const holdCalendar =
+    hours === undefined
+      ? undefined
+      : (escalation: SlaEscalation) =>
+          recipientCalendar(
+            escalation,
+            {
+              ...(state.assignee === undefined ? {} : { assignee: state.assignee }),
+              ...(state.team === undefined ? {} : { team: state.team }),
+            },
+            hours,
+          );
+  const { steps, nextDueAt } = dueSteps(clocks, policy, state.updatedAt, undefined, {
+    calendars,
+    ...(holdCalendar ? { holdCalendar } : {}),
+  });
   const at = steps.length > 0 ? Math.min(...steps.map((step) => step.dueAt)) : nextDueAt;
   return at === null ? [] : [{ key: slaTimerKey(state.id, at), at }];
 }
@@ -71,8 +91,9 @@ export function allTimers(
   state: TicketState,
   definition: LoadedDefinition,
   calendars: Record<string, BusinessCalendar>,
+  hours?: WorkingHours,
 ): DueTimer[] {
-  return [...flowTimers(state), ...slaTimers(state, definition, calendars)];
+  return [...flowTimers(state), ...slaTimers(state, definition, calendars, hours)];
 }
 
 const date = (instant: number | null | undefined): Date | null =>
@@ -95,9 +116,10 @@ export function slaProjection(
   state: TicketState,
   definition: LoadedDefinition,
   calendars: Record<string, BusinessCalendar>,
+  hours?: WorkingHours,
 ): SlaProjection & { nextTimerAt: Date | null } {
   const clocks = clocksOf(state);
-  const timers = allTimers(state, definition, calendars);
+  const timers = allTimers(state, definition, calendars, hours);
   const next = timers.length ? Math.min(...timers.map((timer) => timer.at)) : null;
   const running = [clocks?.firstResponse, clocks?.resolution].filter(
     (clock): clock is SlaClock => clock !== undefined && clock.state !== 'stopped' && clock.dueAt !== null,
