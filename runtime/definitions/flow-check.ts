@@ -332,7 +332,17 @@ class FlowChecker {
     this.checkPeopleReferences(node.data, dataPath, nodeWhere, place);
 
     if (node.kind === 'action') this.checkActionRules(node, dataPath, nodeWhere, place);
-    const variables = embeddedRuleVariables(node.data, dataPath);
+    // A sub-ticket opened per item of a list also sees that `item` and its `index`.
+    const perItem =
+      node.kind === 'action' && isRecord(node.data.subticket) && node.data.subticket.each !== undefined
+        ? joinPointer(dataPath, 'subticket', 'data') + '/'
+        : undefined;
+    const variables = embeddedRuleVariables(node.data, dataPath).filter(
+      ({ variable, path }) =>
+        perItem === undefined ||
+        !path.startsWith(perItem) ||
+        !['item', 'index'].includes(variable.split('.')[0] ?? ''),
+    );
     this.problems.push(
       ...checkRuleVariables(variables, this.refs, {
         context: 'ticket',

@@ -494,7 +494,11 @@ const HANDLERS: { [N in Exclude<CommandName, 'open'>]: Handler<N> } = {
   },
 
   cancel: {
-    check: staffOnly('cancel'),
+    // The server cancels a sub-ticket its parent's step no longer waits for (see action.node cancelUnfinished).
+    check: (session) =>
+      session.actor.kind === 'system' && session.draft.parent !== undefined
+        ? OK
+        : staffOnly('cancel')(session),
     run: (session, command) => {
       session.runner.cancelAll();
       session.emit('ticket.cancelled', command.reason === undefined ? {} : { reason: command.reason });

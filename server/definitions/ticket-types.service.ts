@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { effectRegistryOf } from '../tickets/effects.js';
 import type { LocalizedText, Problem } from '../../runtime/common/types.js';
 import { diffDefinitions, validateTicketType } from '../../runtime/definitions/index.js';
 import type { HttpProblem } from '../lib/problem.js';
@@ -326,9 +327,11 @@ export async function validateSource(
     resolved.problems.length > 0
       ? checked.problems.filter((problem) => problem.path !== '/sla' && !problem.path.startsWith('/sla/'))
       : checked.problems;
-  const problems = [...resolved.problems, ...runtimeProblems];
+  // Effects the flow asks for that this server cannot run (its tickets would wait forever): never published.
+  const unhandled = effectRegistryOf(db)?.problemsOf(resolved.definition) ?? [];
+  const problems = [...resolved.problems, ...runtimeProblems, ...unhandled];
   // The runtime may add notes that do not block (a part it cannot check yet); its verdict is the one to keep.
-  const valid = resolved.problems.length === 0 && checked.valid;
+  const valid = resolved.problems.length === 0 && unhandled.length === 0 && checked.valid;
   return { valid, problems, resolved: resolved.definition };
 }
 

@@ -8,6 +8,7 @@ import type {
   EngineActor,
   EngineContext,
   OpenCommand,
+  ParentLink,
   Requester,
   TeamState,
   TicketEffect,
@@ -266,6 +267,8 @@ export class TicketService {
     idempotencyKey?: string;
     /** Deterministic id for tickets opened by effects (sub-tickets) and channels (alerts). */
     ticketId?: string;
+    /** The ticket whose flow step opens this one (a sub-ticket). */
+    parent?: ParentLink;
     extra?: Record<string, unknown>;
   }): Promise<{ state: TicketState; created: boolean; doc?: TicketDoc }> {
     const definition = await this.ports.loadDefinition(input.typeKey);
@@ -305,6 +308,7 @@ export class TicketService {
       channel: input.channel ?? 'web',
       watchers: input.watchers ?? [],
       tags: input.tags ?? [],
+      ...(input.parent ? { parent: input.parent } : {}),
     };
     // Decided before the number is claimed, so an open the engine refuses (a form error) uses no number.
     const decided = await this.decideWithTurns(definition, undefined, command, input.actor, now);

@@ -8,6 +8,7 @@ import { createTicketPorts } from './ticket-ports.js';
 import { TICKETS_COLLECTION, type TicketDoc } from './ticket.projection.js';
 import { TicketService } from './ticket.service.js';
 import { registerTicketJobs } from './ticket.jobs.js';
+import { registerSubtickets } from './subtickets.js';
 import { ticketsRoutes } from './tickets.routes.js';
 import { attachmentsRoutes } from './attachments.routes.js';
 import { worklistRoutes } from './worklist.routes.js';
@@ -50,6 +51,7 @@ export const ticketsPlugin = fp(
     await ensureSequenceIndexes(app.db);
     await ensureAnchorIndexes(app.db);
     registerTicketJobs(app);
+    registerSubtickets(app, effects, service);
     if (app.ordo.runJobs ?? (app.ordo.role === 'all' || app.ordo.role === 'worker')) {
       // Projections from before they named the flow's people: completed once, in the background.
       app.addHook('onReady', async () => {
