@@ -355,7 +355,8 @@ export class TicketService {
       this.seededScopes.set(scope, seeding);
       done.catch(() => {
         from.delete(legacy);
-        if (this.seededScopes.get(scope)?.done === done) this.seededScopes.set(scope, { from, done: Promise.resolve() });
+        if (this.seededScopes.get(scope)?.done === done)
+          this.seededScopes.set(scope, { from, done: Promise.resolve() });
       });
     }
     await seeding.done;
