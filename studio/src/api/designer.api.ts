@@ -62,6 +62,14 @@ export interface SimulationSample {
   channel?: string;
   openedAt?: string;
   title?: string;
+  /**
+   * The decision taken at each waiting step, by node id: approval `approve` | `reject`; task one of its outcomes;
+   * confirm `confirm` | `reopen` | `auto-close`; wait `timer` | `reply`; sub-ticket `finished`. A list is taken in
+   * order, one entry each time the step asks.
+   */
+  decisions?: Record<string, string | string[]>;
+  /** Steps with no scripted decision take their first choice, so the sample runs to the end. */
+  autoDecide?: boolean;
 }
 
 export interface SimulatedPathStep {
@@ -73,6 +81,12 @@ export interface SimulatedPathStep {
   result?: string;
   assignee?: string;
   team?: string;
+  /** The edge the ticket came in by. */
+  edgeId?: string;
+  /** What was decided here: approve / reject, the outcome, the gateway's edge id… */
+  decision?: string;
+  decidedBy?: 'script' | 'auto' | 'gateway';
+  defaultBranch?: boolean;
 }
 
 export interface SimulatedSample {
@@ -106,10 +120,16 @@ export interface SimulatedSample {
   };
   path?: {
     steps: SimulatedPathStep[];
-    waitingAt?: (SimulatedPathStep & { waitingFor?: string; explanation?: Explanation })[];
+    /** Edges taken, in order. */
+    edges?: string[];
+    waitingAt?: (SimulatedPathStep & { waitingFor?: string; explanation?: Explanation; choices?: string[] })[];
     status?: { category: string; key: string };
     ended?: boolean;
     events?: string[];
+    decisions?: { nodeId: string; decision: string; by: 'script' | 'auto' }[];
+    /** A decision the engine refused: the simulation stopped there. */
+    refused?: { nodeId: string; decision: string; code: string; message: LocalizedText };
+    limitReached?: boolean;
   };
   [more: string]: unknown;
 }
@@ -160,12 +180,52 @@ export function getVersion(key: string, version: number): Promise<VersionView> {
   return request<VersionView>(`${base(key)}/versions/${version}`);
 }
 
-export function diffSides(key: string, from: DiffSide, to: DiffSide): Promise<unknown> {
-  return request<unknown>(`${base(key)}/diff`, { query: { from: String(from), to: String(to) } });
+/** One change between two sides (runtime/definitions/diff.ts `DefinitionChange`). */
+export interface DefinitionChange {
+  /** Pointer into the newer side (into the older one for a removal). */
+  path: string;
+  kind: 'added' | 'removed' | 'changed' | 'moved';
+  before?: unknown;
+  after?: unknown;
+  where: LocalizedText;
+  text: LocalizedText;
 }
 
-export function rollback(key: string, version: number, note?: string): Promise<unknown> {
-  return request<unknown>(`${base(key)}/rollback`, {
+export interface DiffResult {
+  from: DiffSide;
+  to: DiffSide;
+  diff: DefinitionChange[];
+}
+
+export function diffSides(key: string, from: DiffSide, to: DiffSide): Promise<DiffResult> {
+  return request<DiffResult>(`${base(key)}/diff`, { query: { from: String(from), to: String(to) } });
+}
+
+export interface RollbackResult extends VersionSummary {
+  /** The draft followed the version (it had no unpublished changes). */
+  draftRestored: boolean;
+}
+
+/** Where the open tickets of a published version wait now. */
+export interface FlowPositions {
+  key: string;
+  version: number;
+  open: number;
+  /** Open tickets waiting at each node, by node id. */
+  nodes: Record<string, number>;
+  /** Open tickets last written before positions were recorded. */
+  unplaced: number;
+  /** Counts stop at this many. */
+  max: number;
+}
+
+export function flowPositions(key: string, version: number): Promise<FlowPositions> {
+  return request<FlowPositions>(`${base(key)}/versions/${version}/positions`);
+}
+
+/** Publish an older version again, unchanged, as the newest version (the server's rollback). */
+export function rollback(key: string, version: number, note?: string): Promise<RollbackResult> {
+  return request<RollbackResult>(`${base(key)}/rollback`, {
     method: 'POST',
     body: note === undefined ? { version } : { version, note },
   });
