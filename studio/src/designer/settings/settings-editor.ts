@@ -4,6 +4,8 @@
  */
 import type { Instant, Problem } from '../../../../runtime/common/types';
 import { formatTicketNumber, parseNumberFormat } from '../../../../runtime/definitions/number-format';
+import type { TicketStatusDefinition } from '../../../../runtime/definitions/ticket-type.schema';
+import type { DraftDefinition } from '../designer.types';
 
 /** `Waiting for parts` → `waiting-for-parts`; a name without Latin letters gives `status`; unique among `taken`. */
 export function statusKeyFrom(name: string, taken: Iterable<string>): string {
@@ -62,3 +64,7 @@ export function isKnownZone(zone: string): boolean {
     return false;
   }
 }
+
+/** A change to the draft, or to the statuses of one category (the tab applies it through `designer.change`). */
+export type DraftChange = (draft: DraftDefinition) => void;
+export type StatusListChange = (list: TicketStatusDefinition[]) => void;

@@ -18,6 +18,7 @@ import {
   policyCalendarKey,
   selectSlaTarget,
   type SlaAction,
+  type SlaEscalation,
   type SlaPolicy,
   type SlaTarget,
 } from '../../../../runtime/sla';
@@ -232,3 +233,7 @@ function validDuration(duration: Duration): boolean {
 export function localNow(zone: string, now: Instant = Date.now()): string {
   return formatLocalDateTime(Math.floor(now / 60_000) * 60_000, zone);
 }
+
+/** A change to the inline policy, or to one escalation of it (the tab applies it through `designer.change`). */
+export type PolicyChange = (policy: SlaPolicy) => void;
+export type EscalationChange = (escalation: SlaEscalation) => void;

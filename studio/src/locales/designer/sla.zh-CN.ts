@@ -36,7 +36,7 @@ export const slaZh = {
   },
   editRule: '编辑条件',
   hideRule: '收起条件',
-  editRuleOf: '编辑第 {n} 条目标的条件',
+  rowN: '（第 {n} 条）',
   firstResponse: '首次响应',
   resolution: '解决',
   firstResponseOf: '第 {n} 条目标的首次响应时限',
