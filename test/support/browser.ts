@@ -1,0 +1,137 @@
+/**
+ * What every browser test needs: the real app serving the built studio on a free port, Debian's Chromium, pages
+ * that remember what the browser printed as errors, sign-in through the login page, screenshots kept under
+ * `test-results/`, and an accessibility check with axe-core injected into the page.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { AppOptions } from '../../server/app.js';
+import { buildTestApp, type CreatedUser } from './server-app.js';
+
+export const STUDIO_DIST = fileURLToPath(new URL('../../studio/dist', import.meta.url));
+export const RESULTS_DIR = fileURLToPath(new URL('../../test-results', import.meta.url));
+export const CHROMIUM = '/usr/bin/chromium';
+const AXE_SCRIPT = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
+
+/** The app with the built studio, listening on a free loopback port. */
+export async function startStudioApp(
+  databaseName: string,
+  overrides: Partial<AppOptions> = {},
+): Promise<{ app: FastifyInstance; baseUrl: string }> {
+  if (!existsSync(path.join(STUDIO_DIST, 'index.html')))
+    throw new Error(
+      `The built studio is missing (${STUDIO_DIST}/index.html). Build it first: npm run build:studio`,
+    );
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing. Install it with: bash scripts/ensure-chromium.sh`);
+  const app = await buildTestApp(databaseName, { studioDir: STUDIO_DIST, ...overrides });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('the server has no TCP address');
+  return { app, baseUrl: `http://127.0.0.1:${address.port}` };
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** A browser context of its own (own cookies: another person, or the same one in another tab's session). */
+export async function newPage(
+  browser: Browser,
+  errors: string[],
+  options: { width?: number; height?: number; locale?: string } = {},
+): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1440, height: options.height ?? 900 },
+    locale: options.locale ?? 'zh-CN',
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  return page;
+}
+
+export async function signIn(page: Page, baseUrl: string, user: CreatedUser, then: string): Promise<void> {
+  await page.goto(`${baseUrl}/login?redirect=${encodeURIComponent(then)}`);
+  await page.locator('input[name=username]').fill(user.username);
+  await page.locator('input[name=password]').fill(user.password);
+  await page.locator('[data-test=login-submit]').click();
+  await page.waitForURL(`${baseUrl}${then}`);
+}
+
+/** A full-page screenshot under `test-results/<name>.png` (`name` may hold a folder: `designer/form`). */
+export async function shoot(page: Page, name: string): Promise<string> {
+  const file = path.join(RESULTS_DIR, `${name}.png`);
+  await mkdir(path.dirname(file), { recursive: true });
+  await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
+  return file;
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: string[];
+}
+
+let axeSource: string | undefined;
+
+/** axe-core's serious and critical violations on the page as it is now (WCAG 2 A/AA rules). */
+export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]> {
+  axeSource ??= await readFile(AXE_SCRIPT, 'utf8');
+  // The page at rest: no control under the pointer in its hover colours.
+  await page.mouse.move(0, 0);
+  // Colours read mid-transition (a button leaving its loading state, a tag fading in) are not what people see.
+  await page.waitForFunction(() =>
+    document.getAnimations().every((animation) => animation.playState !== 'running'),
+  );
+  // Evaluated through the debugging protocol, which the page's CSP (no inline scripts) does not govern.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<unknown> } }
+    ).axe;
+    const result = (await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      resultTypes: ['violations'],
+    })) as {
+      violations: {
+        id: string;
+        impact: string | null;
+        help: string;
+        nodes: { target: unknown[]; html: string; failureSummary?: string }[];
+      }[];
+    };
+    return result.violations.map((violation) => ({
+      id: violation.id,
+      impact: violation.impact,
+      help: violation.help,
+      nodes: violation.nodes
+        .slice(0, 5)
+        .map(
+          (node) =>
+            `${JSON.stringify(node.target)} ${node.html.slice(0, 200)} — ${node.failureSummary ?? ''}`,
+        ),
+    }));
+  });
+  return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+}
