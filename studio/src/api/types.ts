@@ -45,10 +45,44 @@ export interface User {
   roles: Role[];
   locale: Locale;
   department?: string;
+  /** Requester attributes routing and priority rules read (`requester.level`, `requester.<custom key>`). */
+  level?: string;
+  location?: string;
+  costCenter?: string;
+  attributes?: Record<string, RequesterAttributeValue>;
+  /** Calendar key of the person's working hours (escalations wait for them); absent: the team's or the organisation's. */
+  calendar?: string;
   /** The user id of this user's manager (approvals can go to "the requester's manager"). */
   manager?: string;
   active: boolean;
   createdAt?: string;
+}
+
+export type RequesterAttributeValue = string | number | boolean;
+
+/** Custom attribute keys may not reuse these names (the server refuses them). */
+export const RESERVED_ATTRIBUTE_KEYS = [
+  'id',
+  'name',
+  'email',
+  'locale',
+  'level',
+  'department',
+  'location',
+  'costCenter',
+  'manager',
+  'attributes',
+  'calendar',
+] as const;
+
+/** One attribute a rule may read on the requester (`GET /api/requester-attributes`). */
+export interface RequesterAttribute {
+  var: string;
+  key: string;
+  label: LocalizedText;
+  type: 'string' | 'number' | 'boolean';
+  source: 'built-in' | 'custom';
+  values: RequesterAttributeValue[];
 }
 
 export interface UserCreate {
@@ -60,14 +94,20 @@ export interface UserCreate {
   roles: Role[];
   locale: Locale;
   department?: string;
+  level?: string;
+  location?: string;
+  costCenter?: string;
+  attributes?: Record<string, RequesterAttributeValue>;
+  calendar?: string;
   manager?: string;
   active: boolean;
 }
 
-/** Only what changes; `null` clears department and manager. */
-export type UserPatch = Partial<Omit<UserCreate, 'username' | 'department' | 'manager'>> & {
-  department?: string | null;
-  manager?: string | null;
+type Clearable = 'department' | 'level' | 'location' | 'costCenter' | 'attributes' | 'calendar' | 'manager';
+
+/** Only what changes; `null` clears department, attributes, calendar and manager. */
+export type UserPatch = Partial<Omit<UserCreate, 'username' | Clearable>> & {
+  [Field in Clearable]?: UserCreate[Field] | null;
 };
 
 /** One page of a collection. */
