@@ -14,8 +14,9 @@ import {
 describe('routing editor helpers', () => {
   it('makes ids no rule uses', () => {
     expect(nextRuleId([])).toBe('rule-1');
-    expect(nextRuleId([{ id: 'rule-2' }, { id: 'x' }])).toBe('rule-3');
-    expect(nextRuleId([{ id: 'rule-2' }])).toBe('rule-3');
+    expect(nextRuleId([{ id: 'rule-1' }, { id: 'x' }])).toBe('rule-2');
+    expect(nextRuleId([{ id: 'rule-1' }, { id: 'rule-2' }])).toBe('rule-3');
+    expect(nextRuleId([{ id: 'default-1' }])).toBe('rule-1');
   });
 
   it('finds the closing default rule', () => {

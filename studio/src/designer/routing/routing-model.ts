@@ -14,7 +14,7 @@ export { PRIORITIES, type Priority };
 /** A fresh id not used by any of the rules: `rule-1`, `rule-2`… */
 export function nextRuleId(existing: readonly { id?: unknown }[], prefix = 'rule'): string {
   const used = new Set(existing.map((rule) => String(rule.id)));
-  let n = existing.length + 1;
+  let n = 1;
   while (used.has(`${prefix}-${n}`)) n += 1;
   return `${prefix}-${n}`;
 }
