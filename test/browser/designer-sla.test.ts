@@ -1,8 +1,10 @@
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CN_STANDARD_CALENDAR, addDuration, formatLocalDateTime } from '../../runtime/time/index.js';
 import {
+  RESULTS_DIR,
   launchChromium,
   newPage,
   seriousA11yViolations,
@@ -45,8 +47,8 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function open(then: string): Promise<Page> {
-  const page = await newPage(browser, browserErrors);
+async function open(then: string, size: { height?: number } = {}): Promise<Page> {
+  const page = await newPage(browser, browserErrors, size);
   pages.push(page);
   page.on('response', (response) => {
     if (response.status() >= 400 && response.status() !== 401)
@@ -72,7 +74,8 @@ async function typeDateTime(page: Page, testId: string, text: string): Promise<v
   await page.keyboard.press('Escape');
 }
 
-describe('designer SLA, notifications and settings', () => {
+// The machine running the suite may be busy: a whole page flow gets three minutes.
+describe('designer SLA, notifications and settings', { timeout: 180_000 }, () => {
   it('keeps the default SLA and computes a due time the runtime agrees with', async () => {
     const page = await open('/designer');
     await page.locator('[data-test=designer-create]').click();
@@ -167,7 +170,8 @@ describe('designer SLA, notifications and settings', () => {
   });
 
   it('computes on the business calendar page with the calendar shown', async () => {
-    const page = await open('/calendars');
+    // Tall enough to show the whole year view at once.
+    const page = await open('/calendars', { height: 2400 });
     await page.locator('[data-test=calendar-item-cn-standard]').click();
     await page.locator('[data-test=calendar-editor]').waitFor();
     // The National Day holiday and its make-up Saturday are on the year view.
@@ -185,6 +189,21 @@ describe('designer SLA, notifications and settings', () => {
     await expect.poll(() => due.textContent()).toContain(formatLocalDateTime(expected, 'Asia/Shanghai'));
     await shoot(page, 'designer/calendars');
     await expectNoSeriousViolations(page);
+
+    // Christmas Eve as a company holiday, saved with the revision it was loaded at, still there after a reload.
+    await page.locator('button[data-date="2026-12-24"]').click();
+    const panel = page.locator('[data-test=calendar-day-panel]');
+    await panel.locator('input').fill('公司年会');
+    await panel.getByRole('button', { name: '设为节假日' }).click();
+    await expect.poll(() => page.locator('button[data-date="2026-12-24"]').getAttribute('class')).toContain('is-holiday');
+    await page.locator('.year-grid').screenshot({ path: path.join(RESULTS_DIR, 'designer/calendars-year.png') });
+    await expectNoSeriousViolations(page);
+    await page.locator('[data-test=calendar-save]').click();
+    await expect.poll(() => page.locator('[data-test=calendar-save]').isDisabled()).toBe(true);
+    await page.reload();
+    await page.locator('[data-test=calendar-item-cn-standard]').click();
+    await expect.poll(() => page.locator('button[data-date="2026-12-24"]').getAttribute('class')).toContain('is-holiday');
+    await expect.poll(() => page.locator('button[data-date="2026-12-24"]').textContent()).toContain('公司年会');
   });
 
   it('printed no unexpected errors in the browser', () => {
