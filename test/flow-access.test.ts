@@ -100,6 +100,18 @@ describe('approvers outside the ticket’s team', () => {
     expect((await counts(manager)).approvals).toBeGreaterThanOrEqual(1);
     const view = (await get(manager.token, `/api/tickets/${ticket.id}`)).body;
     expect(view.allowedCommands).toContain('approve');
+    // While they must decide they read the staff's internal notes (and may write one), afterwards no longer.
+    const noted = await command(staff.members.hr!, ticket.id, {
+      command: 'comment',
+      body: 'Balance checked: 12 days left',
+      visibility: 'internal',
+    });
+    expect(noted.status).toBe(200);
+    const internalNote = async () =>
+      JSON.stringify((await get(manager.token, `/api/tickets/${ticket.id}/events`)).body).includes(
+        '12 days left',
+      );
+    expect(await internalNote()).toBe(true);
 
     const approved = await command(manager, ticket.id, { command: 'approve', comment: 'ok' });
     expect(approved.status, JSON.stringify(approved.body)).toBe(200);
@@ -111,6 +123,7 @@ describe('approvers outside the ticket’s team', () => {
     expect(JSON.stringify(events.body)).toContain('approval');
     expect(await listIds(manager, 'awaiting=approval')).not.toContain(ticket.id);
     expect(await listIds(manager, 'involved=me')).toContain(ticket.id);
+    expect(await internalNote()).toBe(false);
 
     const hr = staff.members.hr!;
     expect(await listIds(hr, 'awaiting=approval')).toContain(ticket.id);

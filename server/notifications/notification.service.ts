@@ -386,7 +386,7 @@ export class NotificationService {
       team: state.team ?? null,
       assignee: state.assignee ?? null,
       assistants: state.assistants,
-      awaitingStep: flowActorsOf(state).awaitingStep,
+      ...flowActorsOf(state),
     });
   }
 

@@ -68,9 +68,9 @@ export const ticketPolicy: RecordPolicy<TicketRecord> = {
 };
 
 /**
- * Staff see internal comments and notes — those working the ticket, staff watching it (they may write internal
- * notes, so they read them), and whoever works one of its open steps; requesters, watchers who are not staff and
- * approvers from outside never do.
+ * Staff see internal comments and notes — those working the ticket, staff watching it, and whoever must act on it
+ * now (an open approval or task names them): the engine lets each of them write internal notes, so they read them.
+ * Requesters, watchers who are not staff, and people who acted on a step earlier do not.
  */
 export function seesInternal(context: AccessContext, ticket: TicketRecord): boolean {
   const { principal } = context;
@@ -81,6 +81,7 @@ export function seesInternal(context: AccessContext, ticket: TicketRecord): bool
   return (
     worksAsTeam(context, ticket) ||
     ticket.watchers.includes(principal.id) ||
-    includesAny(ticket.awaitingStep, actorKeysOf(context, { supervised: true }))
+    includesAny(ticket.awaitingStep, actorKeysOf(context, { supervised: true })) ||
+    includesAny(ticket.awaitingApproval, actorKeysOf(context))
   );
 }
