@@ -110,13 +110,16 @@ export function problemsByElement(
   return { nodes, edges };
 }
 
-/** The node or edge a problem (or any pointer into the draft) names. */
+/**
+ * The node or edge a problem (or any pointer into the draft) names; a problem naming both (a gateway's outgoing
+ * connection) is about the edge.
+ */
 export function elementOfProblem(
   flow: DraftFlow,
   problem: { path: string; nodeId?: string; edgeId?: string },
 ): { nodeId?: string; edgeId?: string } | undefined {
-  if (problem.nodeId) return { nodeId: problem.nodeId };
   if (problem.edgeId) return { edgeId: problem.edgeId };
+  if (problem.nodeId) return { nodeId: problem.nodeId };
   const match = /^\/flow\/(nodes|edges)\/(\d+)(?:\/|$)/.exec(problem.path);
   if (match) {
     const index = Number(match[2]);
