@@ -56,7 +56,7 @@ async function formTabViolations(
     const axe = (
       window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<unknown> } }
     ).axe;
-    const result = (await axe.run(document.querySelector('[data-test=form-designer]'), {
+    const result = (await axe.run('[data-test=form-designer]', {
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
       resultTypes: ['violations'],
     })) as { violations: { id: string; impact: string | null; nodes: { html: string }[] }[] };
@@ -70,17 +70,21 @@ async function formTabViolations(
 }
 
 async function open(then: string): Promise<Page> {
-  const page = await newPage(browser, browserErrors, { width: 1680, height: 1000 });
+  const page = await newPage(browser, browserErrors, { width: 1680, height: 1400 });
   pages.push(page);
   await signIn(page, baseUrl, analyst, then);
   return page;
 }
 
 const saveStatus = (page: Page) => page.locator('[data-test=designer-save-status]');
-const canvasKeys = (page: Page, section: number) =>
-  page
-    .locator(`[data-test=section-fields-${section}] > li`)
-    .evaluateAll((items) => items.map((item) => (item as HTMLElement).dataset.key));
+/** The keys of the fields of a section on the canvas, in order. */
+async function canvasKeys(page: Page, section: number): Promise<(string | null)[]> {
+  const items = page.locator(`[data-test=section-fields-${section}] > li`);
+  const keys: (string | null)[] = [];
+  for (let n = 0, count = await items.count(); n < count; n += 1)
+    keys.push(await items.nth(n).getAttribute('data-key'));
+  return keys;
+}
 
 /** Drag with the mouse, in steps, as a person does: press, move over the page, release. */
 async function drag(
@@ -88,27 +92,29 @@ async function drag(
   source: Locator,
   target: Locator,
   where: 'top' | 'bottom' = 'bottom',
+  from: 'above' | 'below' = where === 'top' ? 'above' : 'below',
 ): Promise<void> {
-  await source.scrollIntoViewIfNeeded();
-  const from = (await source.boundingBox())!;
+  const start = (await source.boundingBox())!;
   const to = (await target.boundingBox())!;
   const x = to.x + to.width / 2;
-  const y = where === 'top' ? to.y + 4 : to.y + Math.max(4, to.height - 8);
-  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+  const y = where === 'top' ? to.y + 4 : to.y + Math.max(4, to.height - 5);
+  await page.mouse.move(start.x + start.width / 2, start.y + start.height / 2);
   await page.mouse.down();
-  await page.mouse.move(from.x + from.width / 2 + 12, from.y + from.height / 2 + 12, { steps: 4 });
-  // Come from above, as the eye goes: over the target first, then to the very place.
-  await page.mouse.move(x, Math.max(to.y + 2, y - 40), { steps: 16 });
+  await page.mouse.move(start.x + start.width / 2 + 12, start.y + start.height / 2 + 12, { steps: 4 });
+  // Come from one side of the drop (by default the side it is on), so the list does not shift under the pointer.
+  await page.mouse.move(x, from === 'above' ? y - 40 : y + 40, { steps: 16 });
   await page.mouse.move(x, y, { steps: 8 });
   await page.mouse.move(x, y + (where === 'top' ? 1 : -1), { steps: 2 });
   await page.mouse.up();
 }
 
-/** Write a condition through the rule builder of the field's property panel. */
+/** Write a condition through the rule builder (`rules/RuleBuilder.vue`) of the field's property panel. */
 async function writeRule(page: Page, rule: string, logic: unknown): Promise<void> {
   const panel = page.locator(`[data-test=prop-rule-${rule}]`);
   await panel.locator(`[data-test=prop-rule-add-${rule}]`).click();
-  const raw = panel.locator('textarea').first();
+  // The rule builder's JSON tab: the produced rule is the same whichever tab wrote it.
+  await panel.locator('[data-test=rule-tab-json]').click();
+  const raw = panel.locator('textarea[data-test=rule-json]');
   await raw.fill(JSON.stringify(logic));
   await raw.blur();
 }
@@ -133,12 +139,12 @@ describe('form designer', () => {
     expect(await formTabViolations(page)).toEqual([]);
 
     // A choice onto the empty canvas gets a section of its own; a text into that section.
-    await drag(page, page.locator('[data-test=palette-select]'), canvas);
+    await drag(page, page.locator('[data-test=palette-select]'), canvas, 'bottom', 'above');
     await expect.poll(() => canvasKeys(page, 0)).toEqual(['field_1']);
     await drag(page, page.locator('[data-test=palette-text]'), page.locator('[data-test=section-fields-0]'));
     await expect.poll(() => canvasKeys(page, 0)).toEqual(['field_1', 'field_2']);
     // A section below it, and a long text into the new section.
-    await drag(page, page.locator('[data-test=palette-section]'), canvas);
+    await drag(page, page.locator('[data-test=palette-section]'), canvas, 'bottom', 'above');
     await page.locator('[data-test=section-fields-1]').waitFor();
     await drag(
       page,
@@ -159,17 +165,19 @@ describe('form designer', () => {
     // Name the fields: the keys follow the English names.
     await page.locator('[data-test=canvas-field-field_1] .fd-field__drag').click();
     const props = page.locator('[data-test=field-properties]');
-    await props.locator('[data-test=prop-label-zh] input').fill('权限类型');
-    await props.locator('[data-test=prop-label-en] input').fill('Access type');
-    await expect.poll(() => props.locator('[data-test=prop-key] input').inputValue()).toBe('accessType');
-    await props.locator('[data-test=option-zh-1] input').fill('机房');
-    await props.locator('[data-test=option-value-1] input').fill('datacenter');
-    await props.locator('[data-test=prop-required]').click();
+    await props.locator('[data-test=prop-label-zh]').fill('权限类型');
+    await props.locator('[data-test=prop-label-en]').fill('Access type');
+    await expect.poll(() => props.locator('[data-test=prop-key]').inputValue()).toBe('accessType');
+    await props.locator('[data-test=option-zh-1]').fill('机房');
+    await props.locator('[data-test=option-value-1]').fill('datacenter');
+    await props
+      .locator('.el-switch', { has: page.getByRole('switch', { name: '必填', exact: true }) })
+      .click();
 
     await page.locator('[data-test=canvas-field-field_3] .fd-field__drag').click();
-    await props.locator('[data-test=prop-label-zh] input').fill('申请理由');
-    await props.locator('[data-test=prop-label-en] input').fill('Reason');
-    await expect.poll(() => props.locator('[data-test=prop-key] input').inputValue()).toBe('reason');
+    await props.locator('[data-test=prop-label-zh]').fill('申请理由');
+    await props.locator('[data-test=prop-label-en]').fill('Reason');
+    await expect.poll(() => props.locator('[data-test=prop-key]').inputValue()).toBe('reason');
     await writeRule(page, 'visibleWhen', { '==': [{ var: 'accessType' }, 'datacenter'] });
     await page.locator('[data-test=canvas-field-reason]').getByText('有条件').waitFor();
 
@@ -180,7 +188,7 @@ describe('form designer', () => {
     await pick(page, preview.locator('[data-test=field-accessType]'), '机房');
     await preview.locator('[data-test=field-reason]').waitFor();
     await expect
-      .poll(() => page.locator('[data-test=sample-json] textarea').inputValue())
+      .poll(() => page.locator('textarea[data-test=sample-json]').inputValue())
       .toContain('"accessType": "datacenter"');
     await shoot(page, 'designer/form-designer');
     expect(await formTabViolations(page)).toEqual([]);
@@ -192,7 +200,7 @@ describe('form designer', () => {
 
     // Phone width.
     await page.locator('[data-test=preview-width]').getByText('手机').click();
-    await expect.poll(() => preview.evaluate((frame) => frame.clientWidth)).toBe(390);
+    await expect.poll(async () => Number(await preview.evaluate('(frame) => frame.clientWidth'))).toBe(390);
     await shoot(page, 'designer/form-preview-phone');
 
     // The same by keyboard: add a number after the selected field, move it up, delete it.
@@ -215,7 +223,7 @@ describe('form designer', () => {
     await expect.poll(() => canvasKeys(page, 1)).toEqual(['reason']);
     await page.locator('[data-test=canvas-field-reason]').getByText('有条件').waitFor();
     await page.locator('[data-test=canvas-field-accessType] .fd-field__drag').click();
-    expect(await page.locator('[data-test=prop-required] input').isChecked()).toBe(true);
+    expect(await page.getByRole('switch', { name: '必填', exact: true }).isChecked()).toBe(true);
 
     // What was saved is the definition the runtime checks: schema and layout in step.
     await page.getByRole('tab', { name: 'JSON' }).click();
