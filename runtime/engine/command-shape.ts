@@ -59,7 +59,13 @@ const SHAPES: Record<Command['command'], Record<string, FieldRule>> = {
   cancel: { reason: 'string?' },
   rate: { rating: ['satisfied', 'neutral', 'dissatisfied'], comment: 'string?' },
   'timer-fired': { key: 'string' },
-  'subticket-finished': { key: 'string', subticketId: 'string?', outcome: 'string?', status: 'string?' },
+  'subticket-finished': {
+    key: 'string',
+    subticketId: 'string?',
+    number: 'string?',
+    outcome: 'string?',
+    status: 'string?',
+  },
   'subticket-opened': {
     key: 'string',
     subticketId: 'string',

@@ -61,7 +61,12 @@ function finish(
     return OK;
   }
   const waitKey = token.waitingFor?.kind === 'subticket' ? token.waitingFor.key : key;
-  return session.runner.signal(token, { ...signal, key: waitKey }, session.actor);
+  const number = signal.number ?? (link?.number || undefined);
+  return session.runner.signal(
+    token,
+    { ...signal, key: waitKey, ...(number === undefined ? {} : { number }) },
+    session.actor,
+  );
 }
 
 export const subticketHandlers: {
@@ -76,6 +81,7 @@ export const subticketHandlers: {
         type: 'subticket-finished',
         key: command.key,
         ...(command.subticketId === undefined ? {} : { subticketId: command.subticketId }),
+        ...(command.number === undefined ? {} : { number: command.number }),
         ...(command.outcome === undefined ? {} : { outcome: command.outcome }),
         ...(command.status === undefined ? {} : { status: command.status }),
       }),

@@ -249,7 +249,15 @@ export type Command =
   | { command: 'cancel'; reason?: string }
   | { command: 'rate'; rating: SurveyRating; comment?: string }
   | { command: 'timer-fired'; key: string }
-  | { command: 'subticket-finished'; key: string; subticketId?: string; outcome?: string; status?: string }
+  | {
+      command: 'subticket-finished';
+      key: string;
+      subticketId?: string;
+      /** The sub-ticket's number, for the parent's trail. */
+      number?: string;
+      outcome?: string;
+      status?: string;
+    }
   | SubticketOpenedCommand
   | { command: 'effect-failed'; key: string; kind: string; reason: string }
   | { command: 'reply-received'; body?: string }

@@ -250,7 +250,14 @@ export type NodeSignal =
   | { type: 'delegate'; to: string; comment?: string }
   | { type: 'timer-fired'; key: string }
   | { type: 'reply-received' }
-  | { type: 'subticket-finished'; key: string; subticketId?: string; outcome?: string; status?: string }
+  | {
+      type: 'subticket-finished';
+      key: string;
+      subticketId?: string;
+      number?: string;
+      outcome?: string;
+      status?: string;
+    }
   | { type: 'confirm' }
   | { type: 'reopen' };
 

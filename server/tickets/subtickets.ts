@@ -137,6 +137,7 @@ export function registerSubtickets(
       command: 'subticket-finished',
       key: state.parent.key,
       subticketId: state.id,
+      number: state.number,
       outcome: state.status.category,
       status: state.status.key,
     });

@@ -8,7 +8,6 @@ import {
   call,
   createUser,
   login,
-  waitFor,
   type CreatedUser,
 } from '../../test/support/server-app.js';
 import { createTeam, itIncidentDefinition, publishType } from '../../test/support/tickets.js';
@@ -249,6 +248,15 @@ describe('sub-tickets', () => {
       result: 'closed',
     });
     expect((after.subtickets as Body[])[0]).toMatchObject({ outcome: 'closed', status: 'closed' });
+    const { body: trail } = await call(app, {
+      method: 'GET',
+      url: `/api/tickets/${id}/events`,
+      headers: bearer(admin),
+    });
+    const finishedEvent = (trail.items as { events: { type: string; data: Body }[] }[])
+      .flatMap((item) => item.events)
+      .find((event) => event.type === 'subticket.finished');
+    expect(finishedEvent?.data).toMatchObject({ number: child.number, outcome: 'closed' });
     await completeStep(id);
     expect(category(await get(id))).toBe('closed');
   });
@@ -279,7 +287,7 @@ describe('sub-tickets', () => {
     expect(category(await get(childId))).toBe('cancelled');
     expect(category(await get(id))).toBe('cancelled');
     // The parent records how its sub-ticket ended even though it no longer waits.
-    await waitFor(async () => ((await get(id)).subtickets as Body[])[0]?.outcome === 'cancelled', 5000);
+    expect(((await get(id)).subtickets as Body[])[0]).toMatchObject({ outcome: 'cancelled' });
   });
 
   it('a cancelled sub-ticket routes the parent the other way', async () => {

@@ -284,6 +284,7 @@ export const actionNode: NodeKindModule<ActionConfig> = {
       data: {
         nodeId: node.id,
         subticketId: signal.subticketId,
+        ...(signal.number === undefined ? {} : { number: signal.number }),
         outcome: last.outcome,
         ...(last.status === undefined ? {} : { status: last.status }),
         finished: finished.length,

@@ -359,6 +359,26 @@ export interface ApprovalView {
 export type SurveyRating = 'satisfied' | 'neutral' | 'dissatisfied';
 export const SURVEY_RATINGS: readonly SurveyRating[] = ['satisfied', 'neutral', 'dissatisfied'];
 
+export interface TicketParentLink {
+  id: string;
+  number: string;
+  typeKey: string;
+  nodeId: string;
+}
+
+export interface TicketSubticketLink {
+  id: string;
+  number: string;
+  typeKey: string;
+  nodeId: string;
+  openedAt: number;
+  /** `closed`, `cancelled`, or `failed` (could not be opened); absent while it runs. */
+  outcome?: string;
+  status?: string;
+  finishedAt?: number;
+  error?: string;
+}
+
 export interface TicketView extends TicketSummary {
   typeVersion: number;
   data: Record<string, unknown>;
@@ -366,6 +386,10 @@ export interface TicketView extends TicketSummary {
   watchers: string[];
   assistants: string[];
   tags: string[];
+  /** The ticket whose flow step opened this one (when this is a sub-ticket). */
+  parent?: TicketParentLink;
+  /** Sub-tickets this ticket's flow opened, with how each ended once it has. */
+  subtickets?: TicketSubticketLink[];
   sla: { firstResponse: SlaClockView | null; resolution: SlaClockView | null };
   steps: TicketStep[];
   tokens: { id: string; nodeId: string; since: number; waitingFor?: { kind: string } }[];
