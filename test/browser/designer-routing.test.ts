@@ -144,6 +144,71 @@ describe('designer routing & priority', () => {
     await expect.poll(() => page.locator('[data-test=routing-row-1]').textContent()).toContain('服务台');
   });
 
+  it('reorders rules by keyboard and by drag, opens the row a problem names, and prices by the matrix', async () => {
+    const page = await open('/designer/it.access');
+    await page.getByRole('tab', { name: '路由与优先级' }).click();
+    await page.locator('[data-test=routing-tab]').waitFor();
+    await page.locator('[data-test=routing-add]').click();
+    const second = page.locator('[data-test=routing-row-1]');
+    await expect.poll(() => second.textContent()).toContain('rule-2');
+
+    // Assigning to a named person without naming one is a problem; clicking it opens that row.
+    await pick(page, second.locator('[data-test=routing-strategy]'), '指定人员');
+    await second.locator('.routing-row__summary').click();
+    await expect
+      .poll(() => second.locator('.routing-row__summary').getAttribute('aria-expanded'))
+      .toBe('false');
+    const problem = page.locator('[data-test=designer-problems] button[data-path="/routing/1/then/user"]');
+    await problem.click();
+    await expect
+      .poll(() => second.locator('.routing-row__summary').getAttribute('aria-expanded'))
+      .toBe('true');
+    await pick(page, second.locator('[data-test=routing-strategy]'), '负载最少者优先');
+    await expect.poll(() => problem.count()).toBe(0);
+
+    // Keyboard: move rule 2 up; it now decides first.
+    await page.getByRole('button', { name: '上移规则 2' }).click();
+    await expect
+      .poll(() => page.locator('[data-test=routing-row-0] .routing-row__summary').textContent())
+      .toContain('rule-2');
+    // Drag: rule-1 back to the top by its handle.
+    const handle = page.locator('[data-test=routing-row-1] .routing-row__handle');
+    const target = page.locator('[data-test=routing-row-0] .routing-row__handle');
+    const from = await handle.boundingBox();
+    const to = await target.boundingBox();
+    if (!from || !to) throw new Error('the rows are not on screen');
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(from.x + from.width / 2, from.y - 10, { steps: 5 });
+    await page.mouse.move(to.x + to.width / 2, to.y + 2, { steps: 10 });
+    await page.mouse.up();
+    await expect
+      .poll(() => page.locator('[data-test=routing-row-0] .routing-row__summary').textContent())
+      .toContain('rule-1');
+    await expect
+      .poll(() => page.locator('[data-test=routing-row-1] .routing-row__summary').textContent())
+      .toContain('rule-2');
+    // The default rule stays last.
+    await expect.poll(() => page.locator('[data-test=routing-row-2]').textContent()).toContain('默认规则');
+
+    // Priority by the impact × urgency grid: high × high is urgent for the sample.
+    await page.locator('[data-test=priority-mode-matrix]').click();
+    const grid = page.locator('[data-test=priority-matrix]');
+    await grid.waitFor();
+    await page.locator('textarea[data-test=routing-try-data]').fill('{"impact": "high", "urgency": "low"}');
+    const priority = page.locator('[data-test=routing-try-priority]');
+    await expect.poll(() => priority.textContent()).toContain('中');
+    await pick(
+      page,
+      grid.locator('.el-select', { has: page.getByRole('combobox', { name: 'high × low 的优先级' }) }),
+      '高',
+    );
+    await expect.poll(() => priority.textContent()).toContain('高');
+    await expect.poll(() => saveStatus(page).getAttribute('data-state'), { timeout: 10_000 }).toBe('saved');
+    await shoot(page, 'designer/routing-priority');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+  });
+
   it('printed no unexpected errors in the browser', () => {
     const unexpected = browserErrors.filter((text) => !/status of 401/.test(text));
     expect(unexpected).toEqual([]);
