@@ -322,3 +322,44 @@ describe('@mentions in internal notes (issue 8 §10)', () => {
     expect((await get(other.token, `/api/tickets/${ticket.id}`)).status).toBe(404);
   });
 });
+
+describe('both ticket catalogs', () => {
+  it('answer the same lists and counts for the people the flows name', async () => {
+    // The same database read by a process holding every ticket in memory (the embedded store's default).
+    const memory = await buildTestApp('flow_access', { ticketCatalog: 'memory' });
+    try {
+      await memory.ready();
+      await memory.tickets.catalog.reload();
+      const people = [staff.manager, staff.requester, ...Object.values(staff.members)];
+      for (const person of people) {
+        for (const query of ['awaiting=approval', 'awaiting=step', 'awaiting=me', 'involved=me', '']) {
+          const url = `/api/tickets?limit=200&${query}`;
+          const [fromDatabase, fromMemory] = await Promise.all(
+            [app, memory].map((server) =>
+              call(server, { method: 'GET', url, headers: bearer(person.token) }),
+            ),
+          );
+          const ids = (answer: typeof fromDatabase) =>
+            (answer.body.items as { id: string }[]).map((item) => item.id).sort();
+          expect(ids(fromMemory), `${person.username} ${query}`).toEqual(ids(fromDatabase));
+        }
+        const bothCounts = await Promise.all(
+          [app, memory].map(
+            async (server) =>
+              (
+                await call(server, {
+                  method: 'GET',
+                  url: '/api/tickets/awaiting-counts',
+                  headers: bearer(person.token),
+                })
+              ).body,
+          ),
+        );
+        expect(bothCounts[1], person.username).toEqual(bothCounts[0]);
+      }
+      expect((await counts(staff.manager)).approvals).toBeGreaterThan(0);
+    } finally {
+      await memory.close();
+    }
+  }, 120_000);
+});
