@@ -120,6 +120,23 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   return (text === '' ? undefined : JSON.parse(text)) as T;
 }
 
+/** Send files as multipart/form-data (the browser sets the boundary); failures are ApiErrors like any other. */
+export async function upload<T>(path: string, body: FormData): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: 'POST',
+      headers: { Accept: 'application/json', 'Accept-Language': acceptLanguage },
+      body,
+      credentials: 'same-origin',
+    });
+  } catch (cause) {
+    throw new ApiError({ status: 0, title: 'Network error', detail: String(cause) });
+  }
+  if (!response.ok) throw await errorFrom(response, {});
+  return (await response.json()) as T;
+}
+
 /** For endpoints whose error answers still carry data worth showing, like `/health` with 503. */
 export async function requestWithStatus<T>(
   path: string,
