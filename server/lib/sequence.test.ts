@@ -1,7 +1,7 @@
 import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseUri } from '../../test/support/database.js';
-import { claimNext, ensureSequenceIndexes, peekNext, SEQUENCES_COLLECTION } from './sequence.js';
+import { claimNext, ensureSequenceIndexes, peekNext, raiseTo, SEQUENCES_COLLECTION } from './sequence.js';
 
 let db: Connection;
 
@@ -54,6 +54,30 @@ describe('claimNext', () => {
       .collection(SEQUENCES_COLLECTION)
       .insertOne({ _id: 'resumed#41' as never, scope: 'resumed', n: 41, at: new Date() });
     expect(await claimNext(db, 'resumed')).toBe(42);
+  });
+});
+
+describe('raiseTo', () => {
+  it('moves a counter past the newest number of the counter it takes over, and never back', async () => {
+    await db
+      .collection(SEQUENCES_COLLECTION)
+      .insertMany([4, 5].map((n) => ({ _id: `old#${n}` as never, scope: 'old', n, at: new Date() })));
+    await raiseTo(db, 'merged', 'old');
+    await raiseTo(db, 'merged', 'old');
+    await raiseTo(db, 'merged', 'never-used');
+    expect(await claimNext(db, 'merged')).toBe(6);
+    // Known already in this process and ahead: nothing changes.
+    await raiseTo(db, 'merged', 'old');
+    expect(await claimNext(db, 'merged')).toBe(7);
+  });
+
+  it('raises the next claim of this process too when it has claimed there before', async () => {
+    expect(await claimNext(db, 'busy')).toBe(1);
+    await db
+      .collection(SEQUENCES_COLLECTION)
+      .insertOne({ _id: 'busy-old#9' as never, scope: 'busy-old', n: 9, at: new Date() });
+    await raiseTo(db, 'busy', 'busy-old');
+    expect(await claimNext(db, 'busy')).toBe(10);
   });
 });
 
