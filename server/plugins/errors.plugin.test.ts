@@ -125,6 +125,19 @@ describe('problems in the reader’s language', () => {
     expect(preferEn.body.detail).toBe('The username or password is incorrect.');
   });
 
+  it('malformed bodies are refused in the reader’s language too', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/tickets',
+      headers: { ...bearer(zhRequester.token), 'content-type': 'application/json' },
+      payload: '{"type": ',
+    });
+    expect(response.statusCode).toBe(400);
+    const body = response.json<Record<string, unknown>>();
+    expect(body.field).toBe('body');
+    expect(body.detail).toBe('请求体不是有效的 JSON。');
+  });
+
   it('the user’s locale wins over Accept-Language', async () => {
     const { body } = await call(app, {
       method: 'GET',

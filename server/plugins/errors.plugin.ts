@@ -98,6 +98,16 @@ function schemaText(field: string, issue: ValidationIssue): LocalizedText {
   }
 }
 
+/** Fastify's own refusals in Chinese (their English is Fastify's message). */
+function clientErrorZh(status: number, field: string | undefined, message: string): string | undefined {
+  if (status === 429) return '尝试次数过多，请稍后再试。';
+  if (status === 413) return '请求内容过大。';
+  if (status === 415 || field === 'header.content-type') return '不支持此内容类型，请以 JSON 发送请求体。';
+  if (field === 'body' && /proto|constructor/i.test(message)) return '请求体中含有不允许的字段名。';
+  if (field === 'body') return '请求体不是有效的 JSON。';
+  return undefined;
+}
+
 /**
  * The reader's language: a signed-in person's own locale, else the request's Accept-Language, else English (what
  * integrations and scripts read).
@@ -197,11 +207,13 @@ export const errorsPlugin = fp(
               /proto|constructor/i.test(error.message)
             ? 'body'
             : undefined;
+      const zh = clientErrorZh(status, field, error.message);
       return send(request, reply, {
         type: `urn:ordo:problem:${(error.code ?? 'client-error').toLowerCase()}`,
         title: status === 429 ? 'Too Many Requests' : status === 413 ? 'Payload Too Large' : 'Bad Request',
         status,
         detail: error.message,
+        ...(zh ? { text: { 'zh-CN': zh, en: error.message } } : {}),
         ...(field ? { field } : {}),
       });
     });

@@ -125,7 +125,10 @@ export async function attachmentsRoutes(app: FastifyInstance) {
     if (!request.isMultipart())
       throw new HttpProblem(415, 'Unsupported Media Type', {
         field: 'header.content-type',
-        detail: 'Send the files as multipart/form-data',
+        text: {
+          'zh-CN': '请以 multipart/form-data 方式上传文件',
+          en: 'Send the files as multipart/form-data',
+        },
         code: 'multipart-required',
       });
     const folder = path.join(root, target.folder);
@@ -140,7 +143,10 @@ export async function attachmentsRoutes(app: FastifyInstance) {
           part.file.resume();
           throw new HttpProblem(415, 'Unsupported Media Type', {
             field: `body.${part.fieldname}`,
-            detail: `Files of type ${contentType} (${name}) cannot be attached`,
+            text: {
+              'zh-CN': `不能上传 ${contentType} 类型的文件（${name}）`,
+              en: `Files of type ${contentType} (${name}) cannot be attached`,
+            },
             code: 'attachment-type',
           });
         }
@@ -163,11 +169,19 @@ export async function attachmentsRoutes(app: FastifyInstance) {
         if (part.file.truncated) {
           throw new HttpProblem(413, 'Payload Too Large', {
             field: `body.${part.fieldname}`,
-            detail: `${name} is larger than ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MB`,
+            text: {
+              'zh-CN': `${name} 超过 ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MB`,
+              en: `${name} is larger than ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MB`,
+            },
             code: 'attachment-too-large',
           });
         }
-        if (size === 0) throw badRequest(`body.${part.fieldname}`, `${name} is empty`, 'attachment-empty');
+        if (size === 0)
+          throw badRequest(
+            `body.${part.fieldname}`,
+            { 'zh-CN': `${name} 是空文件`, en: `${name} is empty` },
+            'attachment-empty',
+          );
         stored.push({
           _id: id,
           ticketId: target.ticketId,
@@ -181,13 +195,20 @@ export async function attachmentsRoutes(app: FastifyInstance) {
         });
       }
       if (stored.length === 0)
-        throw badRequest('body.file', 'Attach at least one file', 'attachment-missing');
+        throw badRequest(
+          'body.file',
+          { 'zh-CN': '请至少选择一个文件', en: 'Attach at least one file' },
+          'attachment-missing',
+        );
     } catch (error) {
       await Promise.all(written.map((file) => rm(file, { force: true })));
       if ((error as { code?: string }).code === 'FST_FILES_LIMIT') {
         throw new HttpProblem(413, 'Payload Too Large', {
           field: 'body',
-          detail: `At most ${MAX_FILES_PER_UPLOAD} files at once`,
+          text: {
+            'zh-CN': `一次最多上传 ${MAX_FILES_PER_UPLOAD} 个文件`,
+            en: `At most ${MAX_FILES_PER_UPLOAD} files at once`,
+          },
           code: 'attachment-count',
         });
       }
