@@ -200,7 +200,8 @@ describe('form designer', () => {
 
     // Phone width.
     await page.locator('[data-test=preview-width]').getByText('手机').click();
-    await expect.poll(async () => Number(await preview.evaluate('(frame) => frame.clientWidth'))).toBe(390);
+    // 390 CSS px inside the 8 px phone border.
+    await expect.poll(async () => (await preview.boundingBox())?.width).toBe(390 + 2 * 8);
     await shoot(page, 'designer/form-preview-phone');
 
     // The same by keyboard: add a number after the selected field, move it up, delete it.
@@ -227,7 +228,7 @@ describe('form designer', () => {
 
     // What was saved is the definition the runtime checks: schema and layout in step.
     await page.getByRole('tab', { name: 'JSON' }).click();
-    const definition = JSON.parse(await page.locator('[data-test=designer-json] textarea').inputValue()) as {
+    const definition = JSON.parse(await page.locator('textarea[data-test=designer-json]').inputValue()) as {
       form: {
         schema: { properties: Record<string, { type?: string; enum?: unknown[] }>; required: string[] };
       };
@@ -242,7 +243,7 @@ describe('form designer', () => {
       enum: ['option1', 'datacenter'],
     });
     expect(definition.form.schema.required).toEqual(['accessType']);
-  });
+  }, 240_000);
 
   it('printed no unexpected errors in the browser', () => {
     const unexpected = browserErrors.filter((text) => !/status of 401/.test(text));
