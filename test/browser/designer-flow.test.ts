@@ -95,7 +95,8 @@ async function shoot(page: Page, name: string): Promise<void> {
 
 /** axe-core injected into the page: no serious or critical violation. */
 async function checkAccessibility(page: Page, what: string): Promise<void> {
-  await page.addScriptTag({ content: readFileSync(AXE, 'utf8') });
+  // Evaluated rather than added as a script tag: the studio's CSP refuses inline scripts.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(readFileSync(AXE, 'utf8'));
   const violations = await page.evaluate(async () => {
     const axe = (
       window as unknown as {
@@ -104,19 +105,28 @@ async function checkAccessibility(page: Page, what: string): Promise<void> {
             context: unknown,
             options: unknown,
           ) => Promise<{
-            violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[];
+            violations: {
+              id: string;
+              impact: string;
+              help: string;
+              nodes: { target: string[]; html: string }[];
+            }[];
           }>;
         };
       }
     ).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
+    // The simulate panel below the canvas is checked by the versions test, which owns it.
+    const result = await axe.run(
+      { exclude: [['[data-test=simulate-panel]']] },
+      { resultTypes: ['violations'] },
+    );
     return result.violations
       .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
       .map(
         (violation) =>
           `${violation.id} (${violation.impact}): ${violation.help} — ${violation.nodes
             .slice(0, 3)
-            .map((node) => node.target.join(' '))
+            .map((node) => `${node.target.join(' ')} ${node.html.slice(0, 160)}`)
             .join(', ')}`,
       );
   });
@@ -131,7 +141,13 @@ const edgeOf = (page: Page, id: string) => canvasOf(page).locator(`.vue-flow__ed
 async function selectEdge(page: Page, id: string): Promise<void> {
   const point = await edgeOf(page, id)
     .locator('path.vue-flow__edge-path')
-    .evaluate((path: SVGPathElement) => {
+    .evaluate((element) => {
+      // The test's TypeScript has no DOM types: the SVG path's geometry, as much as is used here.
+      const path = element as unknown as {
+        getTotalLength(): number;
+        getPointAtLength(length: number): { x: number; y: number };
+        getScreenCTM(): { a: number; b: number; c: number; d: number; e: number; f: number } | null;
+      };
       const middle = path.getPointAtLength(path.getTotalLength() / 2);
       const matrix = path.getScreenCTM();
       if (!matrix) return null;
@@ -190,7 +206,7 @@ async function draft(): Promise<{
 }> {
   const response = await call(app, {
     method: 'GET',
-    url: `/api/ticket-types/${TYPE_KEY}/draft`,
+    url: `/api/ticket-types/${TYPE_KEY}?view=draft`,
     headers: bearer(adminToken),
   });
   expect(response.status).toBe(200);
@@ -198,11 +214,7 @@ async function draft(): Promise<{
 }
 
 async function waitSaved(page: Page): Promise<void> {
-  await page
-    .locator('[data-test=designer-save-status]', { hasText: '已保存' })
-    .or(page.getByText('已保存'))
-    .first()
-    .waitFor();
+  await page.locator('[data-test=designer-save-status][data-state=saved]').waitFor();
 }
 
 describe('designer: flow canvas', () => {
@@ -287,7 +299,9 @@ describe('designer: flow canvas', () => {
     await edgePanel.waitFor();
     // The conditional branch: exclusive → handle when the ticket is urgent (the rule builder, as JSON).
     await edgePanel.locator('[data-test=rule-tab-json]').click();
-    await edgePanel.locator('[data-test=edge-condition] textarea').fill('{"==": [{"var": "priority"}, "urgent"]}');
+    await edgePanel
+      .locator('[data-test=edge-condition] textarea')
+      .fill('{"==": [{"var": "priority"}, "urgent"]}');
     await edgePanel.getByLabel('连线名称 · 中文').fill('需要处理');
 
     // The default branch: exclusive → end.

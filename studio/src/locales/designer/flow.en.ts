@@ -8,6 +8,8 @@ export const flowEn: DeepString<typeof flowZh> = {
     label: 'Flow canvas',
     role: 'flow diagram editor',
     minimap: 'Overview map',
+    zoomIn: 'Zoom in',
+    zoomOut: 'Zoom out',
     empty: 'Drag steps from the left to start drawing the flow',
   },
   toolbar: {

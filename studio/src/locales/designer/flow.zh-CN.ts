@@ -5,6 +5,8 @@ export const flowZh = {
     label: '流程画布',
     role: '流程图编辑器',
     minimap: '缩略图',
+    zoomIn: '放大',
+    zoomOut: '缩小',
     empty: '从左侧拖入节点开始画流程',
   },
   toolbar: {
