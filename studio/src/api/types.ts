@@ -132,6 +132,8 @@ export interface TeamInput {
   name: LocalizedText;
   supervisor?: string;
   backupTeam?: string;
+  /** Calendar key of the team's working hours (escalations wait for them); absent: the organisation's. */
+  calendar?: string;
   members: TeamMember[];
 }
 

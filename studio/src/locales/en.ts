@@ -240,6 +240,7 @@ const en: MessageSchema = {
       nameEn: 'e.g. IT Service Desk',
       supervisor: 'Choose a supervisor',
       backupTeam: 'On breach or when nobody is free, hand over to…',
+      calendar: 'Default (the organisation’s calendar)',
       member: 'Choose a member',
       skill: 'Skill, e.g. network',
       capacity: 'No limit',
