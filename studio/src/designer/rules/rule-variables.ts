@@ -6,7 +6,6 @@ import { PRIORITIES, type LocalizedText } from '../../../../runtime/common/types
 import { ticketRuleContext } from '../../../../runtime/engine/rule-context';
 import type { TicketState } from '../../../../runtime/engine/types';
 import { nodeOutcomes } from '../../../../runtime/flow/registry';
-import type { FormField, FormSection } from '../../../../runtime/form/form.types';
 import { computePriority, type PriorityDefinition } from '../../../../runtime/routing/priority';
 import { PRIORITY_NAMES } from '../../../../runtime/routing/routing-messages';
 import type { RuleEnv } from '../../../../runtime/rules/rule-env';
@@ -17,6 +16,8 @@ import {
   type BusinessCalendarDefinition,
 } from '../../../../runtime/time/index';
 import type { DraftDefinition, SampleTicket } from '../designer.types';
+import { formRuleVariables } from '../form/form-model';
+import type { FormDefinition } from '../../../../runtime/form/form.types';
 import type { RuleContextKind, RuleVariableInfo } from './rule-builder.types';
 
 const text = (zh: string, en: string): LocalizedText => ({ 'zh-CN': zh, en });
@@ -48,77 +49,15 @@ const CHANNEL_NAMES: Record<(typeof CHANNELS)[number], LocalizedText> = {
   api: text('接口', 'API'),
 };
 
-type SchemaProperty = { type?: string | string[]; format?: string; enum?: unknown[]; items?: SchemaProperty };
-
-function fieldsOf(draft: Pick<DraftDefinition, 'form'>): FormField[] {
-  const layout = (draft.form?.layout ?? []) as FormSection[];
-  return layout.flatMap((section) => (Array.isArray(section.fields) ? section.fields : []));
-}
-
-function variableType(field: FormField, property: SchemaProperty | undefined): RuleVariableInfo['type'] {
-  switch (field.widget) {
-    case 'number':
-    case 'money':
-    case 'rating':
-      return 'number';
-    case 'date':
-      return 'date';
-    case 'datetime':
-      return 'datetime';
-    case 'select':
-    case 'radio':
-      return 'enum';
-    case 'multiselect':
-    case 'daterange':
-    case 'attachment':
-    case 'table':
-      return 'array';
-    case 'checkbox':
-      return property?.type === 'array' || (field.options?.length ?? 0) > 0 ? 'array' : 'boolean';
-    case 'user':
-      return field.multiple ? 'array' : 'user';
-    case 'team':
-      return 'team';
-    default:
-      return 'string';
-  }
-}
-
 /**
- * The form's fields as rule variables, prefixed (`''` in form rules, `data.` in ticket rules). The form designer
- * exports its own `formRuleVariables`; this one reads the draft's layout and schema directly.
+ * The form's fields as rule variables (the form designer's `formRuleVariables`: label, type, widget, choices),
+ * prefixed: `''` in form rules, `data.` in ticket rules.
  */
 export function formFieldVariables(draft: Pick<DraftDefinition, 'form'>, prefix = ''): RuleVariableInfo[] {
-  const properties =
-    (draft.form?.schema as { properties?: Record<string, SchemaProperty> } | undefined)?.properties ?? {};
-  return fieldsOf(draft)
-    .filter((field) => typeof field.field === 'string' && field.field !== '')
-    .map((field) => {
-      const property = properties[field.field];
-      const enumValues = property?.enum ?? property?.items?.enum;
-      const options =
-        field.options ??
-        (Array.isArray(enumValues)
-          ? enumValues
-              .filter(
-                (value): value is string | number | boolean => value !== null && typeof value !== 'object',
-              )
-              .map((value) => ({ value, label: text(String(value), String(value)) }))
-          : undefined);
-      const info: RuleVariableInfo = {
-        path: `${prefix}${field.field}`,
-        label: field.label ?? text(field.field, field.field),
-        type: variableType(field, property),
-        widget: field.widget,
-      };
-      if (options && options.length > 0) info.options = options;
-      return info;
-    });
-}
-
-/** Variables of form rules (visible / required / read-only): the form's own values. */
-export function formRuleVariables(form: DraftDefinition['form']): RuleVariableInfo[] {
-  return formFieldVariables({ form });
+  return formRuleVariables(draft.form as FormDefinition | undefined).map((variable) => ({
+    ...variable,
+    path: `${prefix}${variable.path}`,
+  }));
 }
 
 export interface TicketVariableExtras {
