@@ -232,6 +232,7 @@ const en: MessageSchema = {
       nameEn: 'English name',
       supervisor: 'Supervisor',
       backupTeam: 'Backup / escalation team',
+      calendar: 'Working hours',
       members: 'Members',
     },
     placeholders: {

@@ -230,6 +230,7 @@ const zhCN = {
       nameEn: '英文名称',
       supervisor: '主管',
       backupTeam: '后备 / 升级团队',
+      calendar: '工作时间',
       members: '成员',
     },
     placeholders: {
@@ -238,6 +239,7 @@ const zhCN = {
       nameEn: '如 IT Service Desk',
       supervisor: '选择主管',
       backupTeam: '超时或无人可派时转给…',
+      calendar: '默认（组织的日历）',
       member: '选择成员',
       skill: '技能，如 网络',
       capacity: '不限',
