@@ -152,15 +152,23 @@ export function registerSubtickets(
 
   // A published definition asking for an effect nothing here runs would leave its tickets stuck: refuse to start.
   app.addHook('onReady', async () => {
-    const versions = await ticketTypeVersions(app.db)
-      .find({}, { projection: { key: 1, version: 1, definition: 1 } })
-      .toArray();
-    const broken = versions.flatMap((version) =>
-      effects
-        .problemsOf(parseDefinitionText(version.definition))
-        .map((problem) => `${version.key}@${version.version}: ${problem.text.en}`),
-    );
+    const broken = await unhandledPublishedEffects(app, effects);
     if (broken.length > 0)
       throw new Error(`Published ticket types ask for effects this server cannot run:\n${broken.join('\n')}`);
   });
+}
+
+/** Every published version asking for an effect `effects` has no handler for, as `<key>@<version>: <why>`. */
+export async function unhandledPublishedEffects(
+  app: FastifyInstance,
+  effects: EffectRegistry,
+): Promise<string[]> {
+  const versions = await ticketTypeVersions(app.db)
+    .find({}, { projection: { key: 1, version: 1, definition: 1 } })
+    .toArray();
+  return versions.flatMap((version) =>
+    effects
+      .problemsOf(parseDefinitionText(version.definition))
+      .map((problem) => `${version.key}@${version.version}: ${problem.text.en}`),
+  );
 }

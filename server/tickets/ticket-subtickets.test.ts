@@ -378,6 +378,11 @@ describe('effects nothing can run', () => {
     const webhook = handlers.get('webhook');
     handlers.delete('webhook');
     try {
+      // What the server checks when it starts: it would refuse to, naming the version and the node.
+      const { unhandledPublishedEffects } = await import('./subtickets.js');
+      expect(await unhandledPublishedEffects(app, app.effects)).toEqual([
+        expect.stringMatching(/^sub\.hooked@1: .*“call”.*webhook/),
+      ]);
       const ticket = await open('sub.hooked', form('没有处理程序的动作'));
       const types = await eventTypes(String(ticket.id));
       expect(types).toContain('effect.failed');
