@@ -138,7 +138,9 @@ describe('"business hours only" escalations and the recipient’s calendar', () 
     clock.advance(7 * 60 * MINUTE); // 19:10: still before the shift
     await app.ticketJobs.fireDueTimers(clock.now());
     expect(await stepsDone(ticketId)).not.toContain('resolution:breach:0');
-    const held = await app.tickets.tickets.findOne({ _id: ticketId });
+    const held = await app.db
+      .collection<{ _id: string; nextTimerAt?: Date | null }>('tickets')
+      .findOne({ _id: ticketId });
     expect(held?.nextTimerAt).toEqual(new Date('2026-10-12T20:00:00+08:00'));
 
     clock.advance(55 * MINUTE); // 20:05
