@@ -35,6 +35,11 @@ if (wanted('runtime')) {
   printRows('One flow step decided in memory', benchEngine());
 }
 
+if (wanted('studio')) {
+  const { benchFlowCanvas, printFlowCanvas } = await import('./flow-canvas.bench.js');
+  printFlowCanvas(await benchFlowCanvas());
+}
+
 if (wanted('server')) {
   const { benchServer } = await import('./server.bench.js');
   await benchServer(printRows);
