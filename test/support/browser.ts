@@ -101,37 +101,28 @@ export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]>
   // The page at rest: no control under the pointer in its hover colours.
   await page.mouse.move(0, 0);
   // Colours read mid-transition (a button leaving its loading state, a tag fading in) are not what people see.
-  await page.waitForFunction(() =>
-    document.getAnimations().every((animation) => animation.playState !== 'running'),
+  // (Page-side code is passed as text: the test project is type-checked without the DOM library.)
+  await page.waitForFunction(
+    "document.getAnimations().every((animation) => animation.playState !== 'running')",
   );
   // Evaluated through the debugging protocol, which the page's CSP (no inline scripts) does not govern.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<unknown> } }
-    ).axe;
-    const result = (await axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-      resultTypes: ['violations'],
-    })) as {
-      violations: {
-        id: string;
-        impact: string | null;
-        help: string;
-        nodes: { target: unknown[]; html: string; failureSummary?: string }[];
-      }[];
-    };
-    return result.violations.map((violation) => ({
-      id: violation.id,
-      impact: violation.impact,
-      help: violation.help,
-      nodes: violation.nodes
-        .slice(0, 5)
-        .map(
-          (node) =>
-            `${JSON.stringify(node.target)} ${node.html.slice(0, 200)} — ${node.failureSummary ?? ''}`,
-        ),
-    }));
-  });
+  if (!(await page.evaluate<boolean>("'axe' in window"))) await page.evaluate(axeSource);
+  const violations = await page.evaluate<AxeViolation[]>(`
+    axe
+      .run(document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+        resultTypes: ['violations'],
+      })
+      .then((result) =>
+        result.violations.map((violation) => ({
+          id: violation.id,
+          impact: violation.impact,
+          help: violation.help,
+          nodes: violation.nodes
+            .slice(0, 5)
+            .map((node) => JSON.stringify(node.target) + ' ' + node.html.slice(0, 200) + ' — ' + (node.failureSummary || '')),
+        })),
+      )
+  `);
   return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
 }
