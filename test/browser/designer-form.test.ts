@@ -187,6 +187,7 @@ describe('form designer', () => {
     await expect.poll(() => preview.locator('[data-test=field-reason]').count()).toBe(0);
     await pick(page, preview.locator('[data-test=field-accessType]'), '机房');
     await preview.locator('[data-test=field-reason]').waitFor();
+    await page.getByRole('button', { name: '示例数据（JSON）' }).click();
     await expect
       .poll(() => page.locator('textarea[data-test=sample-json]').inputValue())
       .toContain('"accessType": "datacenter"');
