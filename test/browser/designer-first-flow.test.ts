@@ -150,7 +150,13 @@ async function selectEdge(page: Page, id: string): Promise<void> {
   actions.click += 1;
   const point = await edgeOf(page, id)
     .locator('path.vue-flow__edge-path')
-    .evaluate((line: SVGPathElement) => {
+    .evaluate((element) => {
+      // The page's SVG path, typed by what is used of it (the server's TypeScript has no DOM library).
+      const line = element as unknown as {
+        getTotalLength(): number;
+        getPointAtLength(at: number): { x: number; y: number };
+        getScreenCTM(): { a: number; b: number; c: number; d: number; e: number; f: number } | null;
+      };
       const middle = line.getPointAtLength(line.getTotalLength() / 2);
       const matrix = line.getScreenCTM();
       if (!matrix) return null;
@@ -188,18 +194,22 @@ async function publishVersion(page: Page, note: string): Promise<number> {
     url: `/api/ticket-types/${TYPE_KEY}/versions`,
     headers: bearer(adminToken),
   });
-  return Number((versions.body as { version: number }[])[0]?.version);
+  return Number((versions.body as unknown as { version: number }[])[0]?.version);
 }
 
-const pathNodes = (page: Page) =>
-  canvasOf(page)
-    .locator('.vue-flow__node')
-    .evaluateAll((nodes) =>
-      nodes
-        .filter((node) => node.querySelector('.ordo-node__box.is-path'))
-        .map((node) => node.getAttribute('data-id'))
-        .sort(),
-    );
+/** In the page: ids of the canvas nodes drawn as on the path, sorted. */
+function pathIdsOf(nodes: unknown[]): (string | null)[] {
+  const elements = nodes as {
+    querySelector(selector: string): unknown;
+    getAttribute(name: string): string | null;
+  }[];
+  return elements
+    .filter((node) => node.querySelector('.ordo-node__box.is-path') !== null)
+    .map((node) => node.getAttribute('data-id'))
+    .sort();
+}
+
+const pathNodes = (page: Page) => canvasOf(page).locator('.vue-flow__node').evaluateAll(pathIdsOf);
 
 describe('the first flow in ten minutes', () => {
   it('designs, checks, simulates and publishes a flow, then a ticket follows the drawn path', async () => {
@@ -406,16 +416,7 @@ describe('the first flow in ten minutes', () => {
     await signIn(agentPage, baseUrl, buyer, `/tickets/${id}`);
     const ticketFlow = agentPage.locator('[data-test=ticket-flow] [data-test=flow-canvas]');
     await ticketFlow.waitFor();
-    await expect
-      .poll(() =>
-        ticketFlow.locator('.vue-flow__node').evaluateAll((nodes) =>
-          nodes
-            .filter((node) => node.querySelector('.ordo-node__box.is-path'))
-            .map((node) => node.getAttribute('data-id'))
-            .sort(),
-        ),
-      )
-      .toEqual(largePath);
+    await expect.poll(() => ticketFlow.locator('.vue-flow__node').evaluateAll(pathIdsOf)).toEqual(largePath);
     await snap(agentPage, 'first-flow-07-ticket-path');
   }, 300_000);
 
