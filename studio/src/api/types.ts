@@ -286,6 +286,10 @@ export type TicketSort = 'sla' | 'created' | '-created' | 'updated' | '-updated'
 export interface TicketListQuery {
   status?: string;
   type?: string;
+  /** With `type`: only tickets running this published version. */
+  version?: number;
+  /** With `type`: only tickets waiting at this flow node now. */
+  node?: string;
   team?: string;
   assignee?: string;
   requester?: string;

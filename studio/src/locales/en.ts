@@ -411,6 +411,7 @@ const en: MessageSchema = {
     },
     queue: {
       title: 'Ticket queue',
+      atStep: '{type} version {version}: tickets waiting at step “{node}”',
       subtitle: 'Sorted by SLA due time: the most urgent first',
       status: 'Status',
       statusActive: 'Not finished',

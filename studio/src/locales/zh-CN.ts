@@ -407,6 +407,7 @@ const zhCN = {
     },
     queue: {
       title: '工单队列',
+      atStep: '{type} 第 {version} 版中停在步骤“{node}”的工单',
       subtitle: '按 SLA 到期时间排序，最紧急的排在最前',
       status: '状态',
       statusActive: '未完成',
