@@ -96,10 +96,10 @@ async function shoot(page: Page, name: string): Promise<void> {
 /** axe-core injected into the page: no serious or critical violation. */
 async function checkAccessibility(page: Page, what: string): Promise<void> {
   // Evaluated rather than added as a script tag: the studio's CSP refuses inline scripts.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(readFileSync(AXE, 'utf8'));
+  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(readFileSync(AXE, 'utf8'));
   const violations = await page.evaluate(async () => {
     const axe = (
-      window as unknown as {
+      globalThis as unknown as {
         axe: {
           run: (
             context: unknown,
