@@ -404,6 +404,21 @@ describe('the first flow in ten minutes', () => {
       expect(response.status, JSON.stringify(response.body)).toBe(200);
       return response.body as { status: { category: string }; steps: { nodeId: string }[] };
     };
+    // Live positions: the open ticket waits at the approval; its count opens the queue filtered to it.
+    await page.locator('[data-test=simulate-mode]').getByText('实时工单位置').click();
+    await expect.poll(() => page.locator('[data-test=live-open]').textContent()).toContain('1');
+    const liveCount = nodeOf(page, 'approval').locator('[data-test=flow-node-count]');
+    await expect.poll(() => liveCount.textContent()).toContain('1');
+    await snap(page, 'first-flow-07-live');
+    await liveCount.click();
+    await page.waitForURL(/\/tickets\?/);
+    expect(new URL(page.url()).searchParams.get('node')).toBe('approval');
+    await page.locator('[data-test=queue-step-filter]').waitFor();
+    await expect
+      .poll(() => page.locator('.el-table__body').textContent())
+      .toContain(String(opened.body.number));
+    await snap(page, 'first-flow-08-live-queue');
+
     await act(approvers[1]!.token, { command: 'approve', nodeId: 'approval' });
     await act(buyer.token, { command: 'complete-step', nodeId: 'handle', outcome: 'done' });
     const closed = await act(requester.token, { command: 'confirm' });
@@ -417,7 +432,7 @@ describe('the first flow in ten minutes', () => {
     const ticketFlow = agentPage.locator('[data-test=ticket-flow] [data-test=flow-canvas]');
     await ticketFlow.waitFor();
     await expect.poll(() => ticketFlow.locator('.vue-flow__node').evaluateAll(pathIdsOf)).toEqual(largePath);
-    await snap(agentPage, 'first-flow-07-ticket-path');
+    await snap(agentPage, 'first-flow-09-ticket-path');
   }, 300_000);
 
   it('changes a branch, publishes v2, shows the diff, restores v1 as the draft and publishes v3 equal to v1', async () => {
@@ -446,14 +461,14 @@ describe('the first flow in ten minutes', () => {
       .poll(() => drawer.locator('[data-test=history-diff-title]').textContent())
       .toContain('第 2 版');
     await expect.poll(() => drawer.locator('[data-group=edges]').textContent()).toContain('20000');
-    await snap(page, 'first-flow-08-diff-list');
+    await snap(page, 'first-flow-10-diff-list');
     await click(drawer.locator('[data-test=history-view]').getByText('流程图'));
     const diffCanvas = drawer.locator('[data-test=history-canvas] [data-test=flow-canvas]');
     await diffCanvas.waitFor();
     await expect
       .poll(() => diffCanvas.locator('.vue-flow__edge[data-id="e-exclusive-handle"]').getAttribute('class'))
       .toContain('ordo-edge--changed');
-    await snap(page, 'first-flow-09-diff-canvas');
+    await snap(page, 'first-flow-11-diff-canvas');
     expect(await seriousA11yViolations(page)).toEqual([]);
 
     // Roll back: version 1 becomes the draft (nothing published yet), then published as version 3.
@@ -492,7 +507,7 @@ describe('the first flow in ten minutes', () => {
       { what: 'the diff of v1 and v3' },
     );
     expect(diff.diff).toEqual([]);
-    await snap(page, 'first-flow-10-v3');
+    await snap(page, 'first-flow-12-v3');
   }, 180_000);
 
   it('printed no unexpected errors in the browser', () => {
