@@ -206,6 +206,26 @@ describe('GET /api/users', () => {
     expect(body.field).toBe('query.limit');
   });
 
+  it('lets a designer list people, to pick approvers and step workers by name, but not change them', async () => {
+    const designer = await createUser(app, adminToken, { username: 'designer.list', roles: ['designer'] });
+    const list = await call(app, {
+      method: 'GET',
+      url: '/api/users?q=designer.list',
+      headers: bearer(designer.token),
+    });
+    expect(list.status).toBe(200);
+    expect((list.body.items as { username: string }[]).map((user) => user.username)).toEqual([
+      'designer.list',
+    ]);
+    const change = await call(app, {
+      method: 'PATCH',
+      url: `/api/users/${designer.id}`,
+      headers: bearer(designer.token),
+      payload: { displayName: 'Someone else' },
+    });
+    expect(change.status).toBe(403);
+  });
+
   it('answers 403 to an agent', async () => {
     expect((await call(app, { method: 'GET', url: '/api/users', headers: bearer(agent.token) })).status).toBe(
       403,

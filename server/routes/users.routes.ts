@@ -127,10 +127,11 @@ export async function usersRoutes(app: FastifyInstance) {
   app.get<{ Querystring: ListUsersQuery }>(
     '/api/users',
     {
-      config: adminOnly,
+      // Designers pick people by name in flows (approvers, step workers, direct assignment); only admins change them.
+      config: { access: { roles: ['admin', 'designer'] as const } },
       schema: {
         tags: ['people'],
-        summary: 'List people',
+        summary: 'List people (admins and designers)',
         querystring: listUsersQuerySchema,
         response: {
           200: {
