@@ -58,8 +58,7 @@ beforeAll(async () => {
   analyst = await createUser(app, adminToken, {
     username: 'zhou.min',
     displayName: '周敏',
-    // The approval panel picks approvers from the user directory, which only admins may list (GET /api/users).
-    roles: ['designer', 'admin'],
+    roles: ['designer'],
     locale: 'zh-CN',
   });
   approvers = [
