@@ -94,6 +94,7 @@ async function drag(
   where: 'top' | 'bottom' = 'bottom',
   from: 'above' | 'below' = where === 'top' ? 'above' : 'below',
 ): Promise<void> {
+  const fromPalette = (await source.getAttribute('data-test'))?.startsWith('palette-') === true;
   const start = (await source.boundingBox())!;
   const to = (await target.boundingBox())!;
   const x = to.x + to.width / 2;
@@ -105,6 +106,9 @@ async function drag(
   await page.mouse.move(x, from === 'above' ? y - 40 : y + 40, { steps: 16 });
   await page.mouse.move(x, y, { steps: 8 });
   await page.mouse.move(x, y + (where === 'top' ? 1 : -1), { steps: 2 });
+  // A palette item shows where it will land (SortableJS moves it into the list): release once it is there.
+  if (fromPalette)
+    await target.locator(':scope > [data-kind]').waitFor({ state: 'attached', timeout: 5_000 });
   await page.mouse.up();
 }
 
