@@ -51,10 +51,10 @@ async function formTabViolations(
     fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url)),
     'utf8',
   );
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
     const axe = (
-      window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<unknown> } }
+      globalThis as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<unknown> } }
     ).axe;
     const result = (await axe.run('[data-test=form-designer]', {
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
