@@ -58,7 +58,8 @@ beforeAll(async () => {
   analyst = await createUser(app, adminToken, {
     username: 'zhou.min',
     displayName: '周敏',
-    roles: ['designer'],
+    // Also an agent: the live counts on the canvas open the ticket queue, which is staff's.
+    roles: ['designer', 'agent'],
     locale: 'zh-CN',
   });
   approvers = [

@@ -168,7 +168,8 @@ const en: MessageSchema = {
       attributes: 'Custom attributes',
     },
     attributesSection: 'Requester attributes',
-    attributesHint: 'Routing and priority rules read these as requester.level, requester.department and so on',
+    attributesHint:
+      'Routing and priority rules read these as requester.level, requester.department and so on',
     calendarHint:
       'Escalations reach this person only in these hours; by default their team’s hours, else the organisation’s calendar',
     addAttribute: 'Add attribute',
@@ -555,7 +556,7 @@ const en: MessageSchema = {
       public: 'Reply to requester',
       internal: 'Internal note',
       mention: 'Mention colleagues',
-      mentionPlaceholder: '@ Mention colleagues (optional): type a name or username',
+      mentionPlaceholder: "{'@'} Mention colleagues (optional): type a name or username",
       internalHint: 'Only staff can see it; colleagues you mention are told and can read it and help',
       send: 'Send',
       sent: 'Sent',
@@ -605,7 +606,8 @@ const en: MessageSchema = {
       subticketOpened: 'Opened sub-ticket {number} ({type})',
       subticketFinished: 'Sub-ticket {number} ended: {outcome}',
       subticketFailed: 'A sub-ticket ({type}) could not be opened',
-      effectFailed: 'An automatic follow-up ({kind}) could not be carried out; an administrator has been told in the log',
+      effectFailed:
+        'An automatic follow-up ({kind}) could not be carried out; an administrator has been told in the log',
       decision: {
         approved: 'approved',
         rejected: 'rejected',
