@@ -83,7 +83,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     onConstructorPoisoning: 'error',
     // Only behind a known proxy may X-Forwarded-For name the client (the login rate limit counts by address).
     trustProxy: (options.trustProxy ?? false) as boolean,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    // Route schemas may give a value several JSON types (`["string", "array"]`) on purpose; say so to ajv's strict mode.
+    ajv: {
+      customOptions: {
+        removeAdditional: false,
+        coerceTypes: 'array',
+        allErrors: true,
+        allowUnionTypes: true,
+      },
+    },
     routerOptions: { ignoreTrailingSlash: true },
   });
   app.decorate('ordo', options);

@@ -106,9 +106,22 @@ async function drag(
   await page.mouse.move(x, from === 'above' ? y - 40 : y + 40, { steps: 16 });
   await page.mouse.move(x, y, { steps: 8 });
   await page.mouse.move(x, y + (where === 'top' ? 1 : -1), { steps: 2 });
-  // A palette item shows where it will land (SortableJS moves it into the list): release once it is there.
-  if (fromPalette)
-    await target.locator(':scope > [data-kind]').waitFor({ state: 'attached', timeout: 5_000 });
+  // A palette item shows where it will land (SortableJS moves it into the list): release once it is there. On a
+  // busy machine SortableJS may miss a move event, so the pointer hovers over the drop a little more, as a hand would.
+  if (fromPalette) {
+    const placeholder = target.locator(':scope > [data-kind]');
+    for (let attempt = 0; attempt < 6; attempt += 1) {
+      const shown = await placeholder
+        .waitFor({ state: 'attached', timeout: 1_500 })
+        .then(() => true)
+        .catch(() => false);
+      if (shown) break;
+      const box = (await target.boundingBox()) ?? to;
+      const wiggle = attempt % 2 === 0 ? 3 : -3;
+      await page.mouse.move(box.x + box.width / 2 + wiggle, box.y + box.height / 2, { steps: 4 });
+    }
+    await placeholder.waitFor({ state: 'attached', timeout: 2_000 });
+  }
   await page.mouse.up();
 }
 
