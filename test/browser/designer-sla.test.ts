@@ -102,7 +102,10 @@ describe('designer SLA, notifications and settings', { timeout: 180_000 }, () =>
     expect(formatLocalDateTime(expected, 'Asia/Shanghai')).toBe('2026-10-08 12:00');
     await expect.poll(() => firstResponse.textContent()).toContain('2026-10-08 12:00');
     const resolution = page.locator('[data-test=sla-calculator-resolution]');
-    const expectedResolution = addDuration(CN_STANDARD_CALENDAR, openedAt, { amount: 3, unit: 'businessDays' });
+    const expectedResolution = addDuration(CN_STANDARD_CALENDAR, openedAt, {
+      amount: 3,
+      unit: 'businessDays',
+    });
     await expect.poll(() => resolution.getAttribute('data-instant')).toBe(String(expectedResolution));
     await expect.poll(() => page.locator('[data-test=sla-calculator-target]').textContent()).toContain('3');
     await shoot(page, 'designer/sla');
@@ -175,7 +178,9 @@ describe('designer SLA, notifications and settings', { timeout: 180_000 }, () =>
     await page.locator('[data-test=calendar-item-cn-standard]').click();
     await page.locator('[data-test=calendar-editor]').waitFor();
     // The National Day holiday and its make-up Saturday are on the year view.
-    await expect.poll(() => page.locator('button[data-date="2026-10-01"]').getAttribute('class')).toContain('is-holiday');
+    await expect
+      .poll(() => page.locator('button[data-date="2026-10-01"]').getAttribute('class'))
+      .toContain('is-holiday');
     await expect
       .poll(() => page.locator('button[data-date="2026-10-10"]').getAttribute('class'))
       .toContain('is-extra-working');
@@ -195,15 +200,23 @@ describe('designer SLA, notifications and settings', { timeout: 180_000 }, () =>
     const panel = page.locator('[data-test=calendar-day-panel]');
     await panel.locator('input').fill('公司年会');
     await panel.getByRole('button', { name: '设为节假日' }).click();
-    await expect.poll(() => page.locator('button[data-date="2026-12-24"]').getAttribute('class')).toContain('is-holiday');
-    await page.locator('.year-grid').screenshot({ path: path.join(RESULTS_DIR, 'designer/calendars-year.png') });
+    await expect
+      .poll(() => page.locator('button[data-date="2026-12-24"]').getAttribute('class'))
+      .toContain('is-holiday');
+    await page
+      .locator('.year-grid')
+      .screenshot({ path: path.join(RESULTS_DIR, 'designer/calendars-year.png') });
     await expectNoSeriousViolations(page);
     await page.locator('[data-test=calendar-save]').click();
     await expect.poll(() => page.locator('[data-test=calendar-save]').isDisabled()).toBe(true);
     await page.reload();
     await page.locator('[data-test=calendar-item-cn-standard]').click();
-    await expect.poll(() => page.locator('button[data-date="2026-12-24"]').getAttribute('class')).toContain('is-holiday');
-    await expect.poll(() => page.locator('button[data-date="2026-12-24"]').textContent()).toContain('公司年会');
+    await expect
+      .poll(() => page.locator('button[data-date="2026-12-24"]').getAttribute('class'))
+      .toContain('is-holiday');
+    await expect
+      .poll(() => page.locator('button[data-date="2026-12-24"]').textContent())
+      .toContain('公司年会');
   });
 
   it('printed no unexpected errors in the browser', () => {

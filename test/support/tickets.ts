@@ -24,7 +24,11 @@ export async function publishType(
     payload: definition,
   });
   if (created.status === 409) {
-    const current = await call(app, { method: 'GET', url: `/api/ticket-types/${key}`, headers: bearer(token) });
+    const current = await call(app, {
+      method: 'GET',
+      url: `/api/ticket-types/${key}`,
+      headers: bearer(token),
+    });
     const replaced = await call(app, {
       method: 'PUT',
       url: `/api/ticket-types/${key}/draft`,

@@ -122,7 +122,11 @@ export interface SimulatedSample {
     steps: SimulatedPathStep[];
     /** Edges taken, in order. */
     edges?: string[];
-    waitingAt?: (SimulatedPathStep & { waitingFor?: string; explanation?: Explanation; choices?: string[] })[];
+    waitingAt?: (SimulatedPathStep & {
+      waitingFor?: string;
+      explanation?: Explanation;
+      choices?: string[];
+    })[];
     status?: { category: string; key: string };
     ended?: boolean;
     events?: string[];

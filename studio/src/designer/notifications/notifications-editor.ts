@@ -87,7 +87,10 @@ const SAMPLE_NAMES = {
   requester: { 'zh-CN': '王芳', en: 'Wang Fang' },
   assignee: { 'zh-CN': '李雷', en: 'Li Lei' },
   team: { 'zh-CN': '服务台', en: 'Service desk' },
-  title: { 'zh-CN': '示例工单：三楼打印机无法打印', en: 'Sample ticket: the 3rd floor printer does not print' },
+  title: {
+    'zh-CN': '示例工单：三楼打印机无法打印',
+    en: 'Sample ticket: the 3rd floor printer does not print',
+  },
   comment: { 'zh-CN': '已更换硒鼓，请再试一次。', en: 'The toner was replaced, please try again.' },
 } as const;
 

@@ -16,7 +16,9 @@ describe('settings editor', () => {
     const at = Date.parse('2026-12-31T20:00:00Z');
     const example = numberExample('INC-{yyyy}-{seq:5}', 'Asia/Shanghai', at);
     expect(example).toEqual({ first: 'INC-2027-00001', later: 'INC-2027-00042', problems: [] });
-    expect(example.later).toBe(formatTicketNumber('INC-{yyyy}-{seq:5}', { seq: 42, at, zone: 'Asia/Shanghai' }));
+    expect(example.later).toBe(
+      formatTicketNumber('INC-{yyyy}-{seq:5}', { seq: 42, at, zone: 'Asia/Shanghai' }),
+    );
     expect(numberExample('INC-{yyyy}-{seq:5}', 'UTC', at).first).toBe('INC-2026-00001');
   });
 

@@ -38,7 +38,11 @@ describe('calendar editor', () => {
     ]);
     const edge = setDayOverride(calendar, '2026-10-01', 'none');
     expect(edge.holidays?.[0]).toEqual({ from: '2026-10-02', to: '2026-10-03', name: '国庆' });
-    const single = setDayOverride({ ...base(), holidays: [{ from: '2026-01-01', to: '2026-01-02' }] }, '2026-01-02', 'none');
+    const single = setDayOverride(
+      { ...base(), holidays: [{ from: '2026-01-01', to: '2026-01-02' }] },
+      '2026-01-02',
+      'none',
+    );
     expect(single.holidays).toEqual([{ date: '2026-01-01' }]);
   });
 
@@ -57,9 +61,7 @@ describe('calendar editor', () => {
     const imported = importCnPreset(calendar);
     expect(imported.holidays).toContainEqual({ date: '2026-12-24' });
     expect(imported.workingDays).not.toContainEqual({ date: '2026-10-03' });
-    expect(imported.holidays).toEqual(
-      expect.arrayContaining(CN_STANDARD_CALENDAR_DEFINITION.holidays!),
-    );
+    expect(imported.holidays).toEqual(expect.arrayContaining(CN_STANDARD_CALENDAR_DEFINITION.holidays!));
     expect(imported.workingDays).toEqual(CN_STANDARD_CALENDAR_DEFINITION.workingDays);
     const days = yearDays(imported, 2026);
     expect(days).toHaveLength(365);

@@ -107,7 +107,10 @@ export function importCnPreset(definition: BusinessCalendarDefinition): Business
 }
 
 /** A new calendar: the CN working week (09:00–12:00, 13:00–18:00, Monday–Friday) in Asia/Shanghai, no days off. */
-export function blankCalendar(key: string, name: { 'zh-CN': string; en: string }): BusinessCalendarDefinition {
+export function blankCalendar(
+  key: string,
+  name: { 'zh-CN': string; en: string },
+): BusinessCalendarDefinition {
   return { key, name, zone: 'Asia/Shanghai', week: clone(CN_STANDARD_CALENDAR_DEFINITION.week) };
 }
 

@@ -63,7 +63,9 @@ describe('escalation actions', () => {
 describe('calculator', () => {
   it('reads wall-clock times in the zone', () => {
     expect(parseLocalDateTime('2026-10-09 17:00', 'Asia/Shanghai')).toBe(Date.parse('2026-10-09T09:00:00Z'));
-    expect(parseLocalDateTime('2026-10-09T17:00:30', 'Asia/Shanghai')).toBe(Date.parse('2026-10-09T09:00:30Z'));
+    expect(parseLocalDateTime('2026-10-09T17:00:30', 'Asia/Shanghai')).toBe(
+      Date.parse('2026-10-09T09:00:30Z'),
+    );
     expect(parseLocalDateTime('tomorrow', 'Asia/Shanghai')).toBeUndefined();
     expect(parseLocalDateTime('2026-02-30 10:00', 'Asia/Shanghai')).toBeUndefined();
   });
@@ -78,7 +80,9 @@ describe('calculator', () => {
   });
 
   it('says never on a calendar without working time', () => {
-    const closed = compileCalendars([{ key: 'closed', name: { 'zh-CN': '停', en: 'Closed' }, zone: 'UTC', week: {} }]);
+    const closed = compileCalendars([
+      { key: 'closed', name: { 'zh-CN': '停', en: 'Closed' }, zone: 'UTC', week: {} },
+    ]);
     const due = dueAfter(closed.closed!, 0, { amount: 1, unit: 'businessDays' });
     expect(due.at).toBeNull();
     expect(due.local).toBe('');
@@ -90,19 +94,26 @@ describe('calculator', () => {
     const urgent = policyDueTimes(policy, { priority: 'urgent' }, opened, calendars);
     expect(urgent.targetIndex).toBe(0);
     expect(urgent.calendar).toBe('24x7');
-    expect(urgent.firstResponse?.local).toBe(formatLocalDateTime(opened + 15 * 60_000, ALWAYS_OPEN_CALENDAR.zone));
+    expect(urgent.firstResponse?.local).toBe(
+      formatLocalDateTime(opened + 15 * 60_000, ALWAYS_OPEN_CALENDAR.zone),
+    );
     const medium = policyDueTimes(policy, { priority: 'medium' }, opened, calendars);
     expect(medium.targetIndex).toBe(2);
     expect(medium.calendar).toBe('cn-standard');
     // Friday 17:00 + 4 business hours: 1 h on Friday, Saturday 10 Oct is a make-up working day → 12:00.
     expect(medium.firstResponse?.local).toBe('2026-10-10 12:00');
-    expect(medium.resolution?.at).toBe(addDuration(CN_STANDARD_CALENDAR, opened, { amount: 3, unit: 'businessDays' }));
+    expect(medium.resolution?.at).toBe(
+      addDuration(CN_STANDARD_CALENDAR, opened, { amount: 3, unit: 'businessDays' }),
+    );
     const low = policyDueTimes(policy, { priority: 'low' }, opened, calendars);
     expect(low.targetIndex).toBe(3);
   });
 
   it('reports an unknown calendar instead of computing', () => {
-    const custom: SlaPolicy = { calendar: 'nowhere', targets: [{ when: true, resolution: { amount: 1, unit: 'businessDays' } }] };
+    const custom: SlaPolicy = {
+      calendar: 'nowhere',
+      targets: [{ when: true, resolution: { amount: 1, unit: 'businessDays' } }],
+    };
     const result = policyDueTimes(custom, {}, 0, compileCalendars([]));
     expect(result.calendarKnown).toBe(false);
     expect(result.resolution).toBeUndefined();

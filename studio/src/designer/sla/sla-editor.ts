@@ -41,7 +41,8 @@ export function priorityShortcutOf(when: unknown): PriorityShortcut | undefined 
   const entries = Object.entries(when as Record<string, unknown>);
   if (entries.length !== 1) return undefined;
   const [operator, args] = entries[0] as [string, unknown];
-  if ((operator !== '==' && operator !== '===') || !Array.isArray(args) || args.length !== 2) return undefined;
+  if ((operator !== '==' && operator !== '===') || !Array.isArray(args) || args.length !== 2)
+    return undefined;
   const [left, right] = args as [unknown, unknown];
   const isPriorityVar = (value: unknown): boolean =>
     !!value &&
@@ -93,7 +94,8 @@ export function actionKindOf(action: SlaAction): ActionKind | undefined {
     if (action.notify === 'supervisor') return 'notify-supervisor';
     return typeof action.notify === 'object' ? 'notify-role' : undefined;
   }
-  if ('highlight' in action) return action.highlight === 'breached' ? 'highlight-breached' : 'highlight-warning';
+  if ('highlight' in action)
+    return action.highlight === 'breached' ? 'highlight-breached' : 'highlight-warning';
   if ('raisePriority' in action) return 'raise-priority';
   if ('reassign' in action) {
     if (action.reassign === 'backup-person') return 'reassign-backup-person';

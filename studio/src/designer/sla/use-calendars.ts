@@ -17,7 +17,10 @@ const loaded = shallowRef(false);
 const failed = shallowRef<unknown>(null);
 let loading: Promise<void> | null = null;
 
-const PRESETS: BusinessCalendarDefinition[] = [CN_STANDARD_CALENDAR_DEFINITION, ALWAYS_OPEN_CALENDAR_DEFINITION];
+const PRESETS: BusinessCalendarDefinition[] = [
+  CN_STANDARD_CALENDAR_DEFINITION,
+  ALWAYS_OPEN_CALENDAR_DEFINITION,
+];
 
 export function useCalendars() {
   const definitions = computed<BusinessCalendarDefinition[]>(() => {

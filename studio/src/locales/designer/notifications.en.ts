@@ -12,9 +12,11 @@ export const notificationsEn: DeepString<typeof notificationsZh> = {
   removeConfirm: 'Remove the template “{key}”?',
   addPlaceholder: 'Pick an event or type a new key',
   add: 'Add template',
-  addHint: 'Pick an event to rewrite its built-in text; any other key can be sent by a notify step of the flow.',
+  addHint:
+    'Pick an event to rewrite its built-in text; any other key can be sent by a notify step of the flow.',
   event: 'event',
-  keyInvalid: 'A key has letters, digits, underscores and dashes, starts with a letter or digit (64 at most).',
+  keyInvalid:
+    'A key has letters, digits, underscores and dashes, starts with a letter or digit (64 at most).',
   keyTaken: 'There is a template “{key}” already.',
   language: 'Language being edited',
   subject: 'Subject',

@@ -15,8 +15,7 @@ export const settingsEn: DeepString<typeof settingsZh> = {
   descriptionEn: 'Description (English)',
   numbering: 'Ticket numbers',
   numberFormat: 'Number format',
-  numberFormatHint:
-    'Placeholders: {dates} for the date, {sequence} for the sequence (exactly one).',
+  numberFormatHint: 'Placeholders: {dates} for the date, {sequence} for the sequence (exactly one).',
   numberExample: "Today's first ticket is {first}, the 42nd {later}",
   zone: 'Time zone',
   zoneHint: 'Dates in numbers are read in this zone.',
