@@ -179,8 +179,21 @@ describe('designer routing & priority', () => {
     if (!from || !to) throw new Error('the rows are not on screen');
     await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
     await page.mouse.down();
-    await page.mouse.move(from.x + from.width / 2, from.y - 10, { steps: 5 });
+    await page.mouse.move(from.x + from.width / 2 + 6, from.y + from.height / 2 - 6, { steps: 4 });
     await page.mouse.move(to.x + to.width / 2, to.y + 2, { steps: 10 });
+    // SortableJS moves the dragged row (drawn as its ghost) to the top while the pointer is there. On a busy
+    // machine it may miss a move event, so the pointer hovers over the drop a little more, as a hand would.
+    const movedFirst = page.locator('[data-test=routing-list] > :first-child.sortable-ghost');
+    for (let attempt = 0; attempt < 8; attempt += 1) {
+      const moved = await movedFirst
+        .waitFor({ state: 'attached', timeout: 1_000 })
+        .then(() => true)
+        .catch(() => false);
+      if (moved) break;
+      await page.mouse.move(to.x + to.width / 2 + (attempt % 2 === 0 ? 3 : -3), to.y + 2 + (attempt % 3), {
+        steps: 4,
+      });
+    }
     await page.mouse.up();
     await expect
       .poll(() => page.locator('[data-test=routing-row-0] .routing-row__summary').textContent())
