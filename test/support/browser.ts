@@ -12,7 +12,10 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { AppOptions } from '../../server/app.js';
 import { buildTestApp, type CreatedUser } from './server-app.js';
 
-export const STUDIO_DIST = fileURLToPath(new URL('../../studio/dist', import.meta.url));
+/** The built studio the browser tests serve: studio/dist, or the folder ORDO_TEST_STUDIO_DIST names (a build made
+ * with `vite build --outDir <folder>`, so one build can be tested while another is being made). */
+export const STUDIO_DIST =
+  process.env.ORDO_TEST_STUDIO_DIST ?? fileURLToPath(new URL('../../studio/dist', import.meta.url));
 export const RESULTS_DIR = fileURLToPath(new URL('../../test-results', import.meta.url));
 export const CHROMIUM = '/usr/bin/chromium';
 const AXE_SCRIPT = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
