@@ -5,6 +5,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   RESULTS_DIR,
+  dragSortable,
   launchChromium,
   newPage,
   seriousA11yViolations,
@@ -104,17 +105,7 @@ async function press(page: Page, key: string): Promise<void> {
 /** Drag with the mouse in steps, as a person does (form fields: SortableJS). */
 async function dragField(page: Page, source: Locator, target: Locator, from: 'above' | 'below' = 'below') {
   actions.drag += 1;
-  const start = (await source.boundingBox())!;
-  const to = (await target.boundingBox())!;
-  const x = to.x + to.width / 2;
-  const y = to.y + Math.max(4, to.height - 5);
-  await page.mouse.move(start.x + start.width / 2, start.y + start.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(start.x + start.width / 2 + 12, start.y + start.height / 2 + 12, { steps: 4 });
-  await page.mouse.move(x, from === 'above' ? y - 40 : y + 40, { steps: 16 });
-  await page.mouse.move(x, y, { steps: 8 });
-  await page.mouse.move(x, y - 1, { steps: 2 });
-  await page.mouse.up();
+  await dragSortable(page, source, target, 'bottom', from);
 }
 
 const canvasOf = (page: Page) => page.locator('[data-test=flow-tab] [data-test=flow-canvas]');

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, newPage, shoot, signIn, startStudioApp } from '../support/browser.js';
+import { dragSortable, launchChromium, newPage, shoot, signIn, startStudioApp } from '../support/browser.js';
 import { ADMIN_PASSWORD, createUser, login, type CreatedUser } from '../support/server-app.js';
 
 /**
@@ -86,44 +86,7 @@ async function canvasKeys(page: Page, section: number): Promise<(string | null)[
   return keys;
 }
 
-/** Drag with the mouse, in steps, as a person does: press, move over the page, release. */
-async function drag(
-  page: Page,
-  source: Locator,
-  target: Locator,
-  where: 'top' | 'bottom' = 'bottom',
-  from: 'above' | 'below' = where === 'top' ? 'above' : 'below',
-): Promise<void> {
-  const fromPalette = (await source.getAttribute('data-test'))?.startsWith('palette-') === true;
-  const start = (await source.boundingBox())!;
-  const to = (await target.boundingBox())!;
-  const x = to.x + to.width / 2;
-  const y = where === 'top' ? to.y + 4 : to.y + Math.max(4, to.height - 5);
-  await page.mouse.move(start.x + start.width / 2, start.y + start.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(start.x + start.width / 2 + 12, start.y + start.height / 2 + 12, { steps: 4 });
-  // Come from one side of the drop (by default the side it is on), so the list does not shift under the pointer.
-  await page.mouse.move(x, from === 'above' ? y - 40 : y + 40, { steps: 16 });
-  await page.mouse.move(x, y, { steps: 8 });
-  await page.mouse.move(x, y + (where === 'top' ? 1 : -1), { steps: 2 });
-  // A palette item shows where it will land (SortableJS moves it into the list): release once it is there. On a
-  // busy machine SortableJS may miss a move event, so the pointer hovers over the drop a little more, as a hand would.
-  if (fromPalette) {
-    const placeholder = target.locator(':scope > [data-kind]');
-    for (let attempt = 0; attempt < 6; attempt += 1) {
-      const shown = await placeholder
-        .waitFor({ state: 'attached', timeout: 1_500 })
-        .then(() => true)
-        .catch(() => false);
-      if (shown) break;
-      const box = (await target.boundingBox()) ?? to;
-      const wiggle = attempt % 2 === 0 ? 3 : -3;
-      await page.mouse.move(box.x + box.width / 2 + wiggle, box.y + box.height / 2, { steps: 4 });
-    }
-    await placeholder.waitFor({ state: 'attached', timeout: 2_000 });
-  }
-  await page.mouse.up();
-}
+const drag = dragSortable;
 
 /** Write a condition through the rule builder (`rules/RuleBuilder.vue`) of the field's property panel. */
 async function writeRule(page: Page, rule: string, logic: unknown): Promise<void> {

@@ -8,7 +8,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import type { AppOptions } from '../../server/app.js';
 import { buildTestApp, type CreatedUser } from './server-app.js';
 
@@ -128,4 +128,53 @@ export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]>
       )
   `);
   return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+}
+
+/**
+ * Drag a SortableJS item with the mouse, in steps, as a person does: press, move over the page, release once the
+ * list shows where it will land. `source` is a palette item or an item's drag handle; `target` the list to drop
+ * into (from a palette) or the item to drop beside (`where`: above it or below it). The pointer comes from one
+ * side of the drop (by default the side it is on), so the list does not shift under it. On a busy machine
+ * SortableJS may miss a move event, so the pointer hovers over the drop a little more, as a hand would.
+ */
+export async function dragSortable(
+  page: Page,
+  source: Locator,
+  target: Locator,
+  where: 'top' | 'bottom' = 'bottom',
+  from: 'above' | 'below' = where === 'top' ? 'above' : 'below',
+): Promise<void> {
+  const fromPalette = (await source.getAttribute('data-test'))?.startsWith('palette-') === true;
+  const start = (await source.boundingBox())!;
+  const to = (await target.boundingBox())!;
+  const x = to.x + to.width / 2;
+  const y = where === 'top' ? to.y + 4 : to.y + Math.max(4, to.height - 5);
+  await page.mouse.move(start.x + start.width / 2, start.y + start.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(start.x + start.width / 2 + 12, start.y + start.height / 2 + 12, { steps: 4 });
+  await page.mouse.move(x, from === 'above' ? y - 40 : y + 40, { steps: 16 });
+  await page.mouse.move(x, y, { steps: 8 });
+  await page.mouse.move(x, y + (where === 'top' ? 1 : -1), { steps: 2 });
+  // From a palette, the item shows in the list (SortableJS moves a copy in); an item moved within a list is drawn
+  // as its ghost beside the target.
+  const landed = fromPalette
+    ? target.locator(':scope > [data-kind]')
+    : target.locator(
+        where === 'top'
+          ? 'xpath=preceding-sibling::*[1][contains(@class, "sortable-ghost")]'
+          : 'xpath=following-sibling::*[1][contains(@class, "sortable-ghost")]',
+      );
+  for (let attempt = 0; attempt < 6; attempt += 1) {
+    const shown = await landed
+      .waitFor({ state: 'attached', timeout: 1_500 })
+      .then(() => true)
+      .catch(() => false);
+    if (shown) break;
+    const box = fromPalette ? ((await target.boundingBox()) ?? to) : to;
+    const wiggle = attempt % 2 === 0 ? 3 : -3;
+    const hoverY = fromPalette ? box.y + box.height / 2 : y + (where === 'top' ? 1 : -1);
+    await page.mouse.move(box.x + box.width / 2 + wiggle, hoverY, { steps: 4 });
+  }
+  await landed.waitFor({ state: 'attached', timeout: 2_000 });
+  await page.mouse.up();
 }
