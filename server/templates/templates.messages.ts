@@ -11,6 +11,10 @@ const messages = {
     'zh-CN': '没有标识为“{id}”的模板包',
     en: 'There is no template pack “{id}”.',
   },
+  'template-type-not-found': {
+    'zh-CN': '模板包“{id}”中没有工单类型“{key}”',
+    en: 'The template pack “{id}” has no ticket type “{key}”.',
+  },
   'template-not-installed': {
     'zh-CN': '模板包“{id}”尚未安装，无需移除',
     en: 'The template pack “{id}” is not installed, so there is nothing to remove.',

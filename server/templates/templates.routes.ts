@@ -9,13 +9,17 @@ import {
   installConflictResponse,
   installResultSchema,
   invalidPackResponse,
+  packDiffSchema,
   packListSchema,
   packParams,
+  packTypeDefinitionSchema,
+  packTypeParams,
   packPreviewSchema,
   problemResponses,
   removalResultSchema,
   ticketsExistResponse,
 } from './templates.schemas.js';
+import { packTypeDefinition, packUpgradeDiff } from './templates.gallery.js';
 import {
   installTemplate,
   listTemplates,
@@ -73,6 +77,41 @@ export async function templatesRoutes(
       },
     },
     async (request) => previewTemplate(app.db, packsDir, request.params.id),
+  );
+
+  app.get<{ Params: { id: string; key: string } }>(
+    '/api/templates/:id/types/:key',
+    {
+      config: { access: adminsOnly },
+      schema: {
+        tags: ['templates'],
+        summary: 'One of a pack’s ticket types as shipped: its form and flow, to preview them read-only',
+        params: packTypeParams,
+        response: {
+          200: packTypeDefinitionSchema,
+          ...problemResponses(400, 401, 403, 404),
+          ...invalidPackResponse,
+        },
+      },
+    },
+    async (request) => packTypeDefinition(packsDir, request.params.id, request.params.key),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/templates/:id/diff',
+    {
+      config: { access: adminsOnly },
+      schema: {
+        tags: ['templates'],
+        summary: 'Before installing or upgrading: what changes in each type, and what was edited here since',
+        description:
+          'Per ticket type of the pack: its state here, the changes installing would make to its draft, and ' +
+          'the local edits made since the pack installed it (which only overwrite: true replaces). Nothing is written.',
+        params: packParams,
+        response: { 200: packDiffSchema, ...problemResponses(400, 401, 403, 404), ...invalidPackResponse },
+      },
+    },
+    async (request) => packUpgradeDiff(app.db, packsDir, request.params.id),
   );
 
   app.post<{ Params: { id: string }; Body: InstallOptions | undefined }>(

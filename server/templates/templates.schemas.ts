@@ -52,6 +52,18 @@ const installedFields = {
   installedAt: { type: 'string', format: 'date-time' },
 } as const;
 
+const keyAndName = {
+  type: 'object',
+  required: ['key', 'name'],
+  properties: { key: { type: 'string' }, name: localizedText },
+} as const;
+
+const ticketCount = {
+  type: 'object',
+  required: ['type', 'count'],
+  properties: { type: { type: 'string' }, count: { type: 'integer' } },
+} as const;
+
 export const packSummarySchema = {
   type: 'object',
   required: ['id', 'ticketTypes', 'teams', 'status', 'installedVersion'],
@@ -73,6 +85,24 @@ export const packSummarySchema = {
     status,
     ...installedFields,
     problems: { type: 'array', items: problem, description: 'Why an invalid pack cannot be installed' },
+    contents: {
+      type: 'object',
+      description: 'What the pack holds; absent for an invalid pack',
+      required: ['teams', 'calendars', 'roles', 'slaTargets', 'flowSteps', 'formFields'],
+      properties: {
+        teams: { type: 'array', items: keyAndName },
+        calendars: { type: 'array', items: keyAndName },
+        roles: { type: 'array', items: { type: 'string' } },
+        slaTargets: { type: 'integer', description: 'SLA targets over all its ticket types' },
+        flowSteps: { type: 'integer', description: 'Flow steps (not counting start and end) over all its types' },
+        formFields: { type: 'integer', description: 'Form fields over all its types' },
+      },
+    },
+    ticketsInUse: {
+      type: 'array',
+      description: 'Installed packs: tickets of its types, per type; removal is refused while there is one',
+      items: ticketCount,
+    },
   },
 } as const;
 
@@ -349,3 +379,66 @@ export const ticketsExistResponse = {
 } as const;
 
 export { problemResponses };
+
+export const packTypeParams = {
+  type: 'object',
+  required: ['id', 'key'],
+  additionalProperties: false,
+  properties: {
+    id: packParams.properties.id,
+    key: { type: 'string', minLength: 1, maxLength: 80, description: 'Ticket type key, e.g. hr.leave' },
+  },
+} as const;
+
+export const packTypeDefinitionSchema = {
+  type: 'object',
+  required: ['packId', 'key', 'name', 'category', 'form', 'flow', 'statuses'],
+  properties: {
+    packId: { type: 'string' },
+    key: { type: 'string' },
+    name: localizedText,
+    description: localizedText,
+    category: { type: 'string' },
+    form: { description: 'The form as the pack ships it: schema, layout, rules' },
+    flow: { description: 'The flow as the pack ships it: nodes, edges' },
+    statuses: { description: 'The statuses of the type' },
+  },
+} as const;
+
+export const packDiffSchema = {
+  type: 'object',
+  required: ['id', 'version', 'installedVersion', 'needsOverwrite', 'ticketTypes'],
+  properties: {
+    id: { type: 'string' },
+    version: { type: 'string', description: 'The version on disk' },
+    installedVersion: { type: ['string', 'null'] },
+    needsOverwrite: {
+      type: 'boolean',
+      description: 'Installing is refused (409) without overwrite: true for at least one type',
+    },
+    ticketTypes: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['key', 'name', 'state', 'conflict', 'changes', 'localChanges'],
+        properties: {
+          key: { type: 'string' },
+          name: localizedText,
+          state: {
+            type: 'string',
+            enum: ['new', 'same', 'pack-changed', 'locally-changed', 'not-from-pack'],
+            description:
+              'new (installing creates it); same (the draft already is the pack’s); pack-changed (the upgrade ' +
+              'applies); locally-changed (edited since the pack installed it); not-from-pack (the pack did not ' +
+              'write it)',
+          },
+          conflict: { type: 'boolean', description: 'Replaced only with overwrite: true' },
+          changes: { description: 'What installing changes in the draft (runtime diff, draft → pack)' },
+          localChanges: {
+            description: 'What was edited here since the pack installed the type (installed → draft)',
+          },
+        },
+      },
+    },
+  },
+} as const;

@@ -32,7 +32,6 @@ import {
 import { HttpProblem } from '../lib/problem.js';
 import { isDuplicateKey } from '../lib/sequence.js';
 import { teamModel } from '../models/team.model.js';
-import { TICKETS_COLLECTION } from '../tickets/ticket.projection.js';
 import { compareVersions, highestVersion } from './pack-version.js';
 import {
   installId,
@@ -42,6 +41,7 @@ import {
   type TemplateInstallDoc,
   type TypeInstallAction,
 } from './template-install.model.js';
+import { packContents, ticketsOfTypes, type PackContents } from './templates.gallery.js';
 import { templateProblem } from './templates.messages.js';
 
 export type PackStatus = 'not-installed' | 'installed' | 'upgrade-available' | 'newer-installed' | 'invalid';
@@ -60,6 +60,10 @@ export interface PackSummary {
   installedAt?: string;
   /** Why an invalid pack cannot be installed. */
   problems?: Problem[];
+  /** What the pack holds (teams and calendars by name, roles, counts); absent for an invalid pack. */
+  contents?: PackContents;
+  /** Installed packs: tickets of its types, per type (removal is refused while any exist). */
+  ticketsInUse?: { type: string; count: number }[];
 }
 
 export interface FieldPreview {
@@ -145,7 +149,7 @@ async function findPack(packsDir: string, id: string): Promise<PackLoadResult> {
   return loadPack(dir);
 }
 
-async function requirePack(packsDir: string, id: string): Promise<LoadedPack> {
+export async function requirePack(packsDir: string, id: string): Promise<LoadedPack> {
   const loaded = await findPack(packsDir, id);
   if (!loaded.ok) throw invalidPack(id, loaded.problems);
   return loaded.pack;
@@ -177,7 +181,7 @@ function stateOf(records: TemplateInstallDoc[]): InstalledState {
   return latest ? { records, latest } : { records };
 }
 
-async function installedState(db: Connection, packId: string): Promise<InstalledState> {
+export async function installedState(db: Connection, packId: string): Promise<InstalledState> {
   return stateOf(await templateInstalls(db).find({ packId }).toArray());
 }
 
@@ -188,7 +192,7 @@ function statusOf(available: string, installed: TemplateInstallDoc | undefined):
   return order < 0 ? 'newer-installed' : 'installed';
 }
 
-function typeName(definition: Record<string, unknown>): LocalizedText {
+export function typeName(definition: Record<string, unknown>): LocalizedText {
   const name = definition.name as Partial<LocalizedText> | undefined;
   const key = String(definition.key);
   return { 'zh-CN': name?.['zh-CN'] ?? key, en: name?.en ?? key };
@@ -199,12 +203,20 @@ export async function listTemplates(db: Connection, packsDir: string): Promise<P
   const [loaded, records] = await Promise.all([loadPacks(packsDir), templateInstalls(db).find({}).toArray()]);
   const byPack = new Map<string, TemplateInstallDoc[]>();
   for (const record of records) byPack.set(record.packId, [...(byPack.get(record.packId) ?? []), record]);
-  return loaded.map((result) => {
+  const summaries = loaded.map(async (result): Promise<PackSummary> => {
     const id = result.ok ? result.pack.manifest.id : result.id;
-    const { latest } = stateOf(byPack.get(id) ?? []);
+    const records = byPack.get(id) ?? [];
+    const { latest } = stateOf(records);
     const installed = {
       installedVersion: latest?.version ?? null,
       ...(latest ? { installedAt: latest.installedAt.toISOString() } : {}),
+      ...(latest
+        ? {
+            ticketsInUse: await ticketsOfTypes(db, [
+              ...new Set(records.flatMap((record) => record.types.map((type) => type.key))),
+            ]),
+          }
+        : {}),
     };
     if (!result.ok) {
       return { id, ticketTypes: [], teams: [], status: 'invalid', ...installed, problems: result.problems };
@@ -220,8 +232,10 @@ export async function listTemplates(db: Connection, packsDir: string): Promise<P
       teams: manifest.teams.map((team) => team.key),
       status: statusOf(manifest.version, latest),
       ...installed,
+      contents: packContents(result.pack),
     };
   });
+  return Promise.all(summaries);
 }
 
 // ---- Preview -------------------------------------------------------------------------------------------------------
@@ -648,11 +662,7 @@ export async function removeTemplate(
   const { records, latest } = await installedState(db, id);
   if (!latest) throw templateProblem(404, 'template-not-installed', { id }, { field: 'params.id' });
   const keys = [...new Set(records.flatMap((record) => record.types.map((type) => type.key)))];
-  const tickets = db.collection(TICKETS_COLLECTION);
-  const counts = await Promise.all(
-    keys.map(async (key) => ({ type: key, count: await tickets.countDocuments({ typeKey: key }) })),
-  );
-  const inUse = counts.filter((entry) => entry.count > 0);
+  const inUse = await ticketsOfTypes(db, keys);
   if (inUse.length > 0) {
     throw templateProblem(
       409,
