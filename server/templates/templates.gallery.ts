@@ -40,7 +40,9 @@ export function packContents(pack: LoadedPack): PackContents {
   for (const { definition } of pack.ticketTypes) {
     slaTargets += listOf(isRecord(definition.sla) ? definition.sla.targets : undefined).length;
     const nodes = listOf(isRecord(definition.flow) ? definition.flow.nodes : undefined);
-    flowSteps += nodes.filter((node) => isRecord(node) && node.type !== 'start' && node.type !== 'end').length;
+    flowSteps += nodes.filter(
+      (node) => isRecord(node) && node.type !== 'start' && node.type !== 'end',
+    ).length;
     const form = isRecord(definition.form) ? definition.form : {};
     const properties = isRecord(isRecord(form.schema) ? form.schema.properties : undefined)
       ? ((form.schema as Record<string, unknown>).properties as Record<string, unknown>)
@@ -155,7 +157,11 @@ async function installedSource(
 }
 
 /** For each of the pack's types, what installing this version would change, and what was edited here. */
-export async function packUpgradeDiff(db: Connection, packsDir: string, id: string): Promise<PackUpgradeDiff> {
+export async function packUpgradeDiff(
+  db: Connection,
+  packsDir: string,
+  id: string,
+): Promise<PackUpgradeDiff> {
   const pack = await requirePack(packsDir, id);
   const { latest } = await installedState(db, id);
   const docs = await ticketTypes(db)

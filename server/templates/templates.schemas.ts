@@ -94,7 +94,10 @@ export const packSummarySchema = {
         calendars: { type: 'array', items: keyAndName },
         roles: { type: 'array', items: { type: 'string' } },
         slaTargets: { type: 'integer', description: 'SLA targets over all its ticket types' },
-        flowSteps: { type: 'integer', description: 'Flow steps (not counting start and end) over all its types' },
+        flowSteps: {
+          type: 'integer',
+          description: 'Flow steps (not counting start and end) over all its types',
+        },
         formFields: { type: 'integer', description: 'Form fields over all its types' },
       },
     },
