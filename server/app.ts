@@ -22,6 +22,7 @@ import { authRoutes } from './routes/auth.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { teamsRoutes } from './routes/teams.routes.js';
 import { usersRoutes } from './routes/users.routes.js';
+import { directoryRoutes } from './routes/directory.routes.js';
 import { projectRoot } from './store/paths.js';
 import { ticketsPlugin } from './tickets/tickets.plugin.js';
 import { notificationsPlugin } from './notifications/notifications.plugin.js';
@@ -155,6 +156,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(authRoutes);
   await app.register(usersRoutes);
   await app.register(teamsRoutes);
+  await app.register(directoryRoutes);
   await app.register(apiKeysRoutes);
   await app.register(calendarRoutes);
   await app.register(slaPolicyRoutes);
