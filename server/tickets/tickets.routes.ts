@@ -9,6 +9,7 @@ import { ATTACHMENTS_COLLECTION } from './attachments.routes.js';
 import { seesInternal, ticketPolicy, ticketSight } from './ticket.access.js';
 import { awaitingFilter, fieldsShownTo, redactEvent } from './ticket-worklist.js';
 import { checkMentions } from './ticket-mentions.js';
+import { checkHandOverTargets } from './ticket-targets.js';
 import { NO_DUE, type TicketDoc } from './ticket.projection.js';
 import { claimIntakeReferences } from './intake-references.js';
 import { idempotentTicketId, type TicketActor } from './ticket.service.js';
@@ -344,6 +345,7 @@ export async function ticketsRoutes(app: FastifyInstance) {
       >;
       const { context } = await visibleTicket(request, id);
       await checkMentions(app, command);
+      await checkHandOverTargets(app, command);
       const watcher = (command as { user?: unknown }).user;
       // Only real, active people can be made watchers (the engine cannot know who exists).
       if (command.command === 'watch' && typeof watcher === 'string' && watcher !== actorOf(context).id) {
