@@ -31,6 +31,7 @@ import { slaPolicyRoutes } from './definitions/sla-policies.routes.js';
 import { ticketTypeRoutes } from './definitions/ticket-types.routes.js';
 import { changesPlugin } from './plugins/changes.plugin.js';
 import { templatesRoutes } from './templates/templates.routes.js';
+import { livePlugin } from './live/live.plugin.js';
 import type { TicketCatalogKind } from './tickets/ticket-catalog.js';
 
 export interface AppOptions {
@@ -164,6 +165,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(ticketsPlugin);
   await app.register(notificationsPlugin);
   await app.register(templatesRoutes);
+  await app.register(livePlugin);
 
   if (servedStudioDir) {
     await app.register(fastifyStatic, {
