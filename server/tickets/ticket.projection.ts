@@ -23,6 +23,10 @@ export interface SlaProjection {
   firstResponseBreached: 0 | 1;
   resolutionBreached: 0 | 1;
   slaPaused: boolean;
+  /** Calendar key of the clock due first (`slaDueAt`): time left is counted in its business time. */
+  slaCalendar?: string | null;
+  /** Business minutes that clock has left when it is paused (they stand still until it runs again), else null. */
+  slaPausedLeft?: number | null;
 }
 
 export interface ReportingProjection {

@@ -1,6 +1,7 @@
 import type { TicketState } from '../../runtime/engine/types.js';
 import {
   clockProgress,
+  findCalendar,
   dueSteps,
   recipientCalendar,
   type SlaEscalation,
@@ -9,7 +10,11 @@ import {
   type SlaClocks,
   type SlaPolicy,
 } from '../../runtime/sla/index.js';
-import type { BusinessCalendar } from '../../runtime/time/index.js';
+import {
+  ALWAYS_OPEN_CALENDAR,
+  businessMinutesBetween,
+  type BusinessCalendar,
+} from '../../runtime/time/index.js';
 import { NO_DUE, type SlaProjection } from './ticket.projection.js';
 import type { LoadedDefinition } from './ticket.service.js';
 
@@ -125,6 +130,12 @@ export function slaProjection(
     (clock): clock is SlaClock => clock !== undefined && clock.state !== 'stopped' && clock.dueAt !== null,
   );
   const slaDue = running.length ? Math.min(...running.map((clock) => clock.dueAt!)) : null;
+  // The clock lists count down: its calendar, and what it has left while paused (a paused clock's time stands still).
+  const nearest = running.find((clock) => clock.dueAt === slaDue);
+  const nearestLeft =
+    nearest?.state === 'paused'
+      ? clockProgress(nearest, state.updatedAt, { calendars }).remainingMinutes
+      : null;
   const firstResponseBreached = breached(clocks?.firstResponse);
   const resolutionBreached = breached(clocks?.resolution);
   const warned = [clocks?.firstResponse, clocks?.resolution].some(
@@ -140,6 +151,8 @@ export function slaProjection(
     firstResponseBreached,
     resolutionBreached,
     slaPaused: running.some((clock) => clock.state === 'paused'),
+    slaCalendar: nearest?.calendar ?? null,
+    slaPausedLeft: nearestLeft,
     nextTimerAt: next === null ? null : new Date(next),
   };
 }
@@ -154,6 +167,19 @@ export function slaView(
   const view = (clock: SlaClock | undefined) => {
     if (!clock) return null;
     const progress = clockProgress(clock, now, { calendars });
+    const left =
+      clock.state === 'stopped' || clock.dueAt === null
+        ? null
+        : timeLeft(
+            {
+              calendar: clock.calendar,
+              dueAt: clock.dueAt,
+              paused: clock.state === 'paused',
+              pausedLeft: progress.remainingMinutes,
+            },
+            now,
+            calendars,
+          );
     return {
       state: clock.state,
       target: clock.target,
@@ -163,7 +189,9 @@ export function slaView(
       warnAt: clock.warnAt === null ? null : new Date(clock.warnAt).toISOString(),
       stoppedAt: clock.stoppedAt === undefined ? null : new Date(clock.stoppedAt).toISOString(),
       pausedMinutes: clock.pausedBusinessMinutes,
-      remainingMinutes: progress.remainingMinutes,
+      remainingMinutes: left?.minutes ?? progress.remainingMinutes,
+      left,
+      zone: clockCalendar(clock, { calendars }).zone,
       fractionUsed: progress.fractionUsed,
       warned: progress.warned,
       breached: progress.breached,
@@ -173,5 +201,64 @@ export function slaView(
     firstResponse: view(clocks?.firstResponse),
     resolution: view(clocks?.resolution),
     stepsDone: clocks?.stepsDone ?? [],
+  };
+}
+
+/** How long the working-time windows sent with a time left reach: the studio counts down within them. */
+const WINDOW_MS = 2 * 24 * 3_600_000;
+
+/**
+ * "Time left" on an SLA clock, the one definition every screen shows: business minutes of the clock's calendar
+ * between now and its due time (negative once overdue), or — while paused — what it had left when it paused.
+ * `working` lists the calendar's working intervals of the next two days so a page can count down on its own.
+ */
+export interface TimeLeft {
+  minutes: number;
+  asOf: string;
+  calendar: string;
+  zone: string;
+  /** Counted in working hours only (false for a 24×7 calendar). */
+  business: boolean;
+  paused: boolean;
+  /** Working intervals [from, to) in epoch ms from `asOf` on; null when the calendar always works. */
+  working: [number, number][] | null;
+}
+
+/** The calendar a clock counts on, as the runtime finds it (a missing one counts around the clock). */
+function clockCalendar(clock: { calendar: string }, env: { calendars: Record<string, BusinessCalendar> }) {
+  return findCalendar(clock.calendar, env) ?? ALWAYS_OPEN_CALENDAR;
+}
+
+function workingWindows(calendar: BusinessCalendar, from: number): [number, number][] | null {
+  if (calendar.alwaysOpen) return null;
+  const until = from + WINDOW_MS;
+  const windows: [number, number][] = [];
+  for (let day = calendar.dayNumberOf(from); day <= calendar.dayNumberOf(until); day += 1) {
+    for (const [start, end] of calendar.planOf(day).intervals)
+      if (end > from && start < until) windows.push([Math.max(start, from), Math.min(end, until)]);
+  }
+  return windows;
+}
+
+export function timeLeft(
+  clock: { calendar: string; dueAt: number; paused: boolean; pausedLeft?: number | null },
+  now: number,
+  calendars: Record<string, BusinessCalendar>,
+): TimeLeft {
+  const calendar = clockCalendar(clock, { calendars });
+  const minutes =
+    clock.paused && typeof clock.pausedLeft === 'number'
+      ? clock.pausedLeft
+      : clock.dueAt >= now
+        ? businessMinutesBetween(calendar, now, clock.dueAt)
+        : -businessMinutesBetween(calendar, clock.dueAt, now);
+  return {
+    minutes,
+    asOf: new Date(now).toISOString(),
+    calendar: clock.calendar,
+    zone: calendar.zone,
+    business: !calendar.alwaysOpen,
+    paused: clock.paused,
+    working: clock.paused ? [] : workingWindows(calendar, now),
   };
 }

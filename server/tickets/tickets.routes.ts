@@ -12,6 +12,9 @@ import { checkMentions } from './ticket-mentions.js';
 import { checkHandOverTargets } from './ticket-targets.js';
 import { NO_DUE, type TicketDoc } from './ticket.projection.js';
 import { claimIntakeReferences } from './intake-references.js';
+import { calendarsOf } from './ticket-ports.js';
+import { timeLeft, type TimeLeft } from './ticket.sla.js';
+import { collectMentions, nameBookSchema, resolveNames } from './ticket-names.js';
 import { idempotentTicketId, type TicketActor } from './ticket.service.js';
 import {
   commandBody,
@@ -128,7 +131,7 @@ export async function ticketsRoutes(app: FastifyInstance) {
     const actor = actorOf(context);
     const internal = seesInternal(context, doc);
     const shown = fieldsShownTo(context, ticketSight(context, doc), state, definition?.definition);
-    return {
+    const view = {
       ...summaryOf(doc),
       typeVersion: state.typeVersion,
       data: shown(state.data),
@@ -150,6 +153,53 @@ export async function ticketsRoutes(app: FastifyInstance) {
         ? allowedCommands(definition.definition as never, state, actor, { now: app.clock.now() })
         : [],
     };
+    // The people and teams the view mentions, named (the reader may not list users or teams).
+    const mentions = collectMentions(view);
+    if (view.requester) mentions.users.add(view.requester);
+    // People and teams picked in the form's own fields.
+    const form = (definition?.definition.form ?? {}) as {
+      layout?: { fields?: { field: string; widget?: string }[] }[];
+    };
+    for (const section of form.layout ?? [])
+      for (const field of section.fields ?? []) {
+        const value = view.data[field.field];
+        const values = Array.isArray(value) ? (value as unknown[]) : [value];
+        if (field.widget === 'user') collectMentions({ users: values }, mentions);
+        if (field.widget === 'team') collectMentions({ teams: values }, mentions);
+      }
+    return { ...view, names: await resolveNames(app, mentions) };
+  }
+
+  /** Time left on each listed ticket's nearest clock, counted as the ticket page counts it. */
+  async function timesLeft(docs: TicketDoc[]): Promise<(TimeLeft | null)[]> {
+    const now = app.clock.now();
+    return Promise.all(
+      docs.map(async (doc) => {
+        if (doc.slaDueAt.getTime() === NO_DUE.getTime()) return null;
+        const definition = await service.definitionOf({
+          typeKey: doc.typeKey,
+          typeVersion: doc.typeVersion,
+        } as TicketState);
+        const calendars = definition ? calendarsOf(definition) : {};
+        if (typeof doc.slaCalendar === 'string') {
+          const paused = typeof doc.slaPausedLeft === 'number';
+          return timeLeft(
+            { calendar: doc.slaCalendar, dueAt: doc.slaDueAt.getTime(), paused, pausedLeft: doc.slaPausedLeft },
+            now,
+            calendars,
+          );
+        }
+        // A projection written before it carried the clock's calendar: the clock view of its state says it.
+        const full = await service.tickets.findOne({ _id: doc._id });
+        if (!full) return null;
+        const sla = (await service.slaView(JSON.parse(full.state) as TicketState)) as Record<
+          string,
+          { dueAt?: string | null; left?: TimeLeft | null } | null
+        >;
+        const due = doc.slaDueAt.toISOString();
+        return [sla.firstResponse, sla.resolution].find((clock) => clock?.dueAt === due)?.left ?? null;
+      }),
+    );
   }
 
   app.post(
@@ -236,6 +286,7 @@ export async function ticketsRoutes(app: FastifyInstance) {
             properties: {
               items: { type: 'array', items: ticketSummary },
               nextCursor: { type: ['string', 'null'] },
+              names: nameBookSchema,
             },
           },
           ...problems,
@@ -247,7 +298,7 @@ export async function ticketsRoutes(app: FastifyInstance) {
       const query = request.query as Record<string, string | number | undefined>;
       const context = await accessContextOf(request);
       const visibility = ticketPolicy.listFilter!(context);
-      if (visibility === null) return { items: [], nextCursor: null };
+      if (visibility === null) return { items: [], nextCursor: null, names: { users: {}, teams: {} } };
       const me = context.principal.kind === 'user' ? context.principal.id : undefined;
       const filters: Record<string, unknown>[] = [visibility];
       const statuses = list(query.status as string | undefined);
@@ -299,10 +350,13 @@ export async function ticketsRoutes(app: FastifyInstance) {
       }
       const limit = Number(query.limit ?? 50);
       const docs = await service.catalog.find({ $and: filters }, sort, limit + 1, after);
-      const page = docs.slice(0, limit);
+      const page = docs.slice(0, limit) as TicketDoc[];
+      const left = await timesLeft(page);
+      const items = page.map((doc, index) => ({ ...summaryOf(doc), slaLeft: left[index] }));
       return {
-        items: page.map((doc) => summaryOf(doc as TicketDoc)),
-        nextCursor: docs.length > limit ? cursorOf(page[page.length - 1] as TicketDoc, sortName) : null,
+        items,
+        names: await resolveNames(app, collectMentions(items.map(({ team, assignee }) => ({ team, assignee })))),
+        nextCursor: docs.length > limit ? cursorOf(page[page.length - 1]!, sortName) : null,
       };
     },
   );
@@ -375,7 +429,10 @@ export async function ticketsRoutes(app: FastifyInstance) {
         response: {
           200: {
             type: 'object',
-            properties: { items: { type: 'array', items: { type: 'object', additionalProperties: true } } },
+            properties: {
+              items: { type: 'array', items: { type: 'object', additionalProperties: true } },
+              names: nameBookSchema,
+            },
           },
           ...problems,
         },
@@ -399,9 +456,11 @@ export async function ticketsRoutes(app: FastifyInstance) {
           .filter((event) => internal || !isInternalEvent(event))
           .map((event) => redactEvent(event, shown)),
       }));
-      return {
-        items: internal ? items : items.filter((item) => item.events.length > 0 || item.command === 'open'),
-      };
+      const shownItems = internal
+        ? items
+        : items.filter((item) => item.events.length > 0 || item.command === 'open');
+      // Who and which teams the trail mentions, named: actors, assignees, approvers, explanations' params.
+      return { items: shownItems, names: await resolveNames(app, collectMentions(shownItems)) };
     },
   );
 

@@ -122,6 +122,12 @@ export const ticketSummary = {
     requester: { type: 'string' },
     channel: { type: 'string' },
     slaDueAt: { type: ['string', 'null'] },
+    slaLeft: {
+      type: ['object', 'null'],
+      additionalProperties: true,
+      description:
+        'Time left on the clock due first: business minutes of its calendar (negative once overdue), as of `asOf`, with its zone and the working intervals of the next two days',
+    },
     highlight: { type: ['string', 'null'] },
     createdAt: { type: 'string' },
     updatedAt: { type: 'string' },
