@@ -12,6 +12,7 @@ import {
   Document,
   EditPen,
   Finished,
+  Files,
   House,
   Key,
   List,
@@ -65,6 +66,7 @@ export const NAVIGATION: readonly NavigationEntry[] = [
       { titleKey: 'nav.users', icon: User, route: 'admin-users' },
       { titleKey: 'nav.teams', icon: UserFilled, route: 'admin-teams' },
       { titleKey: 'nav.apiKeys', icon: Key, route: 'admin-api-keys' },
+      { titleKey: 'nav.templates', icon: Files, route: 'admin-templates' },
     ],
   },
 ];

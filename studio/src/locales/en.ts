@@ -1,5 +1,7 @@
 import type { MessageSchema } from './zh-CN';
 import { designerEn } from './designer/en';
+import { peopleEn } from './people/en';
+import { galleryEn } from './gallery/gallery.en';
 
 /** Studio texts in English; typed by the Chinese file so a missing or extra key fails the type check. */
 const en: MessageSchema = {
@@ -53,6 +55,7 @@ const en: MessageSchema = {
     users: 'Users',
     teams: 'Teams',
     apiKeys: 'API keys',
+    templates: 'Templates',
     collapse: 'Collapse menu',
     expand: 'Expand menu',
   },
@@ -468,6 +471,8 @@ const en: MessageSchema = {
       subtitle: 'Choose what you need, fill in the form and submit; we will take it from there',
       pickType: 'What do you need?',
       noTypes: 'There is nothing you can submit yet; please ask an administrator',
+      noTypesAdmin: 'No ticket type can be submitted yet. As an admin you can install ready-made scenario templates (IT, HR, administration, manufacturing…) from the template gallery, or create one in the designer',
+      openGallery: 'Open the template gallery',
       changeType: 'Choose another type',
       submit: 'Submit',
       submitted: 'Ticket {number} submitted',
@@ -684,3 +689,5 @@ const en: MessageSchema = {
 };
 
 export default en;
+  people: peopleEn,
+  gallery: galleryEn,

@@ -3,6 +3,8 @@
  * this file's shape). vue-i18n treats `{ } @ $ |` as syntax: write them as `{'@'}` when meant literally.
  */
 import { designerZh } from './designer/zh-CN';
+import { peopleZh } from './people/zh-CN';
+import { galleryZh } from './gallery/gallery.zh-CN';
 
 const zhCN = {
   app: {
@@ -55,6 +57,7 @@ const zhCN = {
     users: '用户',
     teams: '团队',
     apiKeys: 'API 密钥',
+    templates: '模板库',
     collapse: '收起菜单',
     expand: '展开菜单',
   },
@@ -462,6 +465,8 @@ const zhCN = {
       subtitle: '选择要办理的事项，填写后提交，我们会尽快处理',
       pickType: '你要办理什么？',
       noTypes: '暂时没有可以提交的工单类型，请联系管理员',
+      noTypesAdmin: '还没有可以提交的工单类型。作为管理员，你可以从模板库安装现成的场景模板（IT、人事、行政、制造…），或在设计器中新建',
+      openGallery: '打开模板库',
       changeType: '更换类型',
       submit: '提交',
       submitted: '已提交工单 {number}',
@@ -683,3 +688,5 @@ export type DeepString<T> = T extends string
     : { [K in keyof T]: DeepString<T[K]> };
 
 export default zhCN;
+  people: peopleZh,
+  gallery: galleryZh,

@@ -125,6 +125,12 @@ const routes: RouteRecordRaw[] = [
         meta: { roles: ADMIN, titleKey: 'nav.teams' },
       },
       {
+        path: 'admin/templates',
+        name: 'admin-templates',
+        component: () => import('../pages/admin/TemplatesPage.vue'),
+        meta: { roles: ADMIN, titleKey: 'nav.templates' },
+      },
+      {
         path: 'admin/api-keys',
         name: 'admin-api-keys',
         component: () => import('../pages/admin/ApiKeysPage.vue'),
