@@ -3,7 +3,6 @@
  * this file's shape). vue-i18n treats `{ } @ $ |` as syntax: write them as `{'@'}` when meant literally.
  */
 import { designerZh } from './designer/zh-CN';
-import { peopleZh } from './people/zh-CN';
 import { galleryZh } from './gallery/gallery.zh-CN';
 
 const zhCN = {
@@ -676,6 +675,7 @@ const zhCN = {
     back: '返回工作台',
   },
   designer: designerZh,
+  gallery: galleryZh,
 } as const;
 
 export type MessageSchema = DeepString<typeof zhCN>;
@@ -688,5 +688,3 @@ export type DeepString<T> = T extends string
     : { [K in keyof T]: DeepString<T[K]> };
 
 export default zhCN;
-  people: peopleZh,
-  gallery: galleryZh,
