@@ -92,3 +92,35 @@ describe('peekNext', () => {
     expect(peekNext(db, 'peek')).toBe(4);
   });
 });
+
+describe('claims from several processes', () => {
+  it('shares a sustained load fairly between two claimers, numbers unique and dense', async () => {
+    // A second connection claims on its own, as another process does.
+    const other = await mongoose
+      .createConnection(testDatabaseUri('lib_sequence'), { retryWrites: false })
+      .asPromise();
+    try {
+      const counts = [0, 0];
+      const numbers: number[] = [];
+      const deadline = Date.now() + 3_000;
+      // Each claimer keeps 10 claims on their way for 3 s, like 10 clients opening tickets one after another.
+      const client = async (connection: Connection, index: number) => {
+        while (Date.now() < deadline) {
+          numbers.push(await claimNext(connection, 'two-processes'));
+          counts[index]! += 1;
+        }
+      };
+      await Promise.all([
+        ...Array.from({ length: 10 }, () => client(db, 0)),
+        ...Array.from({ length: 10 }, () => client(other, 1)),
+      ]);
+      const total = counts[0]! + counts[1]!;
+      expect(total).toBeGreaterThan(50);
+      expect(Math.min(...counts) / total).toBeGreaterThanOrEqual(0.3);
+      expect([...numbers].sort((a, b) => a - b)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+      expect((await stored('two-processes')).length).toBe(total);
+    } finally {
+      await other.close();
+    }
+  });
+});

@@ -1,10 +1,22 @@
+import { HttpProblem } from './problem.js';
 import { ensureQueryIndexes } from './query-indexes.js';
 import { writeGateOf } from './write-gate.js';
+import type { Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
 
 interface SequenceDoc {
   _id: string;
   scope: string;
+  n: number;
+  /** The last number of the insert this document came with (its batch); the next claimer looks there first. */
+  end?: number;
+  at: Date;
+}
+
+/** A hint of how far a scope has got (`_id` `<scope>#head`), written every HINT_EVERY numbers; never trusted alone. */
+interface HeadHintDoc {
+  _id: string;
+  head: string;
   n: number;
   at: Date;
 }
@@ -19,8 +31,23 @@ function isDuplicateKey(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: number }).code === 11000;
 }
 
+/** A claim that could not get a number within its attempts (the store is overloaded): 503, to be retried. */
+export function sequenceBusy(scope: string, attempts: number): HttpProblem {
+  return new HttpProblem(503, 'Service Unavailable', {
+    code: 'sequence-busy',
+    detail: `Could not claim a number in ${scope} after ${attempts} attempts`,
+    text: {
+      'zh-CN': '系统繁忙，暂时无法分配编号，请稍后重试。',
+      en: 'The system is busy and could not assign a number; please try again shortly.',
+    },
+    extra: { retryAfter: 1 },
+  });
+}
+
 interface WaitingClaim {
   at: Date;
+  /** Inserts this claim was part of and lost (another process took the number first). */
+  lost: number;
   resolve(claimed: number): void;
   reject(error: unknown): void;
 }
@@ -36,17 +63,58 @@ const lastClaimed = new Map<string, number>();
 const queues = new Map<string, ScopeQueue>();
 /** Most claims one insert carries; a burst larger than this takes several inserts, one after the other. */
 const MAX_BATCH = 100;
+/** Inserts a claim may lose before it is given up (answered 503, to be retried by its client). */
+export const MAX_LOST_INSERTS = 60;
+/** How often (in numbers) the head hint of a scope is brought forward. */
+const HINT_EVERY = 500;
+/**
+ * Least time between two inserts of one claimer in one scope while none of its claims has lost (sustained load):
+ * the window in which a claimer that just lost gets its turn. Claims arriving meanwhile join the next insert.
+ */
+const YIELD_MS = 10;
+/** Longest random pause of a claimer whose claims keep losing (several claimers meeting at the same number). */
+const MAX_BACKOFF_MS = 20;
+/** When each claimer's last insert finished (performance.now()). */
+const lastInsertEnd = new Map<string, number>();
 
-const queueKeyOf = (db: Connection, scope: string) => `${db.name}/${scope}`;
+/** Each connection claims on its own (two connections of one process are two claimers, as two processes are). */
+const claimers = new WeakMap<Connection, number>();
+let claimerCount = 0;
+function queueKeyOf(db: Connection, scope: string): string {
+  let claimer = claimers.get(db);
+  if (claimer === undefined) {
+    claimer = ++claimerCount;
+    claimers.set(db, claimer);
+  }
+  return `${claimer}/${db.name}/${scope}`;
+}
+const idOf = (scope: string, n: number) => `${scope}#${n}`;
+const hintIdOf = (scope: string) => `${scope}#head`;
 
 /**
  * Claim the next number of a scope (ticket numbers per rendered number format, round-robin turns per team) so that no
- * number is ever handed out twice, on MongoDB and on FerretDB alike: each number is a document whose `_id` is the
- * scope and the number, so of two concurrent claims of the same number exactly one insert succeeds and the other
- * tries the next one. Claims from one process queue per scope and start from the number it claimed last, so only
- * claims from other processes ever collide; the claims that queued up while one insert was on its way go together
- * in the next ordered `insertMany` (one round trip for a burst, in the order they were made). Numbers are dense
- * unless a claimer dies between claiming and using (a gap, never a repeat).
+ * number is ever handed out twice and none is skipped, on MongoDB and on FerretDB alike, by one process or several.
+ *
+ * Each number is a document whose `_id` is the scope and the number: of two concurrent inserts of the same number
+ * exactly one succeeds (the commit point; FerretDB has no atomic conditional update). Claims from one process queue
+ * per scope; the claims that queued up while one insert was on its way go together in the next ordered
+ * `insertMany` (one round trip for a burst, in the order they were made).
+ *
+ * Several processes stay fair and cheap:
+ * - Before each insert a process looks up (by `_id`, the only lookup FerretDB answers from an index) whether the
+ *   number after its own last one is still free, so a process that keeps winning does the same work per insert as
+ *   one that just lost — neither is ahead by more than one lookup.
+ * - A process that lost learns the newest number from the documents themselves: each carries the last number of
+ *   its insert (`end`), so one or two lookups jump past a whole batch of the other process; beyond that it gallops
+ *   (lookups at +1, +2, +4…, then halves the interval) — never a scan or sort of the collection.
+ * - A process whose insert would follow its own previous one within YIELD_MS (sustained load) waits out the rest
+ *   of it plus a random bit, unless its claims have lost before: the process that just lost (its insert perhaps
+ *   still waiting for the store's lock) gets the next number. Without the pause the process that is ahead wins
+ *   every race — FerretDB's SQLite lets a writer that keeps coming back take its lock again and again. Waiting claims go in one larger insert when a process wins, so shares even out. A claim that keeps
+ *   losing waits random pauses growing with its losses; a claim gives up after MAX_LOST_INSERTS losses (`sequenceBusy`, 503).
+ * - The write gate (server/lib/write-gate.ts) is held for the insert only: lookups and pauses leave this process's
+ *   other writes free to go.
+ * Numbers are dense unless a claimer dies between claiming and using (a gap, never a repeat).
  */
 export function claimNext(db: Connection, scope: string, at = new Date()): Promise<number> {
   const queueKey = queueKeyOf(db, scope);
@@ -56,7 +124,7 @@ export function claimNext(db: Connection, scope: string, at = new Date()): Promi
     queue = { waiting: [], inFlight: 0 };
     queues.set(queueKey, queue);
   }
-  const claim = new Promise<number>((resolve, reject) => queue.waiting.push({ at, resolve, reject }));
+  const claim = new Promise<number>((resolve, reject) => queue.waiting.push({ at, lost: 0, resolve, reject }));
   if (start) void drain(db, scope, queueKey, queue);
   return claim;
 }
@@ -74,10 +142,52 @@ export function peekNext(db: Connection, scope: string): number | undefined {
   return last + (queue ? queue.waiting.length + queue.inFlight : 0) + 1;
 }
 
-/** The newest number stored in `scope` (0 when none). */
-async function newestOf(db: Connection, scope: string): Promise<number> {
+/** The newest number stored in `scope` (0 when none), by sorting: reads every document on FerretDB. */
+async function newestBySort(db: Connection, scope: string): Promise<number> {
   const sequences = db.collection<SequenceDoc>(SEQUENCES_COLLECTION);
   return (await sequences.find({ scope }).sort({ n: -1 }).limit(1).next())?.n ?? 0;
+}
+
+/**
+ * The newest number of `scope` as far as anyone can tell without a scan: from `from` (a number known to be taken,
+ * or 0) forward by `_id` lookups. Numbers are taken densely, so the taken ones are a prefix and a galloping search
+ * finds its end.
+ */
+async function newestFrom(db: Connection, scope: string, from: number): Promise<number> {
+  const sequences = db.collection<SequenceDoc>(SEQUENCES_COLLECTION);
+  const get = (n: number) =>
+    sequences.findOne({ _id: idOf(scope, n) }, { projection: { _id: 0, n: 1, end: 1 } });
+  let low = from;
+  // The number after `low` is free: the common case, one lookup. Else the document there says where its insert
+  // ended — most often another process's whole batch is taken — and the search goes on from there.
+  for (let jumps = 0; jumps < 8; jumps++) {
+    const next = await get(low + 1);
+    if (!next) return low;
+    low += 1;
+    if (next.end !== undefined && next.end > low && (await get(next.end))) low = next.end;
+  }
+  let step = 1;
+  let high: number | undefined;
+  while (high === undefined) {
+    if (await get(low + step)) {
+      low += step;
+      step *= 2;
+    } else high = low + step;
+  }
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (await get(middle)) low = middle;
+    else high = middle;
+  }
+  return low;
+}
+
+/** Where this process starts in a scope it has not claimed in: the head hint, else (older data) a sort, once. */
+async function startOf(db: Connection, scope: string): Promise<number> {
+  const hint = await db
+    .collection<HeadHintDoc>(SEQUENCES_COLLECTION)
+    .findOne({ _id: hintIdOf(scope) }, { projection: { n: 1 } });
+  return newestFrom(db, scope, hint ? hint.n : await newestBySort(db, scope));
 }
 
 /**
@@ -87,43 +197,59 @@ async function newestOf(db: Connection, scope: string): Promise<number> {
  * over; harmless to run again.
  */
 export async function raiseTo(db: Connection, scope: string, fromScope: string): Promise<void> {
-  const floor = await newestOf(db, fromScope);
+  const floor = await newestBySort(db, fromScope);
   if (floor === 0) return;
   const queueKey = queueKeyOf(db, scope);
   const known = lastClaimed.get(queueKey);
   if (known !== undefined && known >= floor) return;
-  if ((await newestOf(db, scope)) < floor) {
+  if ((await startOf(db, scope)) < floor) {
     try {
       await writeGateOf(db).run(() =>
         db
           .collection<SequenceDoc>(SEQUENCES_COLLECTION)
-          .insertOne({ _id: `${scope}#${floor}`, scope, n: floor, at: new Date() }),
+          .insertOne({ _id: idOf(scope, floor), scope, n: floor, at: new Date() }),
       );
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
     }
   }
-  // A process that has not claimed here yet reads the newest number with its first claim.
+  // A process that has not claimed here yet finds the newest number with its first claim.
   const now = lastClaimed.get(queueKey);
   if (now !== undefined) lastClaimed.set(queueKey, Math.max(now, floor));
 }
 
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 async function drain(db: Connection, scope: string, queueKey: string, queue: ScopeQueue): Promise<void> {
+  const sequences = db.collection<SequenceDoc>(SEQUENCES_COLLECTION);
+  const gate = writeGateOf(db);
   try {
-    const gate = writeGateOf(db);
     while (queue.waiting.length > 0) {
-      // The batch is taken once the gate lets it through, so claims made meanwhile go in the same insert.
-      await gate.run(async () => {
-        const batch = queue.waiting.splice(0, MAX_BATCH);
-        queue.inFlight = batch.length;
-        try {
-          await claimBatch(db, scope, queueKey, queue, batch);
-        } catch (error) {
-          for (const claim of batch) claim.reject(error);
-        } finally {
-          queue.inFlight = 0;
+      try {
+        // The next free number, as far as this process can see: outside the gate, by `_id` lookups only.
+        const last = lastClaimed.get(queueKey);
+        const newest = last === undefined ? await startOf(db, scope) : await newestFrom(db, scope, last);
+        lastClaimed.set(queueKey, Math.max(last ?? 0, newest));
+        const candidate = newest + 1;
+        const losses = queue.waiting[0]?.lost ?? 0;
+        const sinceLast = performance.now() - (lastInsertEnd.get(queueKey) ?? -Infinity);
+        if (losses === 0 && sinceLast < YIELD_MS) {
+          // Close after this claimer's own previous insert (sustained load): it waits out the rest of YIELD_MS
+          // and a random bit more, so that a claimer that lost to it (whose insert may still be waiting for the
+          // store's lock, then looks up the newest number) gets the next number. The claims arriving meanwhile
+          // join this insert. Then the lookup again, as the other may have taken the number.
+          await pause(YIELD_MS - sinceLast + (Math.random() * YIELD_MS) / 2);
+          if ((await newestFrom(db, scope, newest)) !== newest) continue;
+        } else if (losses >= 4) {
+          // Lost again and again (several claimers meeting at the same number): a random pause growing with it.
+          await pause(Math.random() * Math.min(MAX_BACKOFF_MS, 2 ** (losses - 3)));
         }
-      });
+        // The batch is taken once the gate lets it through, so claims made meanwhile go in the same insert.
+        await gate.run(() => insertBatch(sequences, scope, queueKey, queue, candidate));
+        lastInsertEnd.set(queueKey, performance.now());
+      } catch (error) {
+        for (const claim of queue.waiting.splice(0)) claim.reject(error);
+      }
     }
   } finally {
     // No await between the last check of `waiting` and here: a claim made from now on starts a new queue.
@@ -140,46 +266,71 @@ function firstDuplicateIndex(error: unknown, single: boolean): number | undefine
   return first?.code === 11000 && typeof first.index === 'number' ? first.index : undefined;
 }
 
-/** Claim consecutive numbers for `batch`, in order; resolves each claim, or throws for those it could not claim. */
-async function claimBatch(
-  db: Connection,
+/**
+ * Insert the waiting claims (up to MAX_BATCH) as `candidate`, `candidate + 1`…, in order; resolves those stored and
+ * puts the others back at the head of the queue. Returns how many were not stored (0: all claimed).
+ */
+async function insertBatch(
+  sequences: Collection<SequenceDoc>,
   scope: string,
   queueKey: string,
   queue: ScopeQueue,
-  batch: WaitingClaim[],
-): Promise<void> {
-  const sequences = db.collection<SequenceDoc>(SEQUENCES_COLLECTION);
-  const newest = () => newestOf(db, scope);
-  const known = lastClaimed.get(queueKey);
-  let candidate = (known ?? (await newest())) + 1;
-  let pending = batch;
-  for (let attempt = 0; attempt < 1000; attempt++) {
-    const docs = pending.map((claim, index) => ({
-      _id: `${scope}#${candidate + index}`,
-      scope,
-      n: candidate + index,
-      at: claim.at,
-    }));
-    let stored = docs.length;
-    try {
-      if (docs.length === 1) await sequences.insertOne(docs[0]!);
-      else await sequences.insertMany(docs, { ordered: true });
-    } catch (error) {
-      const index = firstDuplicateIndex(error, docs.length === 1);
-      if (index === undefined) throw error;
-      // Ordered: everything before the duplicate was stored, nothing after it.
-      stored = index;
+  candidate: number,
+): Promise<number> {
+  const batch = queue.waiting.splice(0, MAX_BATCH);
+  if (batch.length === 0) return 0;
+  queue.inFlight = batch.length;
+  const end = candidate + batch.length - 1;
+  const docs: SequenceDoc[] = batch.map((claim, index) => ({
+    _id: idOf(scope, candidate + index),
+    scope,
+    n: candidate + index,
+    ...(batch.length > 1 ? { end } : {}),
+    at: claim.at,
+  }));
+  let stored = docs.length;
+  try {
+    if (docs.length === 1) await sequences.insertOne(docs[0]!);
+    else await sequences.insertMany(docs, { ordered: true });
+  } catch (error) {
+    const index = firstDuplicateIndex(error, docs.length === 1);
+    if (index === undefined) {
+      queue.inFlight = 0;
+      queue.waiting.unshift(...batch);
+      throw error;
     }
-    // Counted as claimed before anyone hears of it, so `peekNext` stays right in between.
-    if (stored > 0) lastClaimed.set(queueKey, candidate + stored - 1);
-    queue.inFlight -= stored;
-    for (let index = 0; index < stored; index++) pending[index]!.resolve(candidate + index);
-    pending = pending.slice(stored);
-    if (pending.length === 0) return;
-    // Another process took `candidate + stored`: jump past the newest claimed number rather than walking one by one.
-    candidate = Math.max(candidate + stored + 1, (await newest()) + 1);
+    // Ordered: everything before the duplicate was stored, nothing after it.
+    stored = index;
   }
-  throw new Error(`Could not claim a number in ${scope} after 1000 attempts`);
+  // Counted as claimed before anyone hears of it, so `peekNext` stays right in between.
+  if (stored > 0) lastClaimed.set(queueKey, candidate + stored - 1);
+  queue.inFlight = 0;
+  for (let index = 0; index < stored; index++) batch[index]!.resolve(candidate + index);
+  const rest = batch.slice(stored);
+  for (const claim of rest) claim.lost += 1;
+  const givenUp = rest.filter((claim) => claim.lost >= MAX_LOST_INSERTS);
+  for (const claim of givenUp) claim.reject(sequenceBusy(scope, claim.lost));
+  queue.waiting.unshift(...rest.filter((claim) => claim.lost < MAX_LOST_INSERTS));
+  if (stored > 0 && Math.floor((candidate + stored - 1) / HINT_EVERY) > Math.floor((candidate - 1) / HINT_EVERY))
+    // A hint only: a failed write leaves it older, which costs the next starting process a few more lookups.
+    await moveHint(sequences, scope, candidate + stored - 1).catch(() => undefined);
+  return rest.length;
+}
+
+/** Bring the head hint forward (`$max`: a late writer never moves it back; lost updates only make it older). */
+async function moveHint(
+  sequences: Collection<SequenceDoc>,
+  scope: string,
+  n: number,
+): Promise<void> {
+  const hint = { _id: hintIdOf(scope) } as never;
+  try {
+    await sequences.updateOne(hint, { $max: { n }, $set: { head: scope, at: new Date() } }, { upsert: true });
+  } catch (error) {
+    // Upserts are not atomic on FerretDB: another process inserted the hint first.
+    if (!isDuplicateKey(error)) throw error;
+    await sequences.updateOne(hint, { $max: { n }, $set: { at: new Date() } });
+  }
 }
 
 export { isDuplicateKey };
