@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { accessContextOf, requireVisible } from '../access/record-rules.js';
 import { problemResponses } from '../routes/common.schemas.js';
+import { teamsAndAbsences } from '../routes/directory.routes.js';
+import { teamRefSchema } from '../routes/directory.schemas.js';
 import { ticketPolicy } from './ticket.access.js';
 import { awaitingFilter } from './ticket-worklist.js';
 import { ticketIdParams } from './tickets.schemas.js';
@@ -85,6 +87,8 @@ export async function worklistRoutes(app: FastifyInstance) {
                     id: { type: 'string' },
                     username: { type: 'string' },
                     displayName: { type: 'string' },
+                    teams: { type: 'array', items: teamRefSchema },
+                    away: { type: 'boolean', description: 'Away or on leave now' },
                   },
                 },
               },
@@ -112,6 +116,7 @@ export async function worklistRoutes(app: FastifyInstance) {
             ],
           }
         : {};
+      const membership = await teamsAndAbsences(app);
       const people = await app.models.User.find(
         { active: true, roles: { $in: ['agent', 'admin'] }, ...match },
         { username: 1, displayName: 1 },
@@ -124,6 +129,7 @@ export async function worklistRoutes(app: FastifyInstance) {
           id: String(person._id),
           username: person.username,
           displayName: person.displayName,
+          ...membership(String(person._id)),
         })),
       };
     },
