@@ -64,6 +64,20 @@ function membershipsOf(teams: readonly TeamLean[], now: number) {
   return byPerson;
 }
 
+/** Teams and away status of people now, for other lists of people (the colleagues one may @mention). */
+export async function teamsAndAbsences(
+  app: FastifyInstance,
+): Promise<(id: string) => Pick<DirectoryPersonView, 'teams' | 'away'>> {
+  const teams = await app.models.Team.find({}, { key: 1, name: 1, supervisor: 1, members: 1 })
+    .sort({ key: 1 })
+    .lean<TeamLean[]>();
+  const memberships = membershipsOf(teams, app.clock.now());
+  return (id) => {
+    const membership = memberships.get(id);
+    return { teams: membership?.teams ?? [], away: membership?.awayUntil !== undefined };
+  };
+}
+
 export async function directoryRoutes(app: FastifyInstance) {
   const { User, Team } = app.models;
 

@@ -47,7 +47,7 @@ export const directoryPeopleQuerySchema = {
   },
 } as const;
 
-const teamRefSchema = {
+export const teamRefSchema = {
   type: 'object',
   required: ['key', 'name', 'supervisor'],
   additionalProperties: false,

@@ -168,6 +168,30 @@ describe('POST /api/tickets/:id/commands — hand-overs', () => {
 
   it('notifies a colleague @mentioned in a comment', async () => {
     const ticket = await registerCall('电话：会议室投影不亮');
+    // The @ list names colleagues (by name, in code-point order) with their teams and whether they are away.
+    const mentionable = await call(app, {
+      method: 'GET',
+      url: `/api/tickets/${ticket.id}/mentionable?q=desk`,
+      headers: bearer(agent.token),
+    });
+    expect(mentionable.status).toBe(200);
+    expect(mentionable.body.items).toEqual([
+      {
+        id: colleague.id,
+        username: 'desk.liu',
+        displayName: '刘同事',
+        teams: [{ key: 'it-desk', name: { 'zh-CN': 'it-desk', en: 'it-desk' }, supervisor: false }],
+        away: false,
+      },
+      {
+        id: agent.id,
+        username: 'desk.wang',
+        displayName: '王前台',
+        teams: [{ key: 'it-desk', name: { 'zh-CN': 'it-desk', en: 'it-desk' }, supervisor: false }],
+        away: false,
+      },
+      { id: helper.id, username: 'desk.chen', displayName: '陈协助', teams: [], away: false },
+    ]);
     const result = await command(agent, ticket.id, {
       command: 'comment',
       body: '@陈协助 请帮忙确认投影仪型号',
