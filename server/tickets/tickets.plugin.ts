@@ -12,6 +12,7 @@ import { registerSubtickets } from './subtickets.js';
 import { ticketsRoutes } from './tickets.routes.js';
 import { attachmentsRoutes } from './attachments.routes.js';
 import { worklistRoutes } from './worklist.routes.js';
+import { boardRoutes } from './board.routes.js';
 import { backfillFlowActors } from './flow-actors.backfill.js';
 
 declare module 'fastify' {
@@ -63,6 +64,7 @@ export const ticketsPlugin = fp(
     await app.register(ticketsRoutes);
     await app.register(attachmentsRoutes);
     await app.register(worklistRoutes);
+    await app.register(boardRoutes);
   },
   { name: 'tickets', dependencies: ['db', 'worker'] },
 );
