@@ -527,6 +527,7 @@ const en: MessageSchema = {
       stoppedAt: 'Done {time}',
       businessTime: 'in business hours',
       noSla: 'This ticket has no SLA target',
+      file: 'File {n}',
       why: 'Why?',
       whyTitle: 'Why the ticket was handled this way',
       whyRouting: 'Routing',

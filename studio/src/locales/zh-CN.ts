@@ -522,6 +522,7 @@ const zhCN = {
       businessTime: '按工作时间计',
       noSla: '此工单没有 SLA 时限',
       why: '为什么？',
+      file: '附件 {n}',
       whyTitle: '系统这样安排的原因',
       whyRouting: '分派',
       whyAssignment: '处理人',
