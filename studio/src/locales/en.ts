@@ -649,6 +649,10 @@ const en: MessageSchema = {
     awaitingSteps: 'Steps for me',
     awaitingHint: '{count} items of work are waiting for you',
   },
+  live: {
+    alsoViewing: 'Also viewing this ticket: {names}',
+    separator: ', ',
+  },
   publicPages: {
     ticket: 'Ticket {number}',
     status: 'Status: {status}',

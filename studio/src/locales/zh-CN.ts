@@ -642,6 +642,10 @@ const zhCN = {
     awaitingSteps: '待我处理',
     awaitingHint: '有 {count} 项工作在等你',
   },
+  live: {
+    alsoViewing: '{names} 也在查看此工单',
+    separator: '、',
+  },
   publicPages: {
     ticket: '工单 {number}',
     status: '当前状态：{status}',
