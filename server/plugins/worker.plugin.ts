@@ -13,6 +13,11 @@ declare module 'fastify' {
      * idempotent: on FerretDB Agenda's lock is not atomic, so a job may run twice.
      */
     jobs: Agenda;
+    /**
+     * Aborted when the process starts to stop: a long job (the reconcile pass) checks it between units of work and
+     * hands the rest back (it stays marked in the database for the next pass) instead of outliving the connection.
+     */
+    jobsStopping: AbortSignal;
   }
 }
 
@@ -75,7 +80,11 @@ export const workerPlugin = fp(
     agenda.define(HEARTBEAT_JOB, () => writeHeartbeat(app.db, new Date(app.clock.now())), {
       removeOnComplete: true,
     });
+    const stopping = new AbortController();
     app.decorate('jobs', agenda);
+    app.decorate('jobsStopping', stopping.signal);
+    // Before any plugin's onClose: passes started by hand (tests, tools) see it too, and their plugins wait for them.
+    app.addHook('preClose', async () => stopping.abort());
     if (!options.runJobs) return;
 
     // Started once every plugin has defined its jobs; the first beat runs at start, then every 30 s.
@@ -87,6 +96,8 @@ export const workerPlugin = fp(
     });
     // Registered after the database plugin, so it runs before the connection closes.
     app.addHook('onClose', async () => {
+      // Running jobs hand back what they have not started, then finish the unit at hand.
+      stopping.abort();
       await agenda.stop(false);
       const deadline = Date.now() + DRAIN_TIMEOUT_MS;
       while (runningJobs > 0 && Date.now() < deadline)

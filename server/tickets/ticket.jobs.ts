@@ -1,8 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import { HttpProblem } from '../lib/problem.js';
-import { recordAnchor } from './anchors.js';
+import { ANCHOR_INTERVAL, recordAnchor } from './anchors.js';
 import type { CommitPayloadWithPatch, TicketActor } from './ticket.service.js';
 import { TICKETS_COLLECTION, type TicketDoc } from './ticket.projection.js';
+import {
+  beatWriter,
+  claimRun,
+  clearRepair,
+  deadWriters,
+  forgetOldRuns,
+  forgetWriter,
+  leaveWriters,
+  listRepairs,
+  WRITER_BEAT_MS,
+} from './ticket-repairs.js';
 
 export const TICKET_TIMER_JOB = 'ticket-timers';
 /** How often the worker fires due timers: SLA warnings, breaches and escalations are at most this late. */
@@ -24,87 +35,168 @@ export interface TicketJobs {
   fireDueTimers(now: number, ticketId?: string): Promise<number>;
   /** Re-run the effects of recent commits and fold lagging projections forward (after a crash). */
   reconcile(now: number, sinceMs?: number): Promise<{ projections: number; effects: number }>;
-  /** The same for the tickets whose projection or effects failed in this process since the last call. */
+  /**
+   * The same for the tickets marked unfinished (their projection or effects failed, in any process: marks kept in
+   * the database) and for the commits made around the last beat of a process that died. With nothing marked and
+   * no process dead it reads no ticket and no commit.
+   */
   reconcileUnfinished(now: number, sinceMs?: number): Promise<{ projections: number; effects: number }>;
 }
+
+/** The time slots of which each run is claimed by one worker (several processes). */
+const RECONCILE_SLOT_MS = 60_000;
+const TIMER_SLOT_MS = 15_000;
 
 /**
  * Timers are derived from stored state, never kept in the scheduler: the projection carries the ticket's next
  * timer instant (`nextTimerAt`), and one recurring job (`TIMER_SWEEP_INTERVAL`) fires every timer that is due, asking
  * the ticket catalog which tickets have one (an index walk on MongoDB, memory on the embedded store). No job is
- * written per ticket or per commit, so a commit costs no scheduler write, and nothing can be lost with a job. A
- * fired timer is a `timer-fired` command; a repeated one is refused by the engine (the token no longer waits for
- * it) and ignored, so a sweep that runs twice, or in two workers at once, changes nothing.
+ * written per ticket or per commit, so a commit costs no scheduler write, and nothing can be lost with a job. The
+ * sweep is the only owner of timers: the reconcile pass does not fire them, sweeps of one process run one after
+ * another, and with several processes (`database` catalog) each 15-second sweep is claimed by one worker (an insert
+ * under a unique `_id`, see ticket-repairs.ts). A fired timer is a `timer-fired` command; a repeated one is refused
+ * by the engine (the token no longer waits for it), so even a sweep that ran twice would change nothing.
+ *
+ * The reconciler: a process that owns the store alone (memory catalog) or not, a pass looks only at tickets marked
+ * unfinished (in the database, by whichever process failed) and at commits made around the last beat of a process
+ * that died; the first pass of a worker looks at the last day (the whole deployment may have died). With several
+ * processes each pass is claimed by one worker. Stopping the process (`jobsStopping`) ends a pass between two
+ * tickets: what it has not done stays marked for the next pass.
  */
 export function registerTicketJobs(app: FastifyInstance): void {
   const tickets = () => app.db.collection<TicketDoc>(TICKETS_COLLECTION);
+  const stopping = () => app.jobsStopping.aborted;
+  const shared = app.tickets.catalog.kind === 'database';
+  /** Sweeps of this process, one after another. */
+  let firing: Promise<unknown> = Promise.resolve();
+
+  /** Passes under way: closing waits for them (they end early once `jobsStopping` is aborted). */
+  const running = new Set<Promise<unknown>>();
+  const track = <T>(pass: Promise<T>): Promise<T> => {
+    running.add(pass);
+    const done = () => void running.delete(pass);
+    pass.then(done, done);
+    return pass;
+  };
+  app.addHook('onClose', async () => {
+    await Promise.allSettled([...running]);
+  });
 
   const jobs: TicketJobs = {
-    async fireDueTimers(now, ticketId) {
-      let accepted = 0;
-      // One ticket: its own timers decide below whether anything is due.
-      const due = ticketId ? [ticketId] : await app.tickets.catalog.dueTimers(now, 500);
-      for (const _id of due) {
-        // Several timers may be due at once (warning and breach after a long outage): fire them in time order.
-        for (let round = 0; round < 20; round++) {
-          const loaded = await app.tickets.load(_id);
-          if (!loaded) break;
-          const next = (await app.tickets.timers(loaded.state))
-            .filter((timer) => timer.at <= now)
-            .sort((a, b) => a.at - b.at)[0];
-          if (!next) break;
-          try {
-            await app.tickets.execute(_id, { command: 'timer-fired', key: next.key }, SYSTEM_ACTOR);
-            accepted += 1;
-          } catch (error) {
-            if (error instanceof HttpProblem && error.status === 422) {
-              app.log.warn({ ticketId: _id, key: next.key, err: error }, 'timer refused by the engine');
-              break;
-            }
-            throw error;
-          }
-        }
-      }
-      return accepted;
+    fireDueTimers(now, ticketId) {
+      const run = firing.then(() => fire(now, ticketId));
+      firing = run.catch(() => undefined);
+      return track(run);
     },
 
-    async reconcile(now, sinceMs = 24 * 60 * 60 * 1000) {
-      const since = new Date(now - sinceMs);
-      const commits = await app.db
-        .collection('ticket_events')
-        .find({ at: { $gte: since } }, { projection: { ticketId: 1 } })
-        .toArray();
-      return reconcileTickets(new Set(commits.map((commit) => String(commit.ticketId))), since);
+    reconcile(now, sinceMs = 24 * 60 * 60 * 1000) {
+      return track(reconcileWindow(new Date(now - sinceMs), new Date(now + 60_000)));
     },
 
-    async reconcileUnfinished(now, sinceMs = 24 * 60 * 60 * 1000) {
-      const since = new Date(now - sinceMs);
-      const total = { projections: 0, effects: 0 };
-      let failure: Error | undefined;
-      // Taken marks are the only record of what failed: a ticket not finished now is marked again for the next
-      // call, and does not keep the others from theirs.
-      for (const ticketId of app.tickets.takeUnfinished()) {
-        try {
-          const done = await reconcileTickets([ticketId], since);
-          total.projections += done.projections;
-          total.effects += done.effects;
-        } catch (error) {
-          app.tickets.markUnfinished(ticketId);
-          failure ??= error instanceof Error ? error : new Error(String(error));
-        }
-      }
-      if (failure) throw failure;
-      return total;
+    reconcileUnfinished(now, sinceMs) {
+      return track(reconcileMarked(now, sinceMs));
     },
   };
+
+  async function reconcileMarked(
+    now: number,
+    sinceMs = 24 * 60 * 60 * 1000,
+  ): Promise<{ projections: number; effects: number }> {
+    const since = new Date(now - sinceMs);
+    const total = { projections: 0, effects: 0 };
+    let failure: Error | undefined;
+    const add = (done: { projections: number; effects: number }) => {
+      total.projections += done.projections;
+      total.effects += done.effects;
+    };
+    // Marks of this process not stored yet (the database refused) are stored first; the stored marks are the
+    // work list, together with those of this process (in case storing still fails).
+    await app.tickets.storeMarks().catch(() => undefined);
+    const marks = new Map((await listRepairs(app.db)).map((mark) => [mark._id, mark]));
+    const local = app.tickets.takeUnfinished();
+    const ids = new Set([...marks.keys(), ...local]);
+    for (const ticketId of ids) {
+      if (stopping()) {
+        // Handed back: the marks stay for the next pass (this process's own are marked again).
+        for (const id of local) if (!marks.has(id)) app.tickets.markUnfinished(id);
+        break;
+      }
+      try {
+        add(await reconcileTickets([ticketId], since));
+        const mark = marks.get(ticketId);
+        if (mark) await clearRepair(app.db, mark);
+      } catch (error) {
+        // A ticket not finished now keeps its mark for the next pass and does not keep the others from theirs.
+        if (!marks.has(ticketId)) app.tickets.markUnfinished(ticketId);
+        failure ??= error instanceof Error ? error : new Error(String(error));
+      }
+    }
+    // Processes that died may have left a commit without its projection or effects, and no mark.
+    for (const dead of await deadWriters(app.db, new Date(now))) {
+      if (stopping()) break;
+      app.log.warn(
+        { process: dead.id, lastBeat: dead.beatAt },
+        'reconciling the commits of a process that died',
+      );
+      try {
+        add(await reconcileWindow(dead.from, dead.to));
+        if (!stopping()) await forgetWriter(app.db, dead.id, dead.beatAt);
+      } catch (error) {
+        failure ??= error instanceof Error ? error : new Error(String(error));
+      }
+    }
+    if (failure) throw failure;
+    return total;
+  }
+
+  async function fire(now: number, ticketId?: string): Promise<number> {
+    let accepted = 0;
+    // One ticket: its own timers decide below whether anything is due.
+    const due = ticketId ? [ticketId] : await app.tickets.catalog.dueTimers(now, 500);
+    for (const _id of due) {
+      if (stopping() && !ticketId) break;
+      // Several timers may be due at once (warning and breach after a long outage): fire them in time order.
+      for (let round = 0; round < 20; round++) {
+        const loaded = await app.tickets.load(_id);
+        if (!loaded) break;
+        const next = (await app.tickets.timers(loaded.state))
+          .filter((timer) => timer.at <= now)
+          .sort((a, b) => a.at - b.at)[0];
+        if (!next) break;
+        try {
+          await app.tickets.execute(_id, { command: 'timer-fired', key: next.key }, SYSTEM_ACTOR);
+          accepted += 1;
+        } catch (error) {
+          if (error instanceof HttpProblem && error.status === 422) {
+            app.log.warn({ ticketId: _id, key: next.key, err: error }, 'timer refused by the engine');
+            break;
+          }
+          throw error;
+        }
+      }
+    }
+    return accepted;
+  }
+
+  /** Reconcile every ticket with a commit in [from, to]. */
+  async function reconcileWindow(from: Date, to: Date): Promise<{ projections: number; effects: number }> {
+    const commits = await app.db
+      .collection('ticket_events')
+      .find({ at: { $gte: from, $lte: to } }, { projection: { ticketId: 1 } })
+      .toArray();
+    return reconcileTickets(new Set(commits.map((commit) => String(commit.ticketId))), from);
+  }
 
   async function reconcileTickets(
     ticketIds: Iterable<string>,
     since: Date,
+    stoppable = true,
   ): Promise<{ projections: number; effects: number }> {
     let projections = 0;
     let effects = 0;
     for (const ticketId of ticketIds) {
+      // Stopping: the rest is handed back (marks stay; a full pass runs again in the next worker).
+      if (stoppable && stopping()) break;
       const doc = await tickets().findOne({ _id: ticketId }, { projection: { version: 1 } });
       // Loading folds any commits the projection missed back into it.
       const loaded = await app.tickets.load(ticketId);
@@ -122,35 +214,69 @@ export function registerTicketJobs(app: FastifyInstance): void {
   }
   app.decorate('ticketJobs', jobs);
 
+  /** In the `database` catalog mode other processes may run the same job: the pass of a slot goes to one. */
+  const claim = async (job: string, slotMs: number, now: number) =>
+    !shared || (await claimRun(app.db, job, Math.floor(now / slotMs), new Date(now)));
+
   app.jobs.define(TICKET_TIMER_JOB, async () => {
-    await jobs.fireDueTimers(app.clock.now());
+    const now = app.clock.now();
+    if (stopping() || !(await claim(TICKET_TIMER_JOB, TIMER_SLOT_MS, now))) return;
+    await jobs.fireDueTimers(now);
   });
   // Every commit's effects are idempotent, so the reconciler may run them again; it just should not do so needlessly.
-  // A process that owns the store alone (memory catalog) knows what failed in it: after one pass over the last day
-  // when it starts (it may have died mid-commit), it reconciles only those tickets. Otherwise (several processes,
-  // MongoDB's index on `at`) every pass looks at the last 15 minutes, since another process may have died.
   let startedPass = false;
   app.jobs.define(RECONCILE_JOB, async () => {
     const now = app.clock.now();
-    await jobs.fireDueTimers(now);
-    if (app.tickets.catalog.kind === 'memory' && startedPass) await jobs.reconcileUnfinished(now);
+    if (stopping() || !(await claim(RECONCILE_JOB, RECONCILE_SLOT_MS, now))) return;
+    if (startedPass) await jobs.reconcileUnfinished(now);
     else {
-      await jobs.reconcile(now, startedPass ? 15 * 60 * 1000 : 24 * 60 * 60 * 1000);
-      startedPass = true;
+      // The first pass of a worker: the last day (it may have died mid-commit, with every other process).
+      await jobs.reconcile(now, 24 * 60 * 60 * 1000);
+      if (!stopping()) startedPass = true;
     }
+    // Once an hour, run claims older than a day go.
+    if (shared && Math.floor(now / RECONCILE_SLOT_MS) % 60 === 0) await forgetOldRuns(app.db, new Date(now));
   });
   app.jobs.define(ANCHOR_JOB, async () => {
     await recordAnchor(app.db, new Date(app.clock.now()), app.log);
   });
 
+  // Every process commits (the worker fires timers) and tells it is alive, so a worker notices one that died (and
+  // stores marks the database refused before).
+  registerWriter(app);
+
   if (app.ordo.runJobs ?? (app.ordo.role === 'all' || app.ordo.role === 'worker')) {
     app.addHook('onReady', async () => {
       await app.jobs.every(TIMER_SWEEP_INTERVAL, TICKET_TIMER_JOB, undefined, { skipImmediate: false });
       await app.jobs.every('1 minute', RECONCILE_JOB, undefined, { skipImmediate: false });
-      await app.jobs.every('0 3 * * *', ANCHOR_JOB, undefined, {
-        timezone: 'Asia/Shanghai',
-        skipImmediate: true,
-      });
+      // Continuous anchoring: a removed newest commit shows within a minute (anchors.ts).
+      await app.jobs.every(ANCHOR_INTERVAL, ANCHOR_JOB, undefined, { skipImmediate: true });
     });
   }
+}
+
+/** Register this process in `ticket_writers` when ready, beat every WRITER_BEAT_MS, leave when it closes. */
+function registerWriter(app: FastifyInstance): void {
+  const startedAt = new Date(app.clock.now());
+  let timer: NodeJS.Timeout | undefined;
+  const beat = async () => {
+    await app.tickets.storeMarks().catch(() => undefined);
+    await beatWriter(app.db, app.ordo.role, startedAt, new Date(app.clock.now()));
+  };
+  app.addHook('onReady', async () => {
+    await beat();
+    timer = setInterval(() => {
+      beat().catch((error: unknown) => app.log.warn({ err: error }, 'process beat failed'));
+    }, WRITER_BEAT_MS);
+    timer.unref();
+  });
+  app.addHook('preClose', async () => {
+    clearInterval(timer);
+  });
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    // Marks still unstored are tried once more; a process that cannot leave is taken for dead (harmless).
+    await app.tickets.storeMarks().catch(() => undefined);
+    await leaveWriters(app.db).catch(() => undefined);
+  });
 }

@@ -20,6 +20,7 @@ import { GroupInsert } from '../lib/group-insert.js';
 import { writeGateOf } from '../lib/write-gate.js';
 import { ensureQueryIndexes } from '../lib/query-indexes.js';
 import { claimNext, peekNext, raiseTo } from '../lib/sequence.js';
+import { markRepair } from './ticket-repairs.js';
 import type { Clock } from '../lib/clock.js';
 import { anchoredHead } from './anchors.js';
 import type { DueTimer } from './ticket.sla.js';
@@ -214,6 +215,9 @@ export class TicketService {
   readonly catalog: TicketCatalog;
   /** Tickets whose projection or effects failed in this process since the reconciler last asked. */
   private readonly unfinished = new Set<string>();
+  /** Of those, the ones whose mark is not in the database yet, and the writing of marks, one after another. */
+  private readonly unstoredMarks = new Set<string>();
+  private marking: Promise<void> = Promise.resolve();
   /** Projection writes of one ticket in this process, one after another (see `project`). */
   private readonly projecting = new Map<string, Promise<unknown>>();
   /** Number counters this process has already raised past a type's former counter (see `claimNumber`). */
@@ -546,12 +550,32 @@ export class TicketService {
     return { state: next, doc };
   }
 
-  /** A ticket whose latest commit's projection or effects failed: the reconciler takes it up again. */
+  /**
+   * A ticket whose latest commit's projection or effects failed: the reconciler takes it up again. Marked here and
+   * in the database (`ticket_repairs`, see ticket-repairs.ts), where a worker of another process finds it.
+   */
   markUnfinished(ticketId: string): void {
     this.unfinished.add(ticketId);
+    this.unstoredMarks.add(ticketId);
+    void this.storeMarks().catch(() => undefined);
   }
 
-  /** The tickets marked unfinished since the last call (the reconciler's work list). */
+  /**
+   * Write the marks not stored yet (the database refused: they are tried again with the next mark, the process's
+   * next beat and before each reconcile pass). Resolves once every mark made before the call is stored.
+   */
+  storeMarks(): Promise<void> {
+    const run = this.marking.then(async () => {
+      for (const ticketId of [...this.unstoredMarks]) {
+        await markRepair(this.db, ticketId);
+        this.unstoredMarks.delete(ticketId);
+      }
+    });
+    this.marking = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The tickets marked unfinished in this process since the last call. */
   takeUnfinished(): string[] {
     const ids = [...this.unfinished];
     this.unfinished.clear();
