@@ -1,5 +1,6 @@
 import type { MessageSchema } from './zh-CN';
 import { designerEn } from './designer/en';
+import { peopleEn } from './people/en';
 import { galleryEn } from './gallery/gallery.en';
 
 /** Studio texts in English; typed by the Chinese file so a missing or extra key fails the type check. */
@@ -706,6 +707,7 @@ const en: MessageSchema = {
     back: 'Back to the workbench',
   },
   designer: designerEn,
+  people: peopleEn,
   gallery: galleryEn,
 };
 

@@ -3,6 +3,7 @@
  * this file's shape). vue-i18n treats `{ } @ $ |` as syntax: write them as `{'@'}` when meant literally.
  */
 import { designerZh } from './designer/zh-CN';
+import { peopleZh } from './people/zh-CN';
 import { galleryZh } from './gallery/gallery.zh-CN';
 
 const zhCN = {
@@ -696,6 +697,7 @@ const zhCN = {
     back: '返回工作台',
   },
   designer: designerZh,
+  people: peopleZh,
   gallery: galleryZh,
 } as const;
 

@@ -1,0 +1,77 @@
+import type { DeepString } from '../zh-CN';
+import type { peopleZh } from './zh-CN';
+
+/** Texts for choosing people and teams, in English; typed by the Chinese file. */
+export const peopleEn: DeepString<typeof peopleZh> = {
+  picker: {
+    personPlaceholder: 'Type a name or username',
+    teamPlaceholder: 'Type a team name',
+    away: 'Away',
+    awayUntil: 'Away until {date}',
+    noTeam: 'No team',
+    noMatch: 'Nobody matches',
+    noTeamMatch: 'No team matches',
+    searchFailed: 'The search failed; try again in a moment',
+    available: '{available} of {members} available',
+    supervisor: 'Supervisor: {name}',
+    supervises: 'supervisor',
+  },
+  actions: {
+    title: 'Hand over',
+    transfer: 'Transfer',
+    reassign: 'Reassign',
+    assist: 'Ask for help',
+    transferTitle: 'Transfer the ticket',
+    transferText:
+      'Hand the ticket to another team, and to a person in it if you like; without one, the team picks by taking turns.',
+    team: 'Team',
+    person: 'Person (optional)',
+    reason: 'Why (optional)',
+    reassignTitle: 'Reassign',
+    reassignText: 'The ticket stays with its team and goes to another colleague.',
+    assignee: 'New assignee',
+    assistTitle: 'Ask colleagues for help',
+    assistText:
+      'The colleagues you pick are told, can read internal notes and help; the assignee stays the same.',
+    assistants: 'Colleagues',
+    note: 'Note (optional)',
+    pickTeam: 'Pick a team',
+    pickPerson: 'Pick the new assignee',
+    pickAssistants: 'Pick at least one colleague',
+    awayWarning: '{name} is away; the ticket still goes to them, so make sure they can take it in time',
+    currentAssistants: 'Helping now: {names}',
+    confirmTransfer: 'Transfer',
+    confirmReassign: 'Reassign',
+    confirmAssist: 'Send the request',
+  },
+  mention: {
+    label: 'Your reply',
+    hint: "Type {'@'} and a name to mention a colleague; they are told at once",
+    list: 'Colleagues you can mention',
+    willNotify: 'Will notify: {names}',
+    none: 'No colleague matches',
+  },
+  timeline: {
+    assist: 'asked {names} for help',
+    separator: ', ',
+  },
+  requester: {
+    label: 'Requester (caller)',
+    placeholder: 'Search by name, username, e-mail or phone',
+    hint: 'Registering a call or a visit for someone? Pick them: progress, the confirmation and the survey go to them. Without one, the requester is you.',
+    self: 'Me ({name})',
+    create: 'New requester',
+    createTitle: 'New requester',
+    createText:
+      'Not in the system yet? A name and an e-mail address are enough; they cannot sign in until an admin gives them a password.',
+    name: 'Name',
+    email: 'E-mail',
+    phone: 'Phone (optional)',
+    nameRequired: 'Enter a name',
+    emailRequired: 'Enter an e-mail address',
+    emailInvalid: 'This is not an e-mail address',
+    createSubmit: 'Add and pick as requester',
+    created: '{name} added and picked as the requester',
+    pickExisting: 'Pick them',
+  },
+};
