@@ -83,6 +83,7 @@ import {
   ElBreadcrumb,
   ElBreadcrumbItem,
   ElOptionGroup,
+  ElMention,
   vLoading,
 } from 'element-plus';
 
@@ -134,6 +135,7 @@ import 'element-plus/es/components/timeline/style/css';
 import 'element-plus/es/components/timeline-item/style/css';
 import 'element-plus/es/components/tooltip/style/css';
 import 'element-plus/es/components/option-group/style/css';
+import 'element-plus/es/components/mention/style/css';
 import 'element-plus/es/components/breadcrumb-item/style/css';
 import 'element-plus/es/components/breadcrumb/style/css';
 import 'element-plus/es/components/step/style/css';
@@ -249,6 +251,7 @@ declare module 'vue' {
     ElBreadcrumb: typeof ElBreadcrumb;
     ElBreadcrumbItem: typeof ElBreadcrumbItem;
     ElOptionGroup: typeof ElOptionGroup;
+    ElMention: typeof ElMention;
   }
   export interface GlobalDirectives {
     vLoading: typeof vLoading;
@@ -337,6 +340,7 @@ const components: { [Name in RegisteredName]: GlobalComponents[Name] } = {
   ElBreadcrumb,
   ElBreadcrumbItem,
   ElOptionGroup,
+  ElMention,
 };
 
 export const elementPlusModule = {
