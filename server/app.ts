@@ -14,8 +14,10 @@ import { bootstrapAdmin } from './bootstrap.js';
 import { authPlugin } from './plugins/auth.plugin.js';
 import { dbPlugin } from './plugins/db.plugin.js';
 import { errorsPlugin } from './plugins/errors.plugin.js';
+import { httpsOnlyPlugin } from './plugins/https-only.plugin.js';
 import { inputGuardPlugin } from './plugins/input-guard.plugin.js';
 import { modelsPlugin } from './plugins/models.plugin.js';
+import { requestValidatorCompiler } from './plugins/validation.js';
 import { workerPlugin } from './plugins/worker.plugin.js';
 import { apiKeysRoutes } from './routes/api-keys.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
@@ -25,6 +27,7 @@ import { usersRoutes } from './routes/users.routes.js';
 import { directoryRoutes } from './routes/directory.routes.js';
 import { projectRoot } from './store/paths.js';
 import { ticketsPlugin } from './tickets/tickets.plugin.js';
+import { anchorRoutes } from './tickets/anchors.routes.js';
 import { notificationsPlugin } from './notifications/notifications.plugin.js';
 import { calendarRoutes } from './definitions/calendars.routes.js';
 import { slaPolicyRoutes } from './definitions/sla-policies.routes.js';
@@ -61,6 +64,8 @@ export interface AppOptions {
    * embedded store). Default: `database`. See server/tickets/ticket-catalog.ts.
    */
   ticketCatalog?: TicketCatalogKind;
+  /** Content types an attachment may have (detected from its bytes). Default: DEFAULT_ATTACHMENT_TYPES. */
+  attachmentTypes?: readonly string[];
   /** scrypt cost for new password hashes; tests lower it to keep runs fast. Default: PASSWORD_PARAMETERS. */
   passwordParameters?: PasswordParameters;
 }
@@ -85,17 +90,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     onConstructorPoisoning: 'error',
     // Only behind a known proxy may X-Forwarded-For name the client (the login rate limit counts by address).
     trustProxy: (options.trustProxy ?? false) as boolean,
-    // Route schemas may give a value several JSON types (`["string", "array"]`) on purpose; say so to ajv's strict mode.
-    ajv: {
-      customOptions: {
-        removeAdditional: false,
-        coerceTypes: 'array',
-        allErrors: true,
-        allowUnionTypes: true,
-      },
-    },
     routerOptions: { ignoreTrailingSlash: true },
   });
+  // Query strings, parameters and headers are coerced to their schema's types, bodies are checked as sent, and no
+  // number may be infinite — for every route (plugins/validation.ts).
+  app.setValidatorCompiler(requestValidatorCompiler());
   app.decorate('ordo', options);
   app.decorate('clock', options.clock ?? systemClock);
   app.decorate('passwords', new PasswordHasher(options.passwordParameters));
@@ -114,9 +113,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         // from this origin only (no inline, no third party), so injected markup cannot run code.
         scriptSrc: ["'self'", "'unsafe-eval'"],
         imgSrc: ["'self'", 'data:', 'blob:'],
+        // Only over https (plugins/https-only.plugin.ts), as Strict-Transport-Security.
+        upgradeInsecureRequests: null,
       },
     },
+    hsts: false,
   });
+  await app.register(httpsOnlyPlugin);
   await app.register(cookie, { secret: options.secret });
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {
@@ -163,6 +166,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(slaPolicyRoutes);
   await app.register(ticketTypeRoutes);
   await app.register(ticketsPlugin);
+  await app.register(anchorRoutes);
   await app.register(notificationsPlugin);
   await app.register(templatesRoutes);
   await app.register(livePlugin);

@@ -7,7 +7,7 @@ import { engineError } from '../flow/messages.js';
 import { nodeKindOf } from '../flow/registry.js';
 import { timerKeyOf } from '../flow/runner.js';
 import { taskOutcomes } from '../flow/nodes/task.node.js';
-import type { EngineErrorShape, NodeSignal, Token } from '../flow/types.js';
+import { isPlatformActor, type EngineErrorShape, type NodeSignal, type Token } from '../flow/types.js';
 import { checkCommandShape } from './command-shape.js';
 import { checkStepForm, formRefusal, stepRightsOf } from './form-bridge.js';
 import { OK, refuse, type CommandOf, type Handler, type Outcome } from './handler.js';
@@ -237,7 +237,7 @@ const staffOnly =
 const systemOnly =
   (command: CommandName) =>
   (session: Session): Outcome =>
-    session.actor.kind === 'system' ? OK : refuse(engineError('actor.system-only', { command }));
+    isPlatformActor(session.actor) ? OK : refuse(engineError('actor.system-only', { command }));
 
 function notifyRecipients(session: Session, suffix: string, template: string, recipients: unknown[]): void {
   if (recipients.length === 0) return;

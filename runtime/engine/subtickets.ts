@@ -5,7 +5,7 @@
  * is refused the second time, so a retried effect or reconciler pass changes nothing.
  */
 import { engineError } from '../flow/messages.js';
-import type { NodeSignal, Token } from '../flow/types.js';
+import { isPlatformActor, type NodeSignal, type Token } from '../flow/types.js';
 import { OK, refuse, type Handler, type Outcome } from './handler.js';
 import type { Session } from './session.js';
 import type { SubticketLink, TicketState } from './types.js';
@@ -16,7 +16,7 @@ export const MAX_SUBTICKETS = 500;
 const systemOnly =
   (command: string) =>
   (session: Session): Outcome =>
-    session.actor.kind === 'system' ? OK : refuse(engineError('actor.system-only', { command }));
+    isPlatformActor(session.actor) ? OK : refuse(engineError('actor.system-only', { command }));
 
 /** The ticket's sub-tickets; states stored before sub-tickets were recorded have none. */
 export function subticketsOf(state: Pick<TicketState, 'subtickets'>): SubticketLink[] {

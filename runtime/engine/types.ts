@@ -147,6 +147,12 @@ export interface EngineActor {
   roles: string[];
   teams: string[];
   kind: 'user' | 'system' | 'requester';
+  /**
+   * An integration calling with an API key: it reaches records as the system does (`kind: 'system'`), but is not
+   * the platform — the commands only the platform sends (a timer firing, a sub-ticket's report, a failed effect)
+   * are refused to it as to any person (`actor.system-only`).
+   */
+  external?: boolean;
 }
 
 export type { TeamState, TeamMember } from '../assignment/index.js';

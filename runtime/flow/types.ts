@@ -266,7 +266,17 @@ export interface SignalActor {
   roles: string[];
   teams: string[];
   kind: 'user' | 'system' | 'requester';
+  /**
+   * An integration calling with an API key: it reaches records as the system does (`kind: 'system'`), but is not
+   * the platform — the commands only the platform sends (a timer firing, a sub-ticket's report, a failed effect)
+   * are refused to it as to any person (`actor.system-only`).
+   */
+  external?: boolean;
 }
+
+/** The platform itself (timers, sub-ticket reports, effect failures) — not an integration acting through a key. */
+export const isPlatformActor = (actor: Pick<SignalActor, 'kind' | 'external'>): boolean =>
+  actor.kind === 'system' && actor.external !== true;
 
 export interface NodeKindModule<Config = Record<string, unknown>> {
   kind: string;

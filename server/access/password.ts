@@ -1,4 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { dictionary } from '@zxcvbn-ts/language-common';
+import { badRequest } from '../lib/problem.js';
 
 export interface PasswordParameters {
   /** CPU/memory cost (a power of two). */
@@ -25,6 +27,49 @@ export const PASSWORD_PARAMETERS: PasswordParameters = { N: 2 ** 15, r: 8, p: 3,
 
 export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 200;
+
+/**
+ * Common passwords (zxcvbn-ts's list of ~49,000 from public breaches, maintained on npm as
+ * `@zxcvbn-ts/language-common`), lower-cased; only those long enough to pass the length rule matter.
+ */
+const COMMON_PASSWORDS: ReadonlySet<string> = new Set(
+  (dictionary['passwords-common'] as string[])
+    .filter((word) => word.length >= PASSWORD_MIN_LENGTH)
+    .map((word) => word.toLowerCase()),
+);
+
+export type PasswordWeakness = 'common' | 'username';
+
+/**
+ * Why a new password is too weak, beyond its length (which the route schemas check): one of the common
+ * passwords attackers try first, or the person's own user name (either ignoring case and surrounding spaces).
+ */
+export function passwordWeakness(password: string, username?: string): PasswordWeakness | undefined {
+  const folded = password.normalize('NFC').trim().toLowerCase();
+  if (username && folded === username.trim().toLowerCase()) return 'username';
+  if (COMMON_PASSWORDS.has(folded)) return 'common';
+  return undefined;
+}
+
+/** Refuse a weak new password with a 400 naming the field, in both languages. */
+export function requireStrongPassword(password: string, username: string | undefined, field: string): void {
+  const weakness = passwordWeakness(password, username);
+  if (weakness === 'username')
+    throw badRequest(
+      field,
+      { 'zh-CN': '密码不能与用户名相同', en: 'The password must not be the user name' },
+      'password-username',
+    );
+  if (weakness === 'common')
+    throw badRequest(
+      field,
+      {
+        'zh-CN': '这是一个常见密码，很容易被猜到，请换一个',
+        en: 'This is a common password that is easy to guess; choose another one',
+      },
+      'password-common',
+    );
+}
 
 function derive(password: string, salt: Buffer, parameters: PasswordParameters): Promise<Buffer> {
   const { N, r, p, keyLength } = parameters;

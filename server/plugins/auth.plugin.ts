@@ -10,6 +10,7 @@ import { AccessCache } from '../access/access-cache.js';
 import { accessProblem } from '../access/messages.js';
 import type { Principal } from '../access/principal.js';
 import { decideRouteAccess, effectiveAccess, type RouteAccess } from '../access/route-access.js';
+import { HttpProblem } from '../lib/problem.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -70,6 +71,8 @@ async function resolvePrincipal(
     }
     case 'bearer':
     case 'cookie': {
+      if (credential.kind === 'cookie' && crossSiteWrite(request, app.ordo.publicUrl))
+        throw crossSiteRefused();
       const principal = await principalFromSession(app.models, credential.value, now, app.accessCache);
       if (principal) return principal;
       if (credential.kind === 'cookie') clearSessionCookie(request, reply);
@@ -77,6 +80,42 @@ async function resolvePrincipal(
     }
   }
 }
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A write carried by the session cookie must come from the studio's own pages: a browser says where a request
+ * comes from (`Sec-Fetch-Site`, else `Origin`), and a cross-site page's form or script is refused (403) even
+ * though SameSite=Lax already keeps the cookie off most of them. Bearer tokens and API keys are not sent by
+ * browsers on their own, and clients that send neither header (scripts, old browsers) are not browsers' pages.
+ */
+export function crossSiteWrite(request: FastifyRequest, publicUrl: string | undefined): boolean {
+  if (SAFE_METHODS.has(request.method)) return false;
+  const site = request.headers['sec-fetch-site'];
+  if (typeof site === 'string' && site !== '') return site !== 'same-origin' && site !== 'none';
+  const origin = request.headers.origin;
+  if (typeof origin !== 'string' || origin === '') return false;
+  if (origin === 'null') return true;
+  const own = new Set([`${request.protocol}://${request.host}`]);
+  if (publicUrl) {
+    try {
+      own.add(new URL(publicUrl).origin);
+    } catch {
+      // An unparsable public URL names no origin.
+    }
+  }
+  return !own.has(origin.toLowerCase());
+}
+
+const crossSiteRefused = () =>
+  new HttpProblem(403, 'Forbidden', {
+    code: 'cross-site-request',
+    field: 'header.origin',
+    text: {
+      'zh-CN': '此操作只能在 Ordo 自己的页面中进行（请求来自其他网站，已拒绝）。',
+      en: 'This change can only be made from Ordo’s own pages; a request from another site was refused.',
+    },
+  });
 
 function enforce(access: RouteAccess, principal: Principal | null): void {
   const decision = decideRouteAccess(access, principal);

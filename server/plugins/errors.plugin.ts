@@ -9,6 +9,7 @@ import {
   type ProblemBody,
   type ProblemItem,
 } from '../lib/problem.js';
+import { databaseUnavailable, isDatabaseUnreachable } from './db.plugin.js';
 
 interface ValidationIssue {
   instancePath: string;
@@ -86,6 +87,8 @@ function schemaText(field: string, issue: ValidationIssue): LocalizedText {
         'zh-CN': `${field} 只能是 ${String(params.allowedValue)}`,
         en: `${field} must be ${String(params.allowedValue)}`,
       };
+    case 'finite':
+      return { 'zh-CN': `${field} 必须是有限的数值`, en: `${field} must be a finite number` };
     case 'pattern':
       return { 'zh-CN': `${field} 的格式不正确`, en: `${field} is not in the expected format` };
     case 'format':
@@ -120,6 +123,8 @@ function readerLocale(request: FastifyRequest): Locale {
 }
 
 function send(request: FastifyRequest, reply: FastifyReply, body: ProblemBody) {
+  // A problem that is worth retrying later says when (the database is unreachable, too many attempts…).
+  if (typeof body.retryAfter === 'number') void reply.header('retry-after', String(body.retryAfter));
   return reply
     .status(body.status)
     .type('application/problem+json')
@@ -160,6 +165,14 @@ function isAssetPath(pathname: string): boolean {
   return pathname.startsWith('/assets/') || ASSET_EXTENSIONS.has(path.extname(pathname).toLowerCase());
 }
 
+/** Messages of the multipart parser (@fastify/busboy) about a malformed body. */
+const MULTIPART_PARSE_MESSAGE = /boundary|multipart|part header|unexpected end of/i;
+
+function isMultipartParseError(request: FastifyRequest, error: Error): boolean {
+  const contentType = request.headers['content-type'] ?? '';
+  return /^multipart\//i.test(contentType) && MULTIPART_PARSE_MESSAGE.test(error.message);
+}
+
 export const errorsPlugin = fp(
   async function errorsPlugin(app: FastifyInstance, options: ErrorsPluginOptions) {
     app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -181,6 +194,28 @@ export const errorsPlugin = fp(
           field: first.field,
           text: first.text,
           errors,
+        });
+      }
+
+      // The database is unreachable (the store is restarting, the network is down): a retry will do, not a bug.
+      if (isDatabaseUnreachable(error)) {
+        request.log.warn({ err: error }, 'database unreachable');
+        return send(request, reply, databaseUnavailable().toBody());
+      }
+
+      // The multipart parser's own refusals (no boundary, a body cut short, a malformed part header) carry no
+      // status: they are the client's malformed body, not a server fault.
+      if (error.statusCode === undefined && isMultipartParseError(request, error)) {
+        return send(request, reply, {
+          type: 'urn:ordo:problem:malformed-multipart',
+          title: 'Bad Request',
+          status: 400,
+          detail: `The multipart body could not be read: ${error.message}`,
+          field: 'body',
+          text: {
+            'zh-CN': '上传的内容格式不完整或有误，无法读取。',
+            en: `The multipart body could not be read: ${error.message}`,
+          },
         });
       }
 

@@ -69,8 +69,10 @@ export function verifyLink(secret: string, token: string, scope: LinkScope, now:
   if (!match) return { ok: false, reason: 'invalid' };
   const [, version, scopeLetter, expiry, round, ticketId, presented] = match as unknown as string[];
   const signed = token.slice(0, token.length - (presented!.length + 1));
-  const expected = signature(secret, signed);
-  const actual = Buffer.from(presented!, 'base64url');
+  // Compare the canonical spelling, not the decoded bytes: base64url's last character carries spare bits that a
+  // decoder ignores, so several spellings decode to the same signature — only the one signLink writes is valid.
+  const expected = Buffer.from(signature(secret, signed).toString('base64url'), 'ascii');
+  const actual = Buffer.from(presented!, 'ascii');
   if (actual.length !== expected.length || !timingSafeEqual(actual, expected))
     return { ok: false, reason: 'invalid' };
   if (version !== FORMAT_VERSION || scopeLetter !== SCOPE_LETTERS[scope])

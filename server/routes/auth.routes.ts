@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Locale } from '../../runtime/common/types.js';
 import { createSession, presentedCredential, revokeSession } from '../access/credentials.js';
 import { accessProblem } from '../access/messages.js';
-import { PASSWORD_MAX_LENGTH } from '../access/password.js';
+import { PASSWORD_MAX_LENGTH, requireStrongPassword } from '../access/password.js';
 import type { UserPrincipal } from '../access/principal.js';
 import { accessContextOf } from '../access/record-rules.js';
 import { LOCALES } from '../access/roles.js';
@@ -189,6 +189,7 @@ export async function authRoutes(app: FastifyInstance) {
         if (!(await passwords.verify(currentPassword, user?.password))) {
           throw accessProblem('wrong-current-password', { field: 'body.currentPassword' });
         }
+        requireStrongPassword(newPassword, principal.username, 'body.newPassword');
         set.password = await passwords.hash(newPassword);
       }
       await User.updateOne({ _id: principal.id }, { $set: set });

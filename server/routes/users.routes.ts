@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { requireStrongPassword } from '../access/password.js';
 import { Types } from 'mongoose';
 import { revokeSessionsOf } from '../access/credentials.js';
 import { accessProblem } from '../access/messages.js';
@@ -178,6 +179,7 @@ export async function usersRoutes(app: FastifyInstance) {
       if (body.manager) await requireExistingUser(body.manager, 'body.manager');
       refuseReservedKeys(body.attributes, 'body.attributes');
       await requireCalendar(body.calendar, 'body.calendar');
+      if (body.password) requireStrongPassword(body.password, username, 'body.password');
       const now = new Date(app.clock.now());
       let created;
       try {
@@ -270,7 +272,10 @@ export async function usersRoutes(app: FastifyInstance) {
       else if (body.calendar !== undefined) set.calendar = body.calendar;
       if (body.manager === null) unset.manager = '';
       else if (body.manager !== undefined) set.manager = new Types.ObjectId(body.manager);
-      if (body.password !== undefined) set.password = await app.passwords.hash(body.password);
+      if (body.password !== undefined) {
+        requireStrongPassword(body.password, username ?? user.username, 'body.password');
+        set.password = await app.passwords.hash(body.password);
+      }
 
       try {
         await User.updateOne(

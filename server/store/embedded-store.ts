@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { ensureFerretDbBinary, StoreSetupError, type StoreLog } from './ferretdb-binary.js';
@@ -18,7 +18,10 @@ export interface EmbeddedStore {
   /** Base connection URI without a database name, e.g. `mongodb://127.0.0.1:40123/`. */
   uri: string;
   port: number;
-  pid: number;
+  /** The running FerretDB child's pid (it changes when the child is restarted). */
+  readonly pid: number;
+  /** How many times the child was started again after dying. */
+  readonly restarts: number;
   stop(): Promise<void>;
 }
 
@@ -129,82 +132,167 @@ async function takeLock(lockFile: string, log: StoreLog): Promise<void> {
   throw new DataFolderLockedError(`Could not lock the data folder ${path.dirname(lockFile)}`);
 }
 
+/** Restart delays after unexpected exits: doubling from 250 ms to 10 s; a child up for a minute resets it. */
+const RESTART_FIRST_DELAY_MS = 250;
+const RESTART_MAX_DELAY_MS = 10_000;
+const RESTART_STABLE_MS = 60_000;
+
+/**
+ * Make the data folder private to this user: the folder and the store's folder 0700, the files already in them
+ * 0600 (a folder created by an older version, or copied in with a looser umask).
+ */
+export async function securePrivateFolder(folder: string): Promise<void> {
+  await mkdir(folder, { recursive: true, mode: 0o700 });
+  await chmod(folder, 0o700);
+  for (const entry of await readdir(folder, { withFileTypes: true })) {
+    const full = path.join(folder, entry.name);
+    if (entry.isDirectory()) await securePrivateFolder(full);
+    else if (entry.isFile()) await chmod(full, 0o600);
+  }
+}
+
+/** Spawn with a 077 umask, so every file the child creates (SQLite database, journal, state) is 0600. */
+function spawnPrivate(binary: string, args: string[]): ChildProcess {
+  const previous = process.umask(0o077);
+  try {
+    return spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  } finally {
+    process.umask(previous);
+  }
+}
+
 /**
  * Start FerretDB (SQLite backend) on a free loopback port with its files under the data folder, and stop it
  * with this process. Telemetry and the debug HTTP listener are off.
+ *
+ * The child is supervised: when it dies unexpectedly it is started again on the same port and files, after a
+ * delay that doubles from 250 ms up to 10 s while it keeps dying (reset once it has stayed up a minute), and
+ * each restart is logged. The driver reconnects by itself, so the app recovers without a restart of its own.
  */
 export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise<EmbeddedStore> {
   const { dataDir, cacheDir, log } = options;
   const binary = await ensureFerretDbBinary(cacheDir, log);
   const storeDir = path.join(dataDir, 'ferretdb');
-  await mkdir(storeDir, { recursive: true });
+  await securePrivateFolder(dataDir);
+  await mkdir(storeDir, { recursive: true, mode: 0o700 });
   const lockFile = path.join(dataDir, 'ferretdb.lock');
   await takeLock(lockFile, log);
 
   let child: ChildProcess | undefined;
+  let stopping = false;
+  let restarts = 0;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let delay = RESTART_FIRST_DELAY_MS;
   try {
     const port = await freePort();
-    const spawned = spawn(
-      binary,
-      [
-        '--handler=sqlite',
-        `--sqlite-url=file:${storeDir}/`,
-        `--state-dir=${storeDir}`,
-        `--listen-addr=127.0.0.1:${port}`,
-        '--telemetry=disable',
-        '--debug-addr=-',
-        '--log-level=warn',
-        '--log-format=text',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    child = spawned;
-    let exited = false;
-    let stderrTail = '';
-    spawned.stderr?.on('data', (chunk: Buffer) => {
-      stderrTail = (stderrTail + chunk.toString()).slice(-4000);
-    });
-    spawned.on('exit', (code, signal) => {
-      exited = true;
-      if (!stopping) log.warn(`FerretDB exited unexpectedly (code ${code}, signal ${signal}): ${stderrTail}`);
-    });
-    let stopping = false;
-    await new Promise<void>((resolve, reject) => {
-      spawned.once('spawn', resolve);
-      spawned.once('error', reject);
-    });
-    const pid = spawned.pid!;
-    const handle = await open(lockFile, 'w');
-    await handle.writeFile(
-      JSON.stringify({ ownerPid: process.pid, storePid: pid, port } satisfies LockContent),
-    );
-    await handle.close();
+    const args = [
+      '--handler=sqlite',
+      `--sqlite-url=file:${storeDir}/`,
+      `--state-dir=${storeDir}`,
+      `--listen-addr=127.0.0.1:${port}`,
+      '--telemetry=disable',
+      '--debug-addr=-',
+      '--log-level=warn',
+      '--log-format=text',
+    ];
 
-    await waitFor(
-      async () => {
-        if (exited) throw new StoreSetupError(`FerretDB failed to start: ${stderrTail}`);
-        return accepts(port);
-      },
-      options.startTimeoutMs ?? 30_000,
-      `FerretDB to listen on 127.0.0.1:${port}`,
-    );
+    /** Start one child and resolve once it listens; its unexpected exit schedules the next one. */
+    const launch = async (): Promise<ChildProcess> => {
+      const spawned = spawnPrivate(binary, args);
+      child = spawned;
+      let exited = false;
+      let stderrTail = '';
+      const startedAt = Date.now();
+      spawned.stderr?.on('data', (chunk: Buffer) => {
+        stderrTail = (stderrTail + chunk.toString()).slice(-4000);
+      });
+      spawned.on('exit', (code, signal) => {
+        exited = true;
+        if (stopping || child !== spawned) return;
+        if (Date.now() - startedAt >= RESTART_STABLE_MS) delay = RESTART_FIRST_DELAY_MS;
+        log.warn(
+          `FerretDB exited unexpectedly (code ${code}, signal ${signal}); restarting in ${delay} ms: ${stderrTail}`,
+        );
+        scheduleRestart();
+      });
+      await new Promise<void>((resolve, reject) => {
+        spawned.once('spawn', resolve);
+        spawned.once('error', reject);
+      });
+      const handle = await open(lockFile, 'w');
+      await handle.writeFile(
+        JSON.stringify({ ownerPid: process.pid, storePid: spawned.pid!, port } satisfies LockContent),
+      );
+      await handle.close();
+      await waitFor(
+        async () => {
+          if (exited) throw new StoreSetupError(`FerretDB failed to start: ${stderrTail}`);
+          return accepts(port);
+        },
+        options.startTimeoutMs ?? 30_000,
+        `FerretDB to listen on 127.0.0.1:${port}`,
+      );
+      return spawned;
+    };
+
+    const scheduleRestart = (): void => {
+      const wait = delay;
+      delay = Math.min(delay * 2, RESTART_MAX_DELAY_MS);
+      restartTimer = setTimeout(() => {
+        restartTimer = undefined;
+        if (stopping) return;
+        restarts += 1;
+        launch().then(
+          (spawned) => {
+            if (!stopping) log.warn(`FerretDB restarted (pid ${spawned.pid}, restart ${restarts})`);
+          },
+          (error: unknown) => {
+            if (stopping) return;
+            log.warn(`FerretDB restart ${restarts} failed: ${(error as Error).message}`);
+            // A child that failed to listen but still runs is stopped; its exit does not schedule another.
+            const failed = child;
+            child = undefined;
+            failed?.kill('SIGKILL');
+            scheduleRestart();
+          },
+        );
+      }, wait);
+      restartTimer.unref();
+    };
+
+    await launch();
 
     const stop = async (): Promise<void> => {
       if (stopping) return;
       stopping = true;
-      if (!exited) {
-        spawned.kill('SIGTERM');
+      clearTimeout(restartTimer);
+      const running = child;
+      if (running && running.exitCode === null && running.signalCode === null) {
+        const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
+        const done = () => running.exitCode !== null || running.signalCode !== null;
+        running.kill('SIGTERM');
         try {
-          await waitFor(() => exited, 10_000, 'FerretDB to stop');
+          await Promise.race([exited, waitFor(done, 10_000, 'FerretDB to stop')]);
         } catch {
-          spawned.kill('SIGKILL');
-          await waitFor(() => exited, 5_000, 'FerretDB to be killed');
+          running.kill('SIGKILL');
+          await waitFor(done, 5_000, 'FerretDB to be killed');
         }
       }
       await rm(lockFile, { force: true });
     };
-    return { uri: `mongodb://127.0.0.1:${port}/`, port, pid, stop };
+    return {
+      uri: `mongodb://127.0.0.1:${port}/`,
+      port,
+      get pid() {
+        return child?.pid ?? 0;
+      },
+      get restarts() {
+        return restarts;
+      },
+      stop,
+    };
   } catch (error) {
+    stopping = true;
     child?.kill('SIGKILL');
     await rm(lockFile, { force: true });
     throw error;

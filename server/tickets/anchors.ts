@@ -4,71 +4,154 @@ import type { Connection } from 'mongoose';
 import { TICKETS_COLLECTION, type TicketDoc } from './ticket.projection.js';
 
 /**
- * Chain-head anchors. A hash chain shows an edited or removed commit in the middle, but not the removal of the
- * newest ones; so, daily and on demand, the heads of every ticket changed since the last anchor are recorded with
- * a digest over all of them, and the digest goes to the log (which lives outside the database). Verification
- * compares a ticket's chain with its last anchored head.
+ * Chain-head anchors. A ticket's hash chain shows an edited or removed commit in the middle, but not the removal
+ * of its newest ones; so every minute (the worker's `audit-anchor` job), and whenever an admin asks
+ * (`POST /api/audit/anchors`), the heads of every ticket changed since the last anchor are recorded. Verification
+ * (`GET /api/tickets/:id/audit/verify`) compares a ticket's chain with its last anchored head, so removing commits
+ * is noticed once they have been anchored — within a minute of their commit.
+ *
+ * Anchors form a chain of their own: anchor n's digest is sha256 over anchor n-1's digest, its instant and the
+ * sorted `ticketId:seq:hash` lines of the heads it records — all of which it carries. The whole chain can be
+ * exported (`GET /api/audit/anchors`) and kept outside the database, where `verifyAnchorChain` (or any sha256 tool)
+ * recomputes it; each digest also goes to the log. Anchor n is stored under `_id` n: two workers anchoring at
+ * once cannot fork the chain — the second insert of the same number fails and that run records nothing.
  */
-export const ANCHORS_COLLECTION = 'audit_anchors';
+/** The chain (numbered anchors; the daily, unnumbered ones of earlier versions stay in `audit_anchors`). */
+export const ANCHORS_COLLECTION = 'audit_anchor_chain';
 export const ANCHOR_HEADS_COLLECTION = 'audit_anchor_heads';
 
+/** How often the worker anchors (Agenda interval); the detection window for removed newest commits. */
+export const ANCHOR_INTERVAL = '1 minute';
+
+/**
+ * Tickets changed this long before the previous anchor are looked at again: a commit whose projection was written
+ * just after the previous anchor read the tickets, with an `updatedAt` just before it, is not missed.
+ */
+const OVERLAP_MS = 5 * 60 * 1000;
+
+export interface AnchorHead {
+  ticketId: string;
+  seq: number;
+  hash: string;
+}
+
 export interface AnchorDoc {
-  _id: string;
+  /** Position in the chain, from 1. */
+  _id: number;
   at: Date;
   /** Tickets whose head this anchor recorded. */
   tickets: number;
-  /** sha256 over `ticketId:seq:hash` lines of those heads, sorted by ticket id. */
+  /** The heads it recorded, sorted by ticket id. */
+  heads: AnchorHead[];
+  /** sha256 (hex) over the previous digest, the instant and the heads (see `anchorDigest`). */
   digest: string;
-  /** The previous anchor's digest, so anchors form a chain of their own. */
+  /** The previous anchor's digest (null for the first), so anchors form a chain of their own. */
   previousDigest: string | null;
+  /** Who asked: `worker` (the minute job) or the admin's user id. */
+  by: string;
 }
 
 export interface AnchorHeadDoc {
   _id: string;
   seq: number;
   hash: string;
-  anchorId: string;
+  anchorId: number;
   at: Date;
+}
+
+/** The digest of an anchor, from what it carries — the same computation an outside copy can redo. */
+export function anchorDigest(previousDigest: string | null, at: Date, heads: readonly AnchorHead[]): string {
+  const hash = createHash('sha256');
+  hash.update(`${previousDigest ?? '-'}\n${at.toISOString()}\n`);
+  for (const head of heads) hash.update(`${head.ticketId}:${head.seq}:${head.hash}\n`);
+  return hash.digest('hex');
 }
 
 export async function ensureAnchorIndexes(db: Connection): Promise<void> {
   await db.collection(ANCHORS_COLLECTION).createIndex({ at: -1 });
 }
 
-export async function recordAnchor(db: Connection, at: Date, log?: FastifyBaseLogger): Promise<AnchorDoc> {
-  const anchors = db.collection<AnchorDoc>(ANCHORS_COLLECTION);
-  const previous = await anchors.find({}).sort({ at: -1 }).limit(1).next();
-  const since = previous?.at ?? new Date(0);
+async function lastAnchor(db: Connection): Promise<AnchorDoc | null> {
+  return db.collection<AnchorDoc>(ANCHORS_COLLECTION).find({}).sort({ _id: -1 }).limit(1).next();
+}
+
+/**
+ * Record an anchor of every ticket whose head moved since the last anchor. Returns it, or null when no head moved
+ * (nothing to anchor) or another process recorded the same position first.
+ */
+export async function recordAnchor(
+  db: Connection,
+  at: Date,
+  log?: FastifyBaseLogger,
+  by = 'worker',
+): Promise<AnchorDoc | null> {
+  const previous = await lastAnchor(db);
+  const since = previous ? new Date(previous.at.getTime() - OVERLAP_MS) : new Date(0);
   const changed = await db
     .collection<TicketDoc>(TICKETS_COLLECTION)
     .find({ updatedAt: { $gte: since } }, { projection: { _id: 1, version: 1, headHash: 1 } })
     .sort({ _id: 1 })
     .toArray();
-  const hash = createHash('sha256');
-  for (const ticket of changed) hash.update(`${ticket._id}:${ticket.version}:${ticket.headHash}\n`);
-  const anchor: AnchorDoc = {
-    _id: `${at.toISOString()}-${Math.random().toString(36).slice(2, 8)}`,
-    at,
-    tickets: changed.length,
-    digest: hash.digest('hex'),
-    previousDigest: previous?.digest ?? null,
-  };
-  const heads = db.collection<AnchorHeadDoc>(ANCHOR_HEADS_COLLECTION);
+  const headsCollection = db.collection<AnchorHeadDoc>(ANCHOR_HEADS_COLLECTION);
+  const recorded = new Map<string, number>();
   for (let i = 0; i < changed.length; i += 500) {
-    const batch = changed.slice(i, i + 500);
-    await heads.bulkWrite(
-      batch.map((ticket) => ({
+    const ids = changed.slice(i, i + 500).map((ticket) => ticket._id);
+    for (const head of await headsCollection
+      .find({ _id: { $in: ids } }, { projection: { seq: 1 } })
+      .toArray())
+      recorded.set(head._id, head.seq);
+  }
+  const heads: AnchorHead[] = [];
+  for (const ticket of changed) {
+    if (typeof ticket.headHash !== 'string') continue;
+    const anchoredSeq = recorded.get(ticket._id) ?? 0;
+    if (ticket.version > anchoredSeq)
+      heads.push({ ticketId: ticket._id, seq: ticket.version, hash: ticket.headHash });
+    // A head behind its anchored one lost commits: never anchor the shorter chain over the longer one.
+    else if (ticket.version < anchoredSeq)
+      log?.warn({ ticket: ticket._id, seq: ticket.version, anchoredSeq }, 'ticket head is behind its anchor');
+  }
+  if (heads.length === 0) return null;
+
+  const anchor: AnchorDoc = {
+    _id: (previous?._id ?? 0) + 1,
+    at,
+    tickets: heads.length,
+    heads,
+    digest: anchorDigest(previous?.digest ?? null, at, heads),
+    previousDigest: previous?.digest ?? null,
+    by,
+  };
+  try {
+    await db.collection<AnchorDoc>(ANCHORS_COLLECTION).insertOne(anchor);
+  } catch (error) {
+    // Another worker recorded this position first: its anchor covers the same heads.
+    if ((error as { code?: number }).code === 11000) return null;
+    throw error;
+  }
+  // The last anchored head of each ticket, which verification compares with (idempotent: replaying only
+  // writes the same heads again).
+  for (let i = 0; i < heads.length; i += 500) {
+    await headsCollection.bulkWrite(
+      heads.slice(i, i + 500).map((head) => ({
         replaceOne: {
-          filter: { _id: ticket._id },
-          replacement: { seq: ticket.version, hash: ticket.headHash, anchorId: anchor._id, at },
+          filter: { _id: head.ticketId },
+          replacement: { seq: head.seq, hash: head.hash, anchorId: anchor._id, at },
           upsert: true,
         },
       })),
       { ordered: false },
     );
   }
-  await anchors.insertOne(anchor);
-  log?.info({ anchor: anchor._id, tickets: anchor.tickets, digest: anchor.digest }, 'audit anchor recorded');
+  log?.info(
+    {
+      anchor: anchor._id,
+      tickets: anchor.tickets,
+      digest: anchor.digest,
+      previousDigest: anchor.previousDigest,
+    },
+    'audit anchor recorded',
+  );
   return anchor;
 }
 
@@ -78,4 +161,50 @@ export async function anchoredHead(
 ): Promise<{ seq: number; hash: string; at: Date } | null> {
   const head = await db.collection<AnchorHeadDoc>(ANCHOR_HEADS_COLLECTION).findOne({ _id: ticketId });
   return head ? { seq: head.seq, hash: head.hash, at: head.at } : null;
+}
+
+/** A page of the anchor chain, oldest first, after position `after`. */
+export async function anchorPage(
+  db: Connection,
+  after: number,
+  limit: number,
+): Promise<{ items: AnchorDoc[]; total: number }> {
+  const anchors = db.collection<AnchorDoc>(ANCHORS_COLLECTION);
+  const [items, total] = await Promise.all([
+    anchors
+      .find({ _id: { $gt: after } })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .toArray(),
+    anchors.countDocuments({}),
+  ]);
+  return { items, total };
+}
+
+export type AnchorChainCheck =
+  { valid: true; anchors: number } | { valid: false; anchors: number; brokenAt: number };
+
+/**
+ * Recompute an exported chain (oldest first, from any position): each digest from its content, each link to the
+ * digest before it. Works on a copy kept outside the database as on the stored one.
+ */
+export function verifyAnchorChain(
+  anchors: readonly {
+    _id?: number;
+    id?: number;
+    at: Date | string;
+    heads: readonly AnchorHead[];
+    digest: string;
+    previousDigest: string | null;
+  }[],
+): AnchorChainCheck {
+  let before: string | null | undefined;
+  for (const [index, anchor] of anchors.entries()) {
+    const position = anchor._id ?? anchor.id ?? index + 1;
+    const linked = before === undefined || anchor.previousDigest === before;
+    if (!linked || anchorDigest(anchor.previousDigest, new Date(anchor.at), anchor.heads) !== anchor.digest)
+      return { valid: false, anchors: anchors.length, brokenAt: position };
+    before = anchor.digest;
+  }
+  return { valid: true, anchors: anchors.length };
 }

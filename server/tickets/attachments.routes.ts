@@ -1,7 +1,7 @@
 import { ensureQueryIndexes } from '../lib/query-indexes.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -11,6 +11,7 @@ import { accessContextOf, requireVisible } from '../access/record-rules.js';
 import { HttpProblem, badRequest, notFound } from '../lib/problem.js';
 import { ATTACHMENTS_COLLECTION, type AttachmentDoc } from './attachment.model.js';
 import { sweepIntakeUploads } from './intake-references.js';
+import { checkAttachmentType, DEFAULT_ATTACHMENT_TYPES, normaliseName, readHead } from './attachment-types.js';
 
 export { ATTACHMENTS_COLLECTION, type AttachmentDoc } from './attachment.model.js';
 import { ticketPolicy } from './ticket.access.js';
@@ -19,46 +20,6 @@ import { problemSchema, ticketIdParams } from './tickets.schemas.js';
 export const MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024;
 export const INTAKE_UPLOAD_SWEEP_JOB = 'intake-upload-sweep';
 const MAX_FILES_PER_UPLOAD = 10;
-
-/**
- * What may be attached: documents, images, archives and plain data. Executables and scripts are refused even
- * when renamed, because the browser decides how to open a download by its type.
- */
-const ALLOWED_TYPES = new Set([
-  'image/png',
-  'image/jpeg',
-  'image/gif',
-  'image/webp',
-  'application/pdf',
-  'text/plain',
-  'text/csv',
-  'application/zip',
-  'application/x-zip-compressed',
-  'application/json',
-  'application/msword',
-  'application/vnd.ms-excel',
-  'application/vnd.ms-powerpoint',
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
-  'message/rfc822',
-]);
-const BLOCKED_EXTENSIONS = new Set([
-  '.exe',
-  '.bat',
-  '.cmd',
-  '.com',
-  '.msi',
-  '.sh',
-  '.ps1',
-  '.js',
-  '.vbs',
-  '.jar',
-  '.scr',
-  '.html',
-  '.htm',
-  '.svg',
-]);
 
 const attachmentView = {
   type: 'object',
@@ -84,13 +45,6 @@ const viewOf = (doc: AttachmentDoc) => ({
 });
 
 /** A file name safe to show and to put in Content-Disposition: no folders, no control characters. */
-function safeName(raw: string): string {
-  const base = path
-    .basename(raw.replace(/\\/g, '/'))
-    .replace(/[\p{Cc}"]/gu, '')
-    .trim();
-  return (base || 'file').slice(0, 200);
-}
 
 /**
  * Attachments of a ticket: uploaded by anyone who may see the ticket, stored as files in the data folder with
@@ -106,6 +60,11 @@ export async function attachmentsRoutes(app: FastifyInstance) {
   const collection = app.db.collection<AttachmentDoc>(ATTACHMENTS_COLLECTION);
   await ensureQueryIndexes(app.db, ATTACHMENTS_COLLECTION, [{ ticketId: 1, at: 1 }]);
   const root = path.join(app.ordo.dataDir, 'attachments');
+  const allowedTypes = new Set(app.ordo.attachmentTypes ?? DEFAULT_ATTACHMENT_TYPES);
+  // The data folder and everything in it is this user's alone (files 0600, folders 0700).
+  await mkdir(app.ordo.dataDir, { recursive: true, mode: 0o700 });
+  await chmod(app.ordo.dataDir, 0o700);
+  await mkdir(root, { recursive: true, mode: 0o700 });
 
   async function visible(request: Parameters<typeof accessContextOf>[0], ticketId: string) {
     const context = await accessContextOf(request);
@@ -132,24 +91,12 @@ export async function attachmentsRoutes(app: FastifyInstance) {
         code: 'multipart-required',
       });
     const folder = path.join(root, target.folder);
-    await mkdir(folder, { recursive: true });
+    await mkdir(folder, { recursive: true, mode: 0o700 });
     const stored: AttachmentDoc[] = [];
     const written: string[] = [];
     try {
       for await (const part of request.files()) {
-        const name = safeName(part.filename);
-        const contentType = part.mimetype.toLowerCase();
-        if (!ALLOWED_TYPES.has(contentType) || BLOCKED_EXTENSIONS.has(path.extname(name).toLowerCase())) {
-          part.file.resume();
-          throw new HttpProblem(415, 'Unsupported Media Type', {
-            field: `body.${part.fieldname}`,
-            text: {
-              'zh-CN': `不能上传 ${contentType} 类型的文件（${name}）`,
-              en: `Files of type ${contentType} (${name}) cannot be attached`,
-            },
-            code: 'attachment-type',
-          });
-        }
+        const name = normaliseName(part.filename);
         const id = `a${Date.now().toString(36)}${randomBytes(8).toString('hex')}`;
         const file = path.join(folder, id);
         written.push(file);
@@ -164,7 +111,7 @@ export async function attachmentsRoutes(app: FastifyInstance) {
               done(null, chunk);
             },
           }),
-          createWriteStream(file, { flags: 'wx' }),
+          createWriteStream(file, { flags: 'wx', mode: 0o600 }),
         );
         if (part.file.truncated) {
           throw new HttpProblem(413, 'Payload Too Large', {
@@ -182,6 +129,24 @@ export async function attachmentsRoutes(app: FastifyInstance) {
             { 'zh-CN': `${name} 是空文件`, en: `${name} is empty` },
             'attachment-empty',
           );
+        // The type is read from the bytes (attachment-types.ts): the declared one and the name only narrow it.
+        const checked = await checkAttachmentType(name, part.mimetype, await readHead(file), allowedTypes);
+        if (!checked.ok)
+          throw new HttpProblem(415, 'Unsupported Media Type', {
+            field: `body.${part.fieldname}`,
+            text:
+              checked.reason === 'extension'
+                ? {
+                    'zh-CN': `出于安全原因，不能上传此类文件（${name}）`,
+                    en: `Files like ${name} cannot be attached, for safety`,
+                  }
+                : {
+                    'zh-CN': `${name} 的内容不是允许上传的文件类型，或与声明的类型 ${part.mimetype} 不符`,
+                    en: `The content of ${name} is not an allowed file type, or not the declared ${part.mimetype}`,
+                  },
+            code: 'attachment-type',
+          });
+        const contentType = checked.contentType;
         stored.push({
           _id: id,
           ticketId: target.ticketId,

@@ -42,7 +42,12 @@ function multipartBody(files: { name: string; type: string; content: Buffer }[])
 }
 
 async function upload(user: CreatedUser, name = 'screenshot.png'): Promise<string> {
-  const body = multipartBody([{ name, type: 'image/png', content: Buffer.from(`png bytes of ${name}`) }]);
+  // A PNG signature and IHDR chunk start: the server reads the type from the bytes.
+  const png = Buffer.concat([
+    Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex'),
+    Buffer.from(`png bytes of ${name}`),
+  ]);
+  const body = multipartBody([{ name, type: 'image/png', content: png }]);
   const { status, body: answer } = await call(app, {
     method: 'POST',
     url: '/api/attachments',
@@ -117,7 +122,7 @@ describe('POST /api/attachments, then POST /api/tickets naming the files', () =>
       headers: bearer(requester.token),
     });
     expect(download.statusCode).toBe(200);
-    expect(download.body).toBe('png bytes of screenshot.png');
+    expect(download.body).toContain('png bytes of screenshot.png');
 
     // The same file cannot be claimed by a second ticket.
     const again = await open(requester, { attachments: [fileId] });

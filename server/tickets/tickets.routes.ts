@@ -31,7 +31,16 @@ const problems = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 4
 export function actorOf(context: AccessContext): TicketActor {
   const { principal, teams } = context;
   if (principal.kind === 'integration') {
-    return { id: `integration:${principal.id}`, roles: [], teams: [], kind: 'system', name: principal.name };
+    // An integration reaches records as the system does, but is not the platform: it cannot fire timers or
+    // report sub-tickets and failed effects (`external`, see runtime/flow/types.ts).
+    return {
+      id: `integration:${principal.id}`,
+      roles: [],
+      teams: [],
+      kind: 'system',
+      external: true,
+      name: principal.name,
+    };
   }
   const staff = hasAnyRole(principal, ['admin', 'agent']);
   return {

@@ -1,6 +1,6 @@
 import type { Duration, LocalizedText } from '../../common/types.js';
 import { engineError } from '../messages.js';
-import type { EffectRequest, NodeKindModule, NodeSignal } from '../types.js';
+import { isPlatformActor, type EffectRequest, type NodeKindModule, type NodeSignal } from '../types.js';
 import {
   calendarKeySchema,
   commonNodeProperties,
@@ -126,7 +126,7 @@ export const confirmNode: NodeKindModule<ConfirmConfig> = {
   },
   signals: ({ ticket }, actor) => {
     const allowed: NodeSignal['type'][] = [];
-    if (actor.kind === 'system') allowed.push('timer-fired');
+    if (isPlatformActor(actor)) allowed.push('timer-fired');
     if (isRequester(ticket, actor) || isAdmin(actor)) allowed.push('confirm', 'reopen');
     return allowed;
   },

@@ -1,6 +1,6 @@
 import type { Duration, LocalizedText } from '../../common/types.js';
 import { engineError } from '../messages.js';
-import type { NodeDecision, NodeKindModule, NodeSignal } from '../types.js';
+import { isPlatformActor, type NodeDecision, type NodeKindModule, type NodeSignal } from '../types.js';
 import {
   calendarKeySchema,
   commonNodeProperties,
@@ -128,7 +128,7 @@ export const waitNode: NodeKindModule<WaitConfig> = {
   },
   signals: ({ config, ticket }, actor) => {
     const allowed: NodeSignal['type'][] = [];
-    if (actor.kind === 'system') allowed.push('timer-fired');
+    if (isPlatformActor(actor)) allowed.push('timer-fired');
     if (config.for === 'reply' && (actor.kind === 'system' || isRequester(ticket, actor) || isAdmin(actor))) {
       allowed.push('reply-received');
     }
