@@ -437,6 +437,8 @@ export interface OpenTicketInput {
   type: string;
   data: Record<string, unknown>;
   channel?: TicketChannel;
+  /** Staff registering a ticket for someone: that person's id (absent: the caller). */
+  requester?: string;
 }
 
 // ---- Notifications -----------------------------------------------------------------------------------------------
