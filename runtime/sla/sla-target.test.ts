@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compileValidator } from '../definitions/ajv.js';
 import { checkSlaPolicy, selectSlaTarget, slaMessages, slaPolicySchema, type SlaPolicy } from './index.js';
-import { describeTargetTerms } from './sla-target.js';
+import { describeTargetTerms, targetLabel } from './sla-target.js';
 import { IT_INCIDENT_SLA } from './sla.fixture.js';
 
 describe('slaPolicySchema', () => {
@@ -101,15 +101,49 @@ describe('selectSlaTarget (reference table)', () => {
   it('explains the choice in both languages', () => {
     const { explanation } = selectSlaTarget(IT_INCIDENT_SLA, { priority: 'medium' });
     expect(explanation.text['zh-CN']).toBe(
-      '适用 SLA 目标“#3”（第 3 条）：首次响应 4 个工作小时，解决 3 个工作日（按工作日历 cn-standard）。',
+      '适用 SLA 目标“优先级：中”（第 3 条）：首次响应 4 个工作小时，解决 3 个工作日（按工作日历 cn-standard）。',
     );
     expect(explanation.text.en).toBe(
-      'SLA target “#3” (number 3) applies: first response within 4 business hours, resolution within 3 business days (on calendar cn-standard).',
+      'SLA target “priority: medium” (number 3) applies: first response within 4 business hours, resolution within 3 business days (on calendar cn-standard).',
     );
     const urgent = selectSlaTarget(IT_INCIDENT_SLA, { priority: 'urgent' }).explanation;
     expect(urgent.text.en).toBe(
-      'SLA target “#1” (number 1) applies: first response within 15 minutes, resolution within 2 hours.',
+      'SLA target “priority: urgent” (number 1) applies: first response within 15 minutes, resolution within 2 hours.',
     );
+  });
+
+  it('names a target without name or id by its condition in words, else by its position in words', () => {
+    const label = (when: unknown, index = 3) =>
+      targetLabel({ when, resolution: { amount: 1, unit: 'hours' } }, index);
+    expect(label({ '==': [{ var: 'priority' }, 'low'] })).toEqual({
+      'zh-CN': '优先级：低',
+      en: 'priority: low',
+    });
+    expect(label({ '==': ['high', { var: 'priority' }] })).toEqual({
+      'zh-CN': '优先级：高',
+      en: 'priority: high',
+    });
+    expect(label({ in: [{ var: 'priority' }, ['urgent', 'high']] })).toEqual({
+      'zh-CN': '优先级：紧急或高',
+      en: 'priority: urgent or high',
+    });
+    expect(
+      label({ and: [{ '==': [{ var: 'priority' }, 'low'] }, { '==': [{ var: 'requester.level' }, 'vip'] }] }),
+    ).toEqual({
+      'zh-CN': '优先级：低，且requester.level：vip',
+      en: 'priority: low, and requester.level: vip',
+    });
+    expect(label(true)).toEqual({ 'zh-CN': '其余所有工单', en: 'all other tickets' });
+    expect(label({ '>': [{ var: 'data.amount' }, 1000] })).toEqual({
+      'zh-CN': '未命名的第 4 条',
+      en: 'unnamed, 4th in the list',
+    });
+    expect(label({ '!': [true] }, 0).en).toBe('unnamed, 1st in the list');
+    expect(label({ '!': [true] }, 1).en).toBe('unnamed, 2nd in the list');
+    expect(label({ '!': [true] }, 10).en).toBe('unnamed, 11th in the list');
+    expect(label({ '!': [true] }, 22).en).toBe('unnamed, 23rd in the list');
+    for (const when of [{ '==': [{ var: 'priority' }, 'low'] }, { '>': [{ var: 'x' }, 1] }, true])
+      expect(JSON.stringify(label(when))).not.toMatch(/#\d/);
   });
 
   it('names targets by name or id', () => {

@@ -11,6 +11,7 @@ import {
   type BusinessCalendar,
 } from '../time/index.js';
 import { slaExplanation } from './sla-messages.js';
+import { describeTargetCondition, describeTargetPosition } from './sla-target-label.js';
 import { DEFAULT_POLICY_CALENDAR, type SlaEscalation, type SlaPolicy, type SlaTarget } from './sla.types.js';
 
 /** What SLA functions may know beyond the policy and the ticket. */
@@ -51,11 +52,22 @@ export function policyCalendarKey(policy: SlaPolicy): string {
   return policy.calendar ?? DEFAULT_POLICY_CALENDAR;
 }
 
-/** How a target is called in explanations: its name, its id, or its position. */
+/** Words for unnamed frozen targets, by target and position (neither the condition nor the place can change). */
+const unnamedLabelOfFrozen = new WeakMap<SlaTarget, { index: number; label: LocalizedText }>();
+
+/**
+ * How a target is called in explanations: its name, its id, else its condition in words ("优先级：中"), else its
+ * position in words ("未命名的第 4 条") — never a bare "#4".
+ */
 export function targetLabel(target: SlaTarget, index: number): LocalizedText {
   if (target.name) return target.name;
   if (target.id) return { 'zh-CN': target.id, en: target.id };
-  return { 'zh-CN': `#${index + 1}`, en: `#${index + 1}` };
+  const known = unnamedLabelOfFrozen.get(target);
+  if (known !== undefined && known.index === index)
+    return { 'zh-CN': known.label['zh-CN'], en: known.label.en };
+  const label = describeTargetCondition(target.when) ?? describeTargetPosition(index);
+  if (Object.isFrozen(target) && isFrozenThrough(target)) unnamedLabelOfFrozen.set(target, { index, label });
+  return { 'zh-CN': label['zh-CN'], en: label.en };
 }
 
 /**
