@@ -114,6 +114,7 @@ describe('confirmation links', () => {
         number,
         title: 'Outlook cannot send',
         status: { category: 'resolved', name: { en: 'Awaiting confirmation', 'zh-CN': '待确认' } },
+        requesterLocale: 'en',
       },
       choices: ['confirm', 'reopen'],
     });

@@ -55,6 +55,8 @@ export async function publicRoutes(app: FastifyInstance) {
         en: statusName(definition, state, 'en'),
       } satisfies LocalizedText,
     },
+    // The page follows the browser's language, then this one (the requester's profile language).
+    ...(state.requester.locale ? { requesterLocale: state.requester.locale } : {}),
   });
 
   /** The confirmation link answers only while the ticket is in the resolution it was sent for. */

@@ -53,6 +53,7 @@ const ticketSummary = {
       additionalProperties: false,
       properties: { category: { type: 'string' }, key: { type: 'string' }, name: localizedText },
     },
+    requesterLocale: { type: 'string', enum: ['zh-CN', 'en'], description: 'The requester’s language' },
   },
 } as const;
 

@@ -487,3 +487,5 @@ export interface SurveyResult {
   rating: SurveyRating;
   ticket: PublicTicketSummary;
 }
+  /** The requester's language: what a signed-link page speaks when the browser's language is neither of ours. */
+  requesterLocale?: Locale;
