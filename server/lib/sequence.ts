@@ -124,7 +124,9 @@ export function claimNext(db: Connection, scope: string, at = new Date()): Promi
     queue = { waiting: [], inFlight: 0 };
     queues.set(queueKey, queue);
   }
-  const claim = new Promise<number>((resolve, reject) => queue.waiting.push({ at, lost: 0, resolve, reject }));
+  const claim = new Promise<number>((resolve, reject) =>
+    queue.waiting.push({ at, lost: 0, resolve, reject }),
+  );
   if (start) void drain(db, scope, queueKey, queue);
   return claim;
 }
@@ -311,18 +313,17 @@ async function insertBatch(
   const givenUp = rest.filter((claim) => claim.lost >= MAX_LOST_INSERTS);
   for (const claim of givenUp) claim.reject(sequenceBusy(scope, claim.lost));
   queue.waiting.unshift(...rest.filter((claim) => claim.lost < MAX_LOST_INSERTS));
-  if (stored > 0 && Math.floor((candidate + stored - 1) / HINT_EVERY) > Math.floor((candidate - 1) / HINT_EVERY))
+  if (
+    stored > 0 &&
+    Math.floor((candidate + stored - 1) / HINT_EVERY) > Math.floor((candidate - 1) / HINT_EVERY)
+  )
     // A hint only: a failed write leaves it older, which costs the next starting process a few more lookups.
     await moveHint(sequences, scope, candidate + stored - 1).catch(() => undefined);
   return rest.length;
 }
 
 /** Bring the head hint forward (`$max`: a late writer never moves it back; lost updates only make it older). */
-async function moveHint(
-  sequences: Collection<SequenceDoc>,
-  scope: string,
-  n: number,
-): Promise<void> {
+async function moveHint(sequences: Collection<SequenceDoc>, scope: string, n: number): Promise<void> {
   const hint = { _id: hintIdOf(scope) } as never;
   try {
     await sequences.updateOne(hint, { $max: { n }, $set: { head: scope, at: new Date() } }, { upsert: true });

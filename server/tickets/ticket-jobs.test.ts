@@ -323,14 +323,14 @@ for (const catalog of ['memory', 'database'] as const) {
       const read: string[] = [];
       const collection = app.db.collection.bind(app.db);
       const load = app.tickets.load.bind(app.tickets);
-      app.db.collection = ((name: string, ...rest: never[]) => {
+      app.db.collection = (name: string, ...rest: never[]) => {
         if (name === TICKETS_COLLECTION || name === EVENTS_COLLECTION) read.push(name);
         return collection(name, ...rest);
-      }) as typeof app.db.collection;
-      app.tickets.load = ((...args: Parameters<typeof load>) => {
+      };
+      app.tickets.load = (...args: Parameters<typeof load>) => {
         read.push('load');
         return load(...args);
-      }) as typeof app.tickets.load;
+      };
       try {
         clock.advance(60_000);
         await app.jobs.definitions[RECONCILE_JOB]!.fn(undefined as never, () => undefined);
