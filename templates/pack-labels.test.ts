@@ -79,7 +79,9 @@ function gapsOf(pack: LoadedPack): string[] {
     for (const [category, statuses] of Object.entries(asObject(definition.statuses)))
       asList(statuses)
         .map(asObject)
-        .forEach((status, index) => checkText(gaps, `${file} statuses.${category}[${index}].name`, status.name));
+        .forEach((status, index) =>
+          checkText(gaps, `${file} statuses.${category}[${index}].name`, status.name),
+        );
     const form = asObject(definition.form);
     const properties = asObject(asObject(form.schema).properties);
     asList(form.layout)
@@ -113,7 +115,9 @@ function gapsOf(pack: LoadedPack): string[] {
     const flow = asObject(definition.flow);
     asList(flow.nodes)
       .map(asObject)
-      .forEach((node) => checkText(gaps, `${file} flow node ${String(node.id)} name`, asObject(node.data).name));
+      .forEach((node) =>
+        checkText(gaps, `${file} flow node ${String(node.id)} name`, asObject(node.data).name),
+      );
     asList(flow.edges)
       .map(asObject)
       .forEach((edge) =>
@@ -129,8 +133,9 @@ describe('labels of the shipped packs', () => {
   });
 
   it('name every ticket-type category in the studio, in both languages', () => {
-    const zhNames = zhCN.tickets.typeCategory as Record<string, string>;
-    const enNames = en.tickets.typeCategory as Record<string, string>;
+    type Messages = { tickets: { typeCategory: Record<string, string> } };
+    const zhNames = (zhCN as unknown as Messages).tickets.typeCategory;
+    const enNames = (en as unknown as Messages).tickets.typeCategory;
     const categories = new Set(
       packs.flatMap((pack) => [
         pack.manifest.category,

@@ -54,7 +54,10 @@ beforeAll(async () => {
       headers: bearer(admin),
       payload: {
         key,
-        name: key === 'it-desk' ? { 'zh-CN': 'IT 服务台', en: 'IT service desk' } : { 'zh-CN': '运维', en: 'Ops' },
+        name:
+          key === 'it-desk'
+            ? { 'zh-CN': 'IT 服务台', en: 'IT service desk' }
+            : { 'zh-CN': '运维', en: 'Ops' },
         members: agents.map((agent) => ({ userId: agent.id })),
       },
     });
@@ -157,7 +160,9 @@ describe('time left, one definition', () => {
         url: `/api/tickets?text=${encodeURIComponent('VPN 每天下午断线')}`,
         headers: bearer(agents[0]!.token),
       });
-      const item = (list.body.items as { id: string; slaLeft: TimeLeft }[]).find((row) => row.id === ticket.id);
+      const item = (list.body.items as { id: string; slaLeft: TimeLeft }[]).find(
+        (row) => row.id === ticket.id,
+      );
       return item!.slaLeft;
     };
     const first = await listed();

@@ -1,3 +1,4 @@
+import type { LocalizedText } from '../../runtime/common/types.js';
 import type { TicketState } from '../../runtime/engine/types.js';
 import {
   clockProgress,
@@ -216,6 +217,7 @@ export interface TimeLeft {
   minutes: number;
   asOf: string;
   calendar: string;
+  calendarName: LocalizedText;
   zone: string;
   /** Counted in working hours only (false for a 24×7 calendar). */
   business: boolean;
@@ -256,6 +258,7 @@ export function timeLeft(
     minutes,
     asOf: new Date(now).toISOString(),
     calendar: clock.calendar,
+    calendarName: calendar.name,
     zone: calendar.zone,
     business: !calendar.alwaysOpen,
     paused: clock.paused,

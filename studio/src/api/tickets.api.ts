@@ -1,7 +1,9 @@
+import { learnNames } from '../stores/names.store';
 import { request } from './client';
 import type {
   AwaitingCounts,
   MentionablePerson,
+  NameBook,
   OpenTicketInput,
   TicketCommandInput,
   TicketCommit,
@@ -10,40 +12,54 @@ import type {
   TicketView,
 } from './types';
 
-export function listTickets(query: TicketListQuery): Promise<TicketPage> {
-  return request<TicketPage>('/api/tickets', { query: { ...query } });
+/** Keep the names an answer carries for the pages that show it (see stores/names.store.ts). */
+function named<T extends { names?: NameBook }>(answer: T): T {
+  learnNames(answer.names);
+  return answer;
 }
 
-export function getTicket(id: string, signal?: AbortSignal): Promise<TicketView> {
-  return request<TicketView>(`/api/tickets/${encodeURIComponent(id)}`, signal ? { signal } : {});
+export async function listTickets(query: TicketListQuery): Promise<TicketPage> {
+  return named(await request<TicketPage>('/api/tickets', { query: { ...query } }));
+}
+
+export async function getTicket(id: string, signal?: AbortSignal): Promise<TicketView> {
+  return named(await request<TicketView>(`/api/tickets/${encodeURIComponent(id)}`, signal ? { signal } : {}));
 }
 
 /**
  * Open a ticket. The same `idempotencyKey` sent again (a double click, a retry after a lost answer) returns the
  * ticket the first attempt opened instead of a second one.
  */
-export function openTicket(input: OpenTicketInput, idempotencyKey: string): Promise<TicketView> {
-  return request<TicketView>('/api/tickets', {
-    method: 'POST',
-    body: input,
-    headers: { 'Idempotency-Key': idempotencyKey },
-  });
+export async function openTicket(input: OpenTicketInput, idempotencyKey: string): Promise<TicketView> {
+  return named(
+    await request<TicketView>('/api/tickets', {
+      method: 'POST',
+      body: input,
+      headers: { 'Idempotency-Key': idempotencyKey },
+    }),
+  );
 }
 
 /** Every action on a ticket; `version` is the one the user saw, so a stale page answers 409 instead of acting. */
-export function runTicketCommand(
+export async function runTicketCommand(
   id: string,
   version: number,
   command: TicketCommandInput,
 ): Promise<TicketView> {
-  return request<TicketView>(`/api/tickets/${encodeURIComponent(id)}/commands`, {
-    method: 'POST',
-    body: { ...command, version },
-  });
+  return named(
+    await request<TicketView>(`/api/tickets/${encodeURIComponent(id)}/commands`, {
+      method: 'POST',
+      body: { ...command, version },
+    }),
+  );
 }
 
 export async function listTicketEvents(id: string): Promise<TicketCommit[]> {
-  return (await request<{ items: TicketCommit[] }>(`/api/tickets/${encodeURIComponent(id)}/events`)).items;
+  return named(
+    await request<{ items: TicketCommit[]; names?: NameBook }>(
+      `/api/tickets/${encodeURIComponent(id)}/events`,
+    ),
+  ).items;
 }
 
 /** Active staff the caller may @mention on a ticket, matching part of a name or username. */

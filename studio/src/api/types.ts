@@ -268,6 +268,8 @@ export interface TicketSummary {
   channel: string;
   /** The nearest SLA due time (first response, else resolution); null when no clock runs. */
   slaDueAt: string | null;
+  /** Time left on that clock, counted as the ticket page counts it (lists only). */
+  slaLeft?: TimeLeftView | null;
   firstResponseDueAt?: string | null;
   resolutionDueAt?: string | null;
   highlight: TicketHighlight | null;
@@ -279,6 +281,30 @@ export interface TicketSummary {
 export interface TicketPage {
   items: TicketSummary[];
   nextCursor: string | null;
+  /** Names of the assignees and teams of these tickets. */
+  names?: NameBook;
+}
+
+/** Display names of the people and teams an answer mentions, resolved by the server for this reader. */
+export interface NameBook {
+  users: Record<string, string>;
+  teams: Record<string, LocalizedText>;
+}
+
+/**
+ * "Time left" on an SLA clock, as the server counts it: business minutes of the clock's calendar between `asOf`
+ * and the due time (negative once overdue; standing still while paused), with the working intervals of the next
+ * two days (epoch ms; null when the calendar always works) so a page counts down on its own.
+ */
+export interface TimeLeftView {
+  minutes: number;
+  asOf: string;
+  calendar: string;
+  calendarName: LocalizedText;
+  zone: string;
+  business: boolean;
+  paused: boolean;
+  working: [number, number][] | null;
 }
 
 export type TicketSort = 'sla' | 'created' | '-created' | 'updated' | '-updated' | 'priority';
@@ -329,6 +355,10 @@ export interface SlaClockView {
   pausedMinutes: number;
   /** In minutes of the clock's calendar (business minutes on a business calendar); negative once breached. */
   remainingMinutes: number | null;
+  /** Time left while the clock runs or is paused (null once stopped). */
+  left?: TimeLeftView | null;
+  /** Time zone of the clock's calendar. */
+  zone?: string;
   fractionUsed: number;
   warned: boolean;
   breached: boolean;
@@ -409,6 +439,8 @@ export interface TicketView extends TicketSummary {
     rating?: { value: SurveyRating; comment?: string; at: number };
   };
   allowedCommands: CommandName[];
+  /** Names of the people and teams the ticket mentions. */
+  names?: NameBook;
 }
 
 /** One commit of the audit trail: who did what, and the events it wrote. */

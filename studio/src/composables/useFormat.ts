@@ -10,7 +10,27 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['second', 1],
 ];
 
-/** Dates and times in the studio's current language; inputs are ISO strings or epoch milliseconds. */
+const knownZones = new Map<string, boolean>();
+
+/** True for a time zone this browser knows (a calendar may name one it does not). */
+function isZone(zone: string): boolean {
+  let known = knownZones.get(zone);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      known = true;
+    } catch {
+      known = false;
+    }
+    knownZones.set(zone, known);
+  }
+  return known;
+}
+
+/**
+ * Dates and times in the studio's current language and the reader's time zone; inputs are ISO strings or epoch
+ * milliseconds.
+ */
 export function useFormat() {
   const { locale, t } = useI18n();
 
@@ -24,6 +44,29 @@ export function useFormat() {
     const date = toDate(value);
     if (!date) return '—';
     return new Intl.DateTimeFormat(locale.value, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+  }
+
+  /**
+   * A date and time in the reader's zone — the one rule for every time shown — followed, when the calendar the
+   * time belongs to keeps another clock, by the same instant in that zone: "12月9日 10:00（中国标准时间 18:00）".
+   */
+  function zonedDateTime(value: string | number | null | undefined, calendarZone?: string): string {
+    const date = toDate(value);
+    if (!date) return '—';
+    const shown = dateTime(value);
+    if (!calendarZone || !isZone(calendarZone)) return shown;
+    const options: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'short' };
+    const there = new Intl.DateTimeFormat(locale.value, { ...options, timeZone: calendarZone }).format(date);
+    if (there === shown) return shown;
+    return t('time.inZone', { time: shown, local: there, zone: zoneName(calendarZone, date) });
+  }
+
+  /** The zone's name as people say it ("中国标准时间", "China Standard Time"), else its IANA id. */
+  function zoneName(zone: string, at: Date): string {
+    const part = new Intl.DateTimeFormat(locale.value, { timeZone: zone, timeZoneName: 'long' })
+      .formatToParts(at)
+      .find((candidate) => candidate.type === 'timeZoneName');
+    return part?.value ?? zone;
   }
 
   function time(value: string | number | null | undefined): string {
@@ -60,5 +103,5 @@ export function useFormat() {
     return parts.join(' ');
   }
 
-  return { toDate, dateTime, time, relative, duration };
+  return { toDate, dateTime, zonedDateTime, zoneName, time, relative, duration };
 }

@@ -1,7 +1,20 @@
 import { useI18n } from 'vue-i18n';
-import type { Locale, LocalizedText, StatusCategory, TicketTypeDefinition } from '../api/types';
+import { assignmentMessages } from '../../../runtime/assignment/assignment-messages';
+import { formatMessageIn } from '../../../runtime/common/types';
+import { routingMessages } from '../../../runtime/routing/routing-messages';
+import { slaMessages } from '../../../runtime/sla/sla-messages';
+import type { Explanation, Locale, LocalizedText, StatusCategory, TicketTypeDefinition } from '../api/types';
+import { useNamesStore } from '../stores/names.store';
 import { useTeamsStore } from '../stores/teams.store';
 import { useTicketTypesStore } from '../stores/ticket-types.store';
+import { useFormat } from './useFormat';
+
+/** The engine's sentences by code, to say them again with names and times for this reader. */
+const MESSAGES: Record<string, LocalizedText> = { ...assignmentMessages, ...routingMessages, ...slaMessages };
+/** Params of those sentences that hold a user id. */
+const PERSON_PARAMS = ['assignee', 'user', 'approver', 'delegate', 'supervisor', 'requester'];
+/** Params holding an instant the sentence shows as `due` (SLA sentences). */
+const DUE_INSTANT: Record<string, string> = { 'sla.step.breach': 'reachedAt' };
 
 /**
  * Names of what a ticket shows — statuses, priorities, steps, outcomes, teams, types — in the reader's language,
@@ -13,6 +26,8 @@ export function useTicketLabels() {
   const te = (key: string) => i18n.te(key);
   const ticketTypes = useTicketTypesStore();
   const teams = useTeamsStore();
+  const names = useNamesStore();
+  const { zonedDateTime } = useFormat();
 
   function text(value: Partial<LocalizedText> | null | undefined, fallback = ''): string {
     if (!value) return fallback;
@@ -45,10 +60,50 @@ export function useTicketLabels() {
     return text(summary?.name ?? ticketTypes.definitions[key]?.name, key);
   }
 
-  /** Team names for those who may read teams; everyone else sees the key. */
+  /** A team's name: from the teams (for those who may list them) or as the server named it with the ticket. */
   function teamName(key: string | null | undefined): string {
     if (!key) return t('common.none');
-    return text(teams.byKey.get(key)?.name, key);
+    return text(teams.byKey.get(key)?.name ?? names.teamName(key), key);
+  }
+
+  /** A person's display name as the server gave it with what mentions them; undefined when not known. */
+  function personName(id: string | null | undefined): string | undefined {
+    return names.userName(id);
+  }
+
+  /** A category of ticket types, by its studio name. */
+  function typeCategoryName(category: string): string {
+    return te(`tickets.typeCategory.${category}`) ? t(`tickets.typeCategory.${category}`) : category;
+  }
+
+  /**
+   * One of the engine's explanations in the reader's words: said again from its code with people and teams by
+   * name and due times in the reader's zone (the calendar's shown beside them when it differs); a sentence of
+   * unknown code keeps its text, with the ids of people it names replaced by their names.
+   */
+  function explanationText(
+    explanation: Explanation,
+    calendarZone?: string,
+    known: ReadonlyMap<string, string> = names.users,
+  ): string {
+    const params = explanation.params ?? {};
+    const template = MESSAGES[explanation.code];
+    let result = text(explanation.text);
+    if (template) {
+      const overrides: Record<string, unknown> = {};
+      for (const key of PERSON_PARAMS) {
+        const value = params[key];
+        if (typeof value === 'string' && known.has(value)) overrides[key] = known.get(value);
+      }
+      if (typeof params.team === 'string') overrides.team = teamName(params.team);
+      const instant = params[DUE_INSTANT[explanation.code] ?? 'dueAt'];
+      if (typeof instant === 'number' && 'due' in params)
+        overrides.due = zonedDateTime(instant, calendarZone);
+      const language: Locale = locale.value === 'en' ? 'en' : 'zh-CN';
+      result = formatMessageIn(language, template[language], { ...params, ...overrides });
+    }
+    for (const [id, name] of known) if (result.includes(id)) result = result.split(id).join(name);
+    return result;
   }
 
   function stepName(definition: TicketTypeDefinition | undefined, nodeId: string): string {
@@ -80,6 +135,9 @@ export function useTicketLabels() {
     channelName,
     typeName,
     teamName,
+    personName,
+    typeCategoryName,
+    explanationText,
     stepName,
     outcomeName,
   };

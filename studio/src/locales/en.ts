@@ -338,6 +338,7 @@ const en: MessageSchema = {
     hours: '{n} h',
     minutes: '{n} min',
     underMinute: 'under a minute',
+    inZone: '{time} ({local} {zone})',
   },
   tickets: {
     category: {
@@ -408,6 +409,10 @@ const en: MessageSchema = {
     sla: {
       remaining: '{time} left',
       overdue: '{time} overdue',
+      businessShort: 'business hours',
+      businessHint: 'Counted in working hours of the ticket’s calendar “{calendar}” (time outside them does not count)',
+      wallHint: 'Counted around the clock (a 24×7 calendar)',
+      dueHint: 'Due {time}',
       none: '—',
       paused: 'Paused',
       met: 'Met',

@@ -333,6 +333,8 @@ const zhCN = {
     hours: '{n} 小时',
     minutes: '{n} 分钟',
     underMinute: '不到 1 分钟',
+    /** A time in the reader's zone, then the same instant on the calendar's clock. */
+    inZone: '{time}（{zone} {local}）',
   },
   tickets: {
     category: {
@@ -403,6 +405,10 @@ const zhCN = {
     sla: {
       remaining: '剩余 {time}',
       overdue: '已超时 {time}',
+      businessShort: '工作时间',
+      businessHint: '按工单日历“{calendar}”的工作时间计算（非工作时间不计）',
+      wallHint: '按自然时间计算（日历全天候）',
+      dueHint: '到期时间 {time}',
       none: '—',
       paused: '已暂停',
       met: '已达成',

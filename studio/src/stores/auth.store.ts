@@ -1,4 +1,5 @@
 import { defineStore } from 'pinia';
+import { forgetNames } from './names.store';
 import { computed, ref } from 'vue';
 import * as authApi from '../api/auth.api';
 import { ApiError } from '../api/client';
@@ -57,6 +58,7 @@ export const useAuthStore = defineStore('auth', () => {
   function forget(): void {
     user.value = null;
     loaded.value = true;
+    forgetNames();
   }
 
   return { user, loaded, isSignedIn, roles, hasAnyRole, ensureLoaded, refresh, login, logout, forget };
