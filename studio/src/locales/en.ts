@@ -2,6 +2,7 @@ import type { MessageSchema } from './zh-CN';
 import { designerEn } from './designer/en';
 import { peopleEn } from './people/en';
 import { galleryEn } from './gallery/gallery.en';
+import { supervisorEn } from './supervisor/supervisor.en';
 
 /** Studio texts in English; typed by the Chinese file so a missing or extra key fails the type check. */
 const en: MessageSchema = {
@@ -56,6 +57,7 @@ const en: MessageSchema = {
     teams: 'Teams',
     apiKeys: 'API keys',
     templates: 'Templates',
+    supervisorBoard: 'Supervisor board',
     collapse: 'Collapse menu',
     expand: 'Expand menu',
   },
@@ -714,6 +716,7 @@ const en: MessageSchema = {
   designer: designerEn,
   people: peopleEn,
   gallery: galleryEn,
+  supervisor: supervisorEn,
 };
 
 export default en;

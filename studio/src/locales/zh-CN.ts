@@ -5,6 +5,7 @@
 import { designerZh } from './designer/zh-CN';
 import { peopleZh } from './people/zh-CN';
 import { galleryZh } from './gallery/gallery.zh-CN';
+import { supervisorZh } from './supervisor/supervisor.zh-CN';
 
 const zhCN = {
   app: {
@@ -58,6 +59,7 @@ const zhCN = {
     teams: '团队',
     apiKeys: 'API 密钥',
     templates: '模板库',
+    supervisorBoard: '主管看板',
     collapse: '收起菜单',
     expand: '展开菜单',
   },
@@ -705,6 +707,7 @@ const zhCN = {
   designer: designerZh,
   people: peopleZh,
   gallery: galleryZh,
+  supervisor: supervisorZh,
 } as const;
 
 export type MessageSchema = DeepString<typeof zhCN>;

@@ -125,6 +125,12 @@ const routes: RouteRecordRaw[] = [
         meta: { roles: ADMIN, titleKey: 'nav.teams' },
       },
       {
+        path: 'supervisor',
+        name: 'supervisor-board',
+        component: () => import('../pages/supervisor/SupervisorBoardPage.vue'),
+        meta: { roles: STAFF, titleKey: 'nav.supervisorBoard' },
+      },
+      {
         path: 'admin/templates',
         name: 'admin-templates',
         component: () => import('../pages/admin/TemplatesPage.vue'),
