@@ -49,3 +49,10 @@ if (wanted('studio')) {
   const { benchFormPreview } = await import('./form-preview.bench.js');
   await benchFormPreview(printRows);
 }
+
+if (wanted('live')) {
+  // Live pages: signal latency to an open page (Chromium, built studio) and memory under 500 open streams
+  // (LIVE_BENCH_MEMORY_MS=600000 for the 10-minute run).
+  const { benchLive } = await import('./live-signal.bench.js');
+  await benchLive();
+}
