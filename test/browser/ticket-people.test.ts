@@ -149,7 +149,7 @@ describe('people on the ticket page', () => {
     await dialog.waitFor({ state: 'hidden' });
     await page.locator('[data-test=ticket-assignee]', { hasText: '张伟' }).waitFor();
     const timeline = page.locator('[data-test=timeline]');
-    await timeline.getByText('张伟').first().waitFor();
+    await timeline.getByText('转交给 张伟（IT 服务台）').waitFor();
     await expect(timeline.textContent()).resolves.toContain('邮箱服务器由张伟负责');
 
     // @mention: type "@陈", pick from the list with Enter, go on typing; an internal note.
@@ -198,6 +198,52 @@ describe('people on the ticket page', () => {
     await other.waitForURL(`${baseUrl}/tickets/${ticket.id}`);
     await other.locator('[data-test=timeline-internal]', { hasText: '@陈静' }).waitFor();
 
+    expect(errors).toEqual([]);
+  });
+
+  it('an agent registers a phone call for a caller added in place; the ticket is theirs', async () => {
+    const page = await newPage(browser, errors);
+    await signInAs(page, agent, '/tickets/new?type=it.incident');
+    const form = page.locator('[data-test=ticket-form]');
+    await form.locator('input[name=title]').waitFor();
+    await form.locator('[data-test=channel]').getByText('电话', { exact: true }).click();
+
+    // The caller is not in the directory yet: added with a name, e-mail and phone, and picked.
+    await page.locator('[data-test=requester-create]').click();
+    const dialog = page.locator('[data-test=dialog-requester-create]');
+    await dialog.locator('[data-test=requester-name]').fill('赵来电');
+    await dialog.locator('[data-test=requester-email]').fill('not-an-address');
+    await dialog.locator('[data-test=requester-create-confirm]').click();
+    await dialog.locator('.el-form-item__error', { hasText: '邮箱格式不正确' }).waitFor();
+    await dialog.locator('[data-test=requester-email]').fill('zhao.laidian@example.com');
+    await dialog.locator('[data-test=requester-phone]').fill('139 0000 1111');
+    await shoot(page, 'people/05-new-requester');
+    expect(await violations(page)).toEqual([]);
+    await dialog.locator('[data-test=requester-create-confirm]').click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.locator('[data-test=requester-contact]', { hasText: 'zhao.laidian@example.com' }).waitFor();
+    await expect(page.locator('[data-test=requester-search]').textContent()).resolves.toContain('赵来电');
+
+    await form.locator('input[name=title]').fill('电话：打印机卡纸');
+    await form.locator('[data-test=field-service] .el-select').click();
+    await page.locator('.el-select-dropdown__item:visible').first().click();
+    await form.locator('[data-test=option-impact-person]').click();
+    await form.locator('[data-test=option-urgency-low]').click();
+    await form.locator('textarea').last().fill('三楼打印机卡纸，来电人在线等');
+    await shoot(page, 'people/06-registered-form');
+    await page.locator('[data-test=ticket-submit]').click();
+    await page.waitForURL(/\/tickets\/t[0-9a-z]+$/);
+    const id = page.url().split('/').pop()!;
+    await page.locator('[data-test=ticket-header]', { hasText: '赵来电' }).waitFor();
+
+    const opened = await call(app, { method: 'GET', url: `/api/tickets/${id}`, headers: bearer(admin) });
+    const added = await app.models.User.findOne({ email: 'zhao.laidian@example.com' }).lean();
+    expect(added).toMatchObject({
+      displayName: '赵来电',
+      roles: ['requester'],
+      attributes: { phone: '139 0000 1111' },
+    });
+    expect(opened.body).toMatchObject({ requester: String(added!._id), channel: 'phone' });
     expect(errors).toEqual([]);
   });
 });

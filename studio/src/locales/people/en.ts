@@ -52,6 +52,8 @@ export const peopleEn: DeepString<typeof peopleZh> = {
     none: 'No colleague matches',
   },
   timeline: {
+    transferredTeam: 'Transferred to {assignee} ({team})',
+    transferredToTeam: 'Transferred to {team}, for the team to assign',
     assist: 'asked {names} for help',
     separator: ', ',
   },

@@ -50,6 +50,8 @@ export const peopleZh = {
     none: '没有找到匹配的同事',
   },
   timeline: {
+    transferredTeam: '转交给 {assignee}（{team}）',
+    transferredToTeam: '转交给 {team}，由团队分配',
     assist: '邀请 {names} 协助处理',
     separator: '、',
   },
