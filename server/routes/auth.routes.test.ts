@@ -157,6 +157,73 @@ describe('POST /api/auth/login', () => {
       await limited.close();
     }
   });
+
+  it('counts attempts per address across processes: the limit met on one is met on the other', async () => {
+    // Two processes on one database, as behind a proxy.
+    const first = await buildTestApp('auth_routes_shared', { loginRateLimit: 3 });
+    const second = await buildTestApp('auth_routes_shared', { loginRateLimit: 3 });
+    try {
+      const attempt = (app: FastifyInstance) =>
+        call(app, {
+          method: 'POST',
+          url: '/api/auth/login',
+          payload: { username: 'nobody', password: 'wrong-password' },
+        });
+      expect((await attempt(first)).status).toBe(401);
+      expect((await attempt(second)).status).toBe(401);
+      expect((await attempt(first)).status).toBe(401);
+      const refused = await attempt(second);
+      expect(refused.status).toBe(429);
+      expect(refused.body.type).toBe('urn:ordo:problem:login-rate-limited');
+      expect(Number(refused.response.headers['retry-after'])).toBeGreaterThan(0);
+      expect((await attempt(first)).status).toBe(429);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
+  it('backs off per account: past the free failures each one doubles the wait, whatever the address', async () => {
+    const accountClock = new ManualClock(Date.parse('2026-03-02T09:00:00Z'));
+    const guarded = await buildTestApp('auth_routes_backoff', { clock: accountClock, loginFreeFailures: 3 });
+    try {
+      const attempt = (password: string, address: string) =>
+        call(guarded, {
+          method: 'POST',
+          url: '/api/auth/login',
+          payload: { username: 'admin', password },
+          remoteAddress: address,
+        });
+      for (let i = 0; i < 3; i++) expect((await attempt('wrong-password', `10.0.0.${i}`)).status).toBe(401);
+      // The fourth failure is answered as usual, and makes the next attempt wait 1 s…
+      expect((await attempt('wrong-password', '10.0.1.1')).status).toBe(401);
+      const waiting = await attempt(ADMIN_PASSWORD, '10.0.1.2');
+      expect(waiting.status).toBe(429);
+      expect(waiting.body.type).toBe('urn:ordo:problem:login-backoff');
+      expect(waiting.response.headers['retry-after']).toBe('1');
+      accountClock.advance(1_000);
+      // …the fifth 2 s.
+      expect((await attempt('wrong-password', '10.0.1.3')).status).toBe(401);
+      accountClock.advance(1_000);
+      const again = await attempt(ADMIN_PASSWORD, '10.0.1.4');
+      expect(again.status).toBe(429);
+      expect(again.response.headers['retry-after']).toBe('1');
+      accountClock.advance(1_000);
+      // The owner signs in once the wait is over, which forgives the failures.
+      expect((await attempt(ADMIN_PASSWORD, '10.0.1.5')).status).toBe(200);
+      expect((await attempt('wrong-password', '10.0.1.6')).status).toBe(401);
+      expect((await attempt(ADMIN_PASSWORD, '10.0.1.7')).status).toBe(200);
+      // Another account is not held back by this one.
+      const other = await call(guarded, {
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { username: 'someone.else', password: 'wrong-password' },
+      });
+      expect(other.status).toBe(401);
+    } finally {
+      await guarded.close();
+    }
+  });
 });
 
 describe('GET /api/me', () => {

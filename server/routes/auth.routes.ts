@@ -6,9 +6,10 @@ import { PASSWORD_MAX_LENGTH, requireStrongPassword } from '../access/password.j
 import type { UserPrincipal } from '../access/principal.js';
 import { accessContextOf } from '../access/record-rules.js';
 import { LOCALES } from '../access/roles.js';
-import { badRequest } from '../lib/problem.js';
+import { badRequest, HttpProblem } from '../lib/problem.js';
 import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from '../plugins/auth.plugin.js';
 import { noContent, problemResponses } from './common.schemas.js';
+import { LoginLimiter } from './login-limits.js';
 import { passwordSchema, rolesSchema, toUserView, userViewSchema } from './users.schemas.js';
 
 interface LoginBody {
@@ -80,6 +81,19 @@ const updateMeBodySchema = {
 export async function authRoutes(app: FastifyInstance) {
   const { User, Session } = app.models;
   const passwords = app.passwords;
+  const limits = new LoginLimiter(app.db, () => app.clock.now(), {
+    perAddress: app.ordo.loginRateLimit ?? 10,
+    freeFailures: app.ordo.loginFreeFailures ?? 5,
+  });
+  await limits.ensureIndexes();
+  // Attempts past their window go (MongoDB's TTL index does it there too; FerretDB 1.24 has none).
+  const sweep = setInterval(() => {
+    limits
+      .sweep()
+      .catch((error: unknown) => app.log.warn({ err: error }, 'clearing old login attempts failed'));
+  }, 60_000);
+  sweep.unref();
+  app.addHook('onClose', async () => clearInterval(sweep));
 
   async function meView(principal: UserPrincipal, request: FastifyRequest) {
     const user = await User.findById(principal.id).lean();
@@ -91,10 +105,8 @@ export async function authRoutes(app: FastifyInstance) {
   app.post<{ Body: LoginBody }>(
     '/api/auth/login',
     {
-      config: {
-        access: { public: true },
-        rateLimit: { max: app.ordo.loginRateLimit ?? 10, timeWindow: '1 minute' },
-      },
+      // Limits per address and per account are counted in the database, shared by every process (login-limits.ts).
+      config: { access: { public: true } },
       schema: {
         tags: ['auth'],
         summary: 'Sign in: sets the session cookie and returns a bearer token',
@@ -104,10 +116,21 @@ export async function authRoutes(app: FastifyInstance) {
     },
     async (request, reply) => {
       const username = request.body.username.trim().toLowerCase();
+      try {
+        await limits.admit(request.ip, username);
+      } catch (error) {
+        const retryAfter = error instanceof HttpProblem ? error.options.extra?.retryAfter : undefined;
+        if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
+        throw error;
+      }
       const user = await User.findOne({ username }).lean();
       // Always one scrypt run, whether the user exists or not, and one answer for every kind of failure.
       const passwordMatches = await passwords.verify(request.body.password, user?.password);
-      if (!user || !passwordMatches || !user.active) throw accessProblem('invalid-credentials');
+      if (!user || !passwordMatches || !user.active) {
+        await limits.failed(username);
+        throw accessProblem('invalid-credentials');
+      }
+      await limits.succeeded(username);
       if (user.password && passwords.needsRehash(user.password)) {
         await User.updateOne(
           { _id: user._id },
