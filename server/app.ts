@@ -56,8 +56,10 @@ export interface AppOptions {
   runJobs?: boolean;
   /** Addresses (or hop count) of trusted reverse proxies; ORDO_TRUST_PROXY. Default: none. */
   trustProxy?: boolean | string | number;
-  /** Requests per minute per address on the login route. */
+  /** Sign-in attempts per minute per address, counted across processes (server/routes/login-limits.ts). */
   loginRateLimit?: number;
+  /** Failed sign-ins on one account (in 15 minutes) before each further one doubles the wait. Default 5. */
+  loginFreeFailures?: number;
   /**
    * Where lists and the timer sweep read tickets: `database` (indexed queries; several processes may write) or
    * `memory` (this process holds every ticket's list fields; only when it is the store's sole writer, as with the
