@@ -16,6 +16,7 @@ import {
   Files,
   House,
   Key,
+  Lock,
   List,
   Setting,
   Stamp,
@@ -53,6 +54,7 @@ export const NAVIGATION: readonly NavigationEntry[] = [
   },
   { titleKey: 'nav.designer', icon: EditPen, route: 'designer', roles: ['admin', 'designer'] },
   { titleKey: 'nav.calendars', icon: Calendar, route: 'calendars', roles: ['admin', 'designer'] },
+  { titleKey: 'nav.audit', icon: Lock, route: 'audit', roles: ['admin', 'agent'] },
   { titleKey: 'nav.knowledge', icon: Collection, route: 'knowledge' },
   {
     titleKey: 'nav.analytics',

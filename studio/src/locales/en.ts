@@ -3,6 +3,7 @@ import { designerEn } from './designer/en';
 import { peopleEn } from './people/en';
 import { galleryEn } from './gallery/gallery.en';
 import { supervisorEn } from './supervisor/supervisor.en';
+import { auditEn } from './audit/audit.en';
 
 /** Studio texts in English; typed by the Chinese file so a missing or extra key fails the type check. */
 const en: MessageSchema = {
@@ -58,6 +59,7 @@ const en: MessageSchema = {
     apiKeys: 'API keys',
     templates: 'Templates',
     supervisorBoard: 'Supervisor board',
+    audit: 'Audit',
     collapse: 'Collapse menu',
     expand: 'Expand menu',
   },
@@ -717,6 +719,7 @@ const en: MessageSchema = {
   people: peopleEn,
   gallery: galleryEn,
   supervisor: supervisorEn,
+  audit: auditEn,
 };
 
 export default en;

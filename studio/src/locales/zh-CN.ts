@@ -6,6 +6,7 @@ import { designerZh } from './designer/zh-CN';
 import { peopleZh } from './people/zh-CN';
 import { galleryZh } from './gallery/gallery.zh-CN';
 import { supervisorZh } from './supervisor/supervisor.zh-CN';
+import { auditZh } from './audit/audit.zh-CN';
 
 const zhCN = {
   app: {
@@ -60,6 +61,7 @@ const zhCN = {
     apiKeys: 'API 密钥',
     templates: '模板库',
     supervisorBoard: '主管看板',
+    audit: '审计',
     collapse: '收起菜单',
     expand: '展开菜单',
   },
@@ -708,6 +710,7 @@ const zhCN = {
   people: peopleZh,
   gallery: galleryZh,
   supervisor: supervisorZh,
+  audit: auditZh,
 } as const;
 
 export type MessageSchema = DeepString<typeof zhCN>;

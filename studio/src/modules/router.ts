@@ -131,6 +131,12 @@ const routes: RouteRecordRaw[] = [
         meta: { roles: STAFF, titleKey: 'nav.supervisorBoard' },
       },
       {
+        path: 'audit',
+        name: 'audit',
+        component: () => import('../pages/admin/AuditPage.vue'),
+        meta: { roles: STAFF, titleKey: 'nav.audit' },
+      },
+      {
         path: 'admin/templates',
         name: 'admin-templates',
         component: () => import('../pages/admin/TemplatesPage.vue'),

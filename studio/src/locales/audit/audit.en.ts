@@ -1,0 +1,62 @@
+import type { DeepString } from '../zh-CN';
+import type { auditZh } from './audit.zh-CN';
+
+/** Texts of the audit page, English. */
+export const auditEn: DeepString<typeof auditZh> = {
+  title: 'Audit',
+  subtitle:
+    'Every ticket’s records are linked in order by hashes and anchored regularly; check here that nothing was altered',
+  one: {
+    title: 'Check one ticket',
+    label: 'Ticket number',
+    placeholder: 'e.g. INC-2026-000123',
+    verify: 'Check',
+    notFound: 'No ticket numbered “{number}” was found, or you may not see it',
+    valid: 'Records intact',
+    invalid: 'Records broken',
+    events: '{n} records',
+    head: 'Latest hash',
+    anchoredAt: 'Last anchored {time}',
+    notAnchored: 'Not anchored yet (anchors are written every minute)',
+    brokenAt: 'Broken from record {seq}: {reason}',
+    open: 'Open the ticket',
+  },
+  all: {
+    title: 'Check every ticket',
+    hint: 'Checks every ticket you may see, one by one; you can stop at any time',
+    start: 'Start checking',
+    stop: 'Stop',
+    listing: 'Listing tickets… ({n} found)',
+    progress: '{done} / {total} checked',
+    stopped: 'Stopped: {done} / {total} checked',
+    done: 'Done: all {total} tickets are intact',
+    doneBroken: 'Done: {broken} of {total} tickets are broken',
+    firstBroken: 'First break: ticket {number}, record {seq}, {reason}',
+    failed: '{number} could not be checked: {message}',
+  },
+  reasons: {
+    'hash-mismatch': 'a record does not match its hash (its content was changed)',
+    'link-mismatch': 'a record does not carry the previous record’s hash (the order was changed)',
+    gap: 'a record is missing (one was deleted)',
+    'behind-anchor': 'fewer records than were anchored (records were deleted after anchoring)',
+  },
+  anchors: {
+    title: 'Anchors',
+    hint: 'An anchor records every ticket’s latest hash at the time and links to the anchor before it; export them to keep a copy outside the database',
+    chainValid: 'Anchor chain intact',
+    chainBroken: 'Anchor chain broken',
+    total: '{n} anchors',
+    id: 'No.',
+    at: 'Time',
+    tickets: 'Tickets',
+    digest: 'Digest',
+    by: 'Recorded by',
+    byWorker: 'Background job',
+    byUser: 'Admin',
+    more: 'Load more',
+    anchorNow: 'Anchor now',
+    anchored: 'Anchor #{id} written ({n} tickets)',
+    nothing: 'No ticket changed since the last anchor; nothing to anchor',
+    empty: 'No anchors yet',
+  },
+};
