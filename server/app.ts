@@ -16,6 +16,7 @@ import { dbPlugin } from './plugins/db.plugin.js';
 import { errorsPlugin } from './plugins/errors.plugin.js';
 import { httpsOnlyPlugin } from './plugins/https-only.plugin.js';
 import { inputGuardPlugin } from './plugins/input-guard.plugin.js';
+import { publishContract } from './plugins/openapi-contract.js';
 import { modelsPlugin } from './plugins/models.plugin.js';
 import { requestValidatorCompiler } from './plugins/validation.js';
 import { workerPlugin } from './plugins/worker.plugin.js';
@@ -125,6 +126,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(cookie, { secret: options.secret });
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {
+    // The runtime's own schemas for definitions and commands, and the replay header (plugins/openapi-contract.ts).
+    transformObject: (documentObject) =>
+      publishContract((documentObject as { openapiObject: Record<string, unknown> }).openapiObject) as never,
     openapi: {
       openapi: '3.0.3',
       info: {

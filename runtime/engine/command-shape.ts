@@ -166,3 +166,37 @@ function fits(value: unknown, rule: FieldRule): boolean {
       return Array.isArray(value) && value.every((item) => typeof item === 'string' && item.length > 0);
   }
 }
+
+/**
+ * Each command's fields as JSON Schema — what `checkCommandShape` checks, written for the API description (the
+ * engine itself checks with `fits`). `command` is a `const`, so the schemas can be told apart by it.
+ */
+export function commandJsonSchemas(): Record<Command['command'], Record<string, unknown>> {
+  const schemaOf = (rule: FieldRule): Record<string, unknown> => {
+    if (isBounded(rule)) return { type: 'string', minLength: 1, maxLength: rule.maxLength };
+    if (typeof rule !== 'string') return { type: 'string', enum: [...rule] };
+    switch (rule.replace('?', '')) {
+      case 'string':
+        return { type: 'string', minLength: 1 };
+      case 'object':
+        return { type: 'object' };
+      default:
+        return { type: 'array', items: { type: 'string', minLength: 1 } };
+    }
+  };
+  const optional = (rule: FieldRule) =>
+    isBounded(rule) ? rule.optional === true : typeof rule === 'string' && rule.endsWith('?');
+  return Object.fromEntries(
+    Object.entries(SHAPE_ENTRIES).map(([name, entries]) => [
+      name,
+      {
+        type: 'object',
+        required: ['command', ...entries.filter(([, rule]) => !optional(rule)).map(([field]) => field)],
+        properties: {
+          command: { type: 'string', enum: [name] },
+          ...Object.fromEntries(entries.map(([field, rule]) => [field, schemaOf(rule)])),
+        },
+      },
+    ]),
+  ) as unknown as Record<Command['command'], Record<string, unknown>>;
+}

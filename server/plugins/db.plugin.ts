@@ -9,6 +9,8 @@ declare module 'fastify' {
     db: Connection;
     /** False from the moment the driver loses the database until it reaches it again. */
     dbReachable: () => boolean;
+    /** An operation found the database unreachable: answer 503 at once until a heartbeat reaches it again. */
+    noteDatabaseUnreachable: () => void;
   }
 }
 
@@ -93,7 +95,13 @@ export const dbPlugin = fp(
     client.on('serverHeartbeatSucceeded', () => {
       reachable = true;
     });
+    client.on('serverHeartbeatFailed', () => {
+      reachable = false;
+    });
     app.decorate('dbReachable', () => reachable);
+    app.decorate('noteDatabaseUnreachable', () => {
+      reachable = false;
+    });
     app.addHook('onRequest', async (request) => {
       if (!reachable && request.url.startsWith('/api/')) throw databaseUnavailable();
     });

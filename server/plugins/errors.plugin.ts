@@ -200,6 +200,8 @@ export const errorsPlugin = fp(
       // The database is unreachable (the store is restarting, the network is down): a retry will do, not a bug.
       if (isDatabaseUnreachable(error)) {
         request.log.warn({ err: error }, 'database unreachable');
+        // Later requests answer 503 at once, until the driver's next heartbeat reaches the database.
+        if (request.server.hasDecorator('noteDatabaseUnreachable')) request.server.noteDatabaseUnreachable();
         return send(request, reply, databaseUnavailable().toBody());
       }
 

@@ -391,26 +391,37 @@ describe('3. the embedded store heals itself', () => {
         if (info.isFile()) expect(info.mode & 0o777, entry).toBe(0o600);
       }
 
+      // Killed: restarted by the supervisor, logged; every answer meanwhile is a 200 or a 503 with Retry-After.
       const killed = store.pid;
       process.kill(killed, 'SIGKILL');
+      const seen = new Set<number>();
+      await waitFor(
+        async () => {
+          const response = await me();
+          seen.add(response.statusCode);
+          if (response.statusCode === 503) expect(response.headers['retry-after']).toBeDefined();
+          return store.restarts >= 1 && response.statusCode === 200;
+        },
+        { timeoutMs: 30_000, intervalMs: 50, what: 'the store to be restarted and the API to answer again' },
+      );
+      expect([...seen].filter((status) => status !== 200 && status !== 503)).toEqual([]);
+      expect(store.pid).not.toBe(killed);
+      expect(messages.some((m) => /FerretDB restarted/.test(m))).toBe(true);
+
+      // Gone for good: the API answers 503 with Retry-After, and at once, not after a 5 s wait and a 500.
+      await store.stop();
       const unavailable = await waitFor(
         async () => {
-          const started = Date.now();
           const response = await me();
-          return response.statusCode === 503 ? { response, ms: Date.now() - started } : undefined;
+          return response.statusCode === 503 ? response : undefined;
         },
         { timeoutMs: 20_000, intervalMs: 50, what: 'a 503 while the store is down' },
       );
-      expect(unavailable.response.headers['retry-after']).toBeDefined();
-      expect(unavailable.response.json()).toMatchObject({ type: 'urn:ordo:problem:database-unavailable' });
-
-      await waitFor(async () => (await me()).statusCode === 200, {
-        timeoutMs: 30_000,
-        what: 'the API to answer again after the store restarted',
-      });
-      expect(store.restarts).toBeGreaterThanOrEqual(1);
-      expect(store.pid).not.toBe(killed);
-      expect(messages.some((m) => /FerretDB restarted/.test(m))).toBe(true);
+      expect(unavailable.headers['retry-after']).toBe('5');
+      expect(unavailable.json()).toMatchObject({ type: 'urn:ordo:problem:database-unavailable' });
+      const started = Date.now();
+      expect((await me()).statusCode).toBe(503);
+      expect(Date.now() - started).toBeLessThan(1000);
     } finally {
       await healing.close();
       await store.stop();
@@ -421,7 +432,7 @@ describe('3. the embedded store heals itself', () => {
 
 describe('4. anchors within a minute, on demand, exportable', () => {
   it('removing the newest commit after an on-demand anchor is detected; the chain exports and verifies', async () => {
-    const id = await openTicket('锚点');
+    const id = await openTicket('锚点测试工单');
     const commented = await command(requester.token, id, {
       command: 'comment',
       body: '补充说明',
@@ -470,12 +481,96 @@ describe('4. anchors within a minute, on demand, exportable', () => {
   it('the worker anchors every minute', async () => {
     const worker = await buildTestApp('hardening_anchor_worker', { runJobs: true });
     try {
-      const job = await waitFor(() => worker.db.collection(JOBS_COLLECTION).findOne({ name: ANCHOR_JOB }), {
-        what: 'the anchor job to be scheduled',
-      });
-      expect(job?.repeatInterval).toBe('1 minute');
+      await worker.ready();
+      const job = await waitFor(
+        async () =>
+          (await worker.db
+            .collection(JOBS_COLLECTION)
+            .findOne({ name: ANCHOR_JOB, repeatInterval: { $exists: true } })) ?? undefined,
+        { what: 'the anchor job to be scheduled' },
+      );
+      expect(job).toMatchObject({ repeatInterval: '1 minute' });
     } finally {
       await worker.close();
     }
+  });
+});
+
+describe('11. the published contract', () => {
+  type Doc = {
+    paths: Record<string, Record<string, Record<string, unknown>>>;
+    components: { schemas: Record<string, Record<string, unknown>> };
+  };
+  let doc: Doc;
+  beforeAll(async () => {
+    doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json<Doc>();
+  });
+  const bodySchema = (path: string, method: string) =>
+    (
+      doc.paths[path]?.[method]?.requestBody as {
+        content: Record<string, { schema: Record<string, unknown> }>;
+      }
+    ).content['application/json']!.schema;
+
+  it('ticket types by reference to the runtime schema, with form, flow, routing and SLA shapes', () => {
+    expect(bodySchema('/api/ticket-types', 'post')).toEqual({ $ref: '#/components/schemas/TicketType' });
+    const draft = bodySchema('/api/ticket-types/{key}/draft', 'put') as {
+      properties: Record<string, unknown>;
+    };
+    expect(draft.properties.definition).toEqual({ $ref: '#/components/schemas/TicketType' });
+    const type = doc.components.schemas.TicketType as { properties: Record<string, unknown> };
+    expect(type.properties.flow).toEqual({ $ref: '#/components/schemas/Flow' });
+    for (const part of ['Form', 'Flow', 'RoutingRules', 'SlaPolicy'])
+      expect(doc.components.schemas[part], part).toHaveProperty('type');
+    expect(JSON.stringify(doc.components.schemas.Flow)).toContain('nodes');
+  });
+
+  it('commands as a oneOf told apart by `command`, each with its fields', () => {
+    expect(bodySchema('/api/tickets/{id}/commands', 'post')).toEqual({
+      $ref: '#/components/schemas/Command',
+    });
+    const command = doc.components.schemas.Command as {
+      oneOf: { $ref: string }[];
+      discriminator: { propertyName: string; mapping: Record<string, string> };
+    };
+    expect(command.discriminator.propertyName).toBe('command');
+    expect(command.discriminator.mapping.comment).toBe('#/components/schemas/CommandComment');
+    expect(command.discriminator.mapping['timer-fired']).toBeUndefined();
+    const comment = doc.components.schemas.CommandComment as {
+      required: string[];
+      properties: Record<string, unknown>;
+    };
+    expect([...comment.required].sort()).toEqual(['body', 'command', 'version', 'visibility']);
+    expect(comment.properties.visibility).toEqual({ type: 'string', enum: ['public', 'internal'] });
+  });
+
+  it('documents the Idempotency-Key replay header', () => {
+    const created = (doc.paths['/api/tickets']!.post!.responses as Record<string, { headers?: object }>)[
+      '201'
+    ]!;
+    expect(created.headers).toHaveProperty('Idempotent-Replayed');
+  });
+
+  it('every list paged by `offset` documents `total`, as the server README says', () => {
+    const missing: string[] = [];
+    let paged = 0;
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      const get = operations.get as
+        | {
+            parameters?: { in: string; name: string }[];
+            responses?: Record<
+              string,
+              { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> }
+            >;
+          }
+        | undefined;
+      if (!get?.parameters?.some((parameter) => parameter.in === 'query' && parameter.name === 'offset'))
+        continue;
+      paged += 1;
+      const schema = get.responses?.['200']?.content?.['application/json']?.schema;
+      if (!schema?.properties?.total) missing.push(path);
+    }
+    expect(paged).toBeGreaterThan(0);
+    expect(missing).toEqual([]);
   });
 });
