@@ -17,6 +17,7 @@ export const peopleEn: DeepString<typeof peopleZh> = {
     supervises: 'supervisor',
   },
   actions: {
+    handedAway: 'Transferred. The ticket is no longer yours to see, so you are back in the queue',
     title: 'Hand over',
     transfer: 'Transfer',
     reassign: 'Reassign',

@@ -17,6 +17,7 @@ export const peopleZh = {
     supervises: '主管',
   },
   actions: {
+    handedAway: '已转交。此工单已不在你的处理范围内，已返回工单队列',
     title: '交给他人',
     transfer: '转交',
     reassign: '改派',
