@@ -842,7 +842,11 @@ describe.each(['database', 'memory'] as const)('GET /api/tickets on the %s catal
       const short = await page(admin, { limit: OPENINGS.length - 1 });
       expect(short.nextCursor).not.toBeNull();
       const rest = await page(admin, { limit: 5, cursor: short.nextCursor! });
-      expect(rest).toEqual({ items: [exact.items[OPENINGS.length - 1]], nextCursor: null });
+      // (The page also names the assignees and teams it lists.)
+      expect({ items: rest.items, nextCursor: rest.nextCursor }).toEqual({
+        items: [exact.items[OPENINGS.length - 1]],
+        nextCursor: null,
+      });
     });
 
     it('refuses a forged or foreign cursor with 400 naming query.cursor', async () => {
