@@ -45,6 +45,12 @@ if (wanted('server')) {
   await benchServer(printRows);
 }
 
+if (wanted('scale-out')) {
+  // Two API processes against one on the same store (embedded FerretDB, or MONGODB_URI).
+  const { benchScaleOut } = await import('./scale-out.bench.js');
+  await benchScaleOut(printRows);
+}
+
 if (wanted('studio')) {
   const { benchFormPreview } = await import('./form-preview.bench.js');
   await benchFormPreview(printRows);
