@@ -169,15 +169,17 @@ describe('GET /api/templates/:id/diff', () => {
       },
     });
     expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    let installedHr = '';
     await editJson('hr/pack.json', (manifest) => {
-      manifest.version = '1.1.0';
+      installedHr = String(manifest.version);
+      manifest.version = '9.0.0';
     });
     await editJson('hr/leave.ticket-type.json', (type) => {
       (type.description as Record<string, string>).en += ' Sick leave needs a note.';
     });
 
     const diff = await diffOf('hr');
-    expect(diff).toMatchObject({ installedVersion: '1.0.0', needsOverwrite: true });
+    expect(diff).toMatchObject({ installedVersion: installedHr, needsOverwrite: true });
     const byKey = new Map(diff.ticketTypes.map((type) => [type.key, type]));
     expect(byKey.get('hr.leave')).toMatchObject({ state: 'pack-changed', conflict: false, localChanges: [] });
     expect(byKey.get('hr.leave')?.changes).toEqual([

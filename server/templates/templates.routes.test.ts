@@ -35,6 +35,10 @@ async function copyPacks(): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ordo-packs-'));
   for (const pack of ['it-service-desk', 'hr', 'administration', 'manufacturing', 'project']) {
     await cp(path.join(projectRoot(), 'templates', pack), path.join(dir, pack), { recursive: true });
+    // The shipped packs move on (1.0.1, 1.1.0…); this story of versions starts every copy at 1.0.0.
+    const manifest = path.join(dir, pack, 'pack.json');
+    const json = JSON.parse(await readFile(manifest, 'utf8')) as Record<string, unknown>;
+    await writeFile(manifest, JSON.stringify({ ...json, version: '1.0.0' }, null, 2));
   }
   return dir;
 }
