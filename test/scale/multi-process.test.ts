@@ -149,7 +149,7 @@ async function load(servers: Server[], until: () => boolean, label: string): Pro
 async function slaSteps(): Promise<string[]> {
   const commits = await db.collection('ticket_events').find({ ticketId: timerTicket.id }).toArray();
   return commits.flatMap((commit) =>
-    (commit.payload as { events: { type: string; data: { key?: string } }[] }).events
+    (JSON.parse(String(commit.payload)) as { events: { type: string; data: { key?: string } }[] }).events
       .filter((event) => event.type === 'sla.step')
       .map((event) => String(event.data.key)),
   );
