@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Types } from 'mongoose';
 import type { LocalizedText } from '../../runtime/common/types.js';
+import { ShortLived, ShortLivedMap } from '../lib/short-lived.js';
 
 /**
  * Names of the people and teams a ticket answer mentions, resolved on the server: requesters may not list users
@@ -83,25 +84,58 @@ export function collectMentions(value: unknown, into: Mentions = emptyMentions()
   return into;
 }
 
+/** How long a name read is reused by this process: lists are read often, names change seldom. */
+const NAMES_TTL_MS = 5_000;
+
+interface NameCaches {
+  users: ShortLivedMap<string, string | null>;
+  teams: ShortLived<Map<string, LocalizedText>>;
+}
+const caches = new WeakMap<FastifyInstance, NameCaches>();
+
+function cachesOf(app: FastifyInstance): NameCaches {
+  let found = caches.get(app);
+  if (!found) {
+    found = {
+      // One read by _id per person (the one lookup FerretDB answers from its index), reused briefly.
+      users: new ShortLivedMap(async (id: string) => {
+        const user = await app.models.User.findById(id, { displayName: 1 })
+          .lean<{ displayName: string }>()
+          .exec();
+        return user?.displayName ?? null;
+      }, NAMES_TTL_MS),
+      // Teams are few: all of them in one read.
+      teams: new ShortLived(async () => {
+        const teams = await app.models.Team.find({}, { key: 1, name: 1 })
+          .lean<{ key: string; name: LocalizedText }[]>()
+          .exec();
+        return new Map(teams.map((team) => [team.key, team.name]));
+      }, NAMES_TTL_MS),
+    };
+    caches.set(app, found);
+  }
+  return found;
+}
+
 /** Display names and team names of what `mentions` holds; unknown ids and keys are left out. */
 export async function resolveNames(app: FastifyInstance, mentions: Mentions): Promise<NameBook> {
-  const userIds = [...mentions.users];
-  const teamKeys = [...mentions.teams];
-  const [users, teams] = await Promise.all([
-    userIds.length === 0
-      ? []
-      : app.models.User.find({ _id: { $in: userIds } }, { displayName: 1 })
-          .lean<{ _id: unknown; displayName: string }[]>()
-          .exec(),
-    teamKeys.length === 0
-      ? []
-      : app.models.Team.find({ key: { $in: teamKeys } }, { key: 1, name: 1 })
-          .lean<{ key: string; name: LocalizedText }[]>()
-          .exec(),
-  ]);
+  const { users, teams } = cachesOf(app);
   const book: NameBook = { users: {}, teams: {} };
-  for (const user of users) book.users[String(user._id)] = user.displayName;
-  for (const team of teams) book.teams[team.key] = team.name;
+  const [names, teamNames] = await Promise.all([
+    Promise.all([...mentions.users].map(async (id) => [id, await users.get(id)] as const)),
+    mentions.teams.size > 0 ? teams.get() : new Map<string, LocalizedText>(),
+  ]);
+  for (const [id, name] of names) if (name !== null) book.users[id] = name;
+  let known = teamNames;
+  if ([...mentions.teams].some((key) => !known.has(key))) {
+    // A team made since the last read: read again rather than show its key.
+    teams.invalidate();
+    known = await teams.get();
+  }
+  for (const key of mentions.teams) {
+    const name = known.get(key);
+    if (name) book.teams[key] = name;
+  }
   return book;
 }
 
