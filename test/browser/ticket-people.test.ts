@@ -246,4 +246,57 @@ describe('people on the ticket page', () => {
     expect(opened.body).toMatchObject({ requester: String(added!._id), channel: 'phone' });
     expect(errors).toEqual([]);
   });
+
+  it('an agent who transfers a ticket to a team they are not in is told it went and is back in the queue', async () => {
+    // Opened by the requester on the portal (an agent who registers a call keeps following it as a watcher).
+    const opened = await call(app, {
+      method: 'POST',
+      url: '/api/tickets',
+      headers: bearer(caller.token),
+      payload: {
+        type: 'it.incident',
+        data: {
+          title: '机房空调告警',
+          service: 'email',
+          impact: 'person',
+          urgency: 'low',
+          description: '空调告警',
+        },
+      },
+    });
+    expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+    const ticket = { id: String(opened.body.id) };
+    if (opened.body.assignee !== agent.id) {
+      const assigned = await call(app, {
+        method: 'POST',
+        url: `/api/tickets/${ticket.id}/commands`,
+        headers: bearer(admin),
+        payload: { command: 'assign', assignee: agent.id, version: opened.body.version },
+      });
+      expect(assigned.status, JSON.stringify(assigned.body)).toBe(200);
+    }
+    const page = await newPage(browser, errors);
+    await signInAs(page, agent, `/tickets/${ticket.id}`);
+    await page.locator('[data-test=cmd-transfer]').click();
+    const dialog = page.locator('[data-test=dialog-transfer]');
+    const team = dialog.locator('[data-test=hand-over-team] input');
+    await team.fill('it-ops');
+    await page.locator('[data-test=team-option-it-desk]').waitFor({ state: 'detached' });
+    await page.locator('[data-test=team-option-it-ops]').click();
+    await dialog.locator('[data-test=hand-over-team]', { hasText: 'it-ops' }).waitFor();
+    await dialog.locator('[data-test=hand-over-confirm]').click();
+    await page.waitForURL(`${baseUrl}/tickets`);
+    await page.locator('.el-message', { hasText: '已转交' }).first().waitFor();
+    const after = await call(app, {
+      method: 'GET',
+      url: `/api/tickets/${ticket.id}`,
+      headers: bearer(admin),
+    });
+    // Nobody named: the team takes turns, and its one member gets it.
+    expect(after.body).toMatchObject({ team: 'it-ops', assignee: colleague.id });
+    // The page learnt the ticket is no longer the agent's from its history answering 404 — the one failed load.
+    const notFound = errors.filter((message) => message.includes('status of 404'));
+    expect(notFound).toHaveLength(1);
+    expect(errors.filter((message) => !notFound.includes(message))).toEqual([]);
+  });
 });
