@@ -254,7 +254,7 @@ describe('two API processes and a worker on one store', () => {
       intervalMs: 500,
       what: 'the SLA warning to fire',
     });
-    expect(await slaSteps()).toEqual(['first-response:warning']);
+    expect(await slaSteps()).toEqual(['firstResponse:warning']);
   }, 70_000);
 
   it('counts login attempts per address across both processes', async () => {
