@@ -281,8 +281,11 @@ describe('people on the ticket page', () => {
     const dialog = page.locator('[data-test=dialog-transfer]');
     const team = dialog.locator('[data-test=hand-over-team] input');
     await team.fill('it-ops');
-    await page.locator('[data-test=team-option-it-desk]').waitFor({ state: 'detached' });
-    await page.locator('[data-test=team-option-it-ops]').click();
+    // Typed, the list narrows to the match (the desk is hidden); the keyboard picks it.
+    await page.locator('[data-test=team-option-it-desk]').waitFor({ state: 'hidden' });
+    await page.locator('[data-test=team-option-it-ops]').waitFor();
+    await team.press('ArrowDown');
+    await team.press('Enter');
     await dialog.locator('[data-test=hand-over-team]', { hasText: 'it-ops' }).waitFor();
     await dialog.locator('[data-test=hand-over-confirm]').click();
     await page.waitForURL(`${baseUrl}/tickets`);
