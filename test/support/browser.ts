@@ -105,8 +105,9 @@ export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]>
   await page.mouse.move(0, 0);
   // Colours read mid-transition (a button leaving its loading state, a tag fading in) are not what people see.
   // (Page-side code is passed as text: the test project is type-checked without the DOM library.)
+  // (Endless animations, such as the pulse on a flow's current step, never settle and are not waited for.)
   await page.waitForFunction(
-    "document.getAnimations().every((animation) => animation.playState !== 'running')",
+    "document.getAnimations().every((animation) => animation.playState !== 'running' || animation.effect?.getTiming().iterations === Infinity)",
   );
   // Evaluated through the debugging protocol, which the page's CSP (no inline scripts) does not govern.
   if (!(await page.evaluate<boolean>("'axe' in window"))) await page.evaluate(axeSource);
