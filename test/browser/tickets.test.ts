@@ -220,10 +220,10 @@ describe('tickets in the browser', () => {
 
     await form.locator('input[name=title]').fill('数据库服务器无法连接');
     const hostname = form.locator('[data-test=field-hostname]');
-    await choose(requesterPage, form.locator('[data-test=field-service] .el-select'), 'email');
+    await choose(requesterPage, form.locator('[data-test=field-service] .el-select'), '邮件');
     expect(await hostname.count()).toBe(0);
     // The rule of the definition, evaluated in the browser as the user chooses: servers need a host name.
-    await choose(requesterPage, form.locator('[data-test=field-service] .el-select'), 'server');
+    await choose(requesterPage, form.locator('[data-test=field-service] .el-select'), '服务器');
     await hostname.waitFor();
     expect(await hostname.getAttribute('class')).toContain('is-required');
     await form.locator('[data-test=option-impact-team]').click();
@@ -254,6 +254,11 @@ describe('tickets in the browser', () => {
 
     // ---- The agent works it from the queue ---------------------------------------------------------------------
     const agentPage = await newPage();
+    // This agent's network drops event streams (as some proxies do): the page works without live updates, and a
+    // reply to a ticket changed meanwhile is refused as stale (live updates: test/browser/live-pages.test.ts).
+    await agentPage.route(/\/api\/live(\?|$)/, (route) =>
+      route.fulfill({ status: 200, contentType: 'text/event-stream', body: '' }),
+    );
     await signIn(agentPage, agent, '/tickets');
     const queue = agentPage.locator('[data-test=queue-table]');
     const row = queue.locator('.el-table__row', { hasText: number });
