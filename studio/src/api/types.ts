@@ -495,6 +495,8 @@ export interface PublicTicketSummary {
   number: string;
   title: string;
   status: { category: StatusCategory; key: string; name: LocalizedText };
+  /** The requester's language: what a signed-link page speaks when the browser's language is neither of ours. */
+  requesterLocale?: Locale;
 }
 
 export interface ConfirmPageAnswer {
@@ -519,5 +521,3 @@ export interface SurveyResult {
   rating: SurveyRating;
   ticket: PublicTicketSummary;
 }
-  /** The requester's language: what a signed-link page speaks when the browser's language is neither of ours. */
-  requesterLocale?: Locale;
