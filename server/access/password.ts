@@ -33,7 +33,7 @@ export const PASSWORD_MAX_LENGTH = 200;
  * `@zxcvbn-ts/language-common`), lower-cased; only those long enough to pass the length rule matter.
  */
 const COMMON_PASSWORDS: ReadonlySet<string> = new Set(
-  (dictionary['passwords-common'])
+  dictionary['passwords-common']
     .filter((word) => word.length >= PASSWORD_MIN_LENGTH)
     .map((word) => word.toLowerCase()),
 );

@@ -11,7 +11,12 @@ import { accessContextOf, requireVisible } from '../access/record-rules.js';
 import { HttpProblem, badRequest, notFound } from '../lib/problem.js';
 import { ATTACHMENTS_COLLECTION, type AttachmentDoc } from './attachment.model.js';
 import { sweepIntakeUploads } from './intake-references.js';
-import { checkAttachmentType, DEFAULT_ATTACHMENT_TYPES, normaliseName, readHead } from './attachment-types.js';
+import {
+  checkAttachmentType,
+  DEFAULT_ATTACHMENT_TYPES,
+  normaliseName,
+  readHead,
+} from './attachment-types.js';
 
 export { ATTACHMENTS_COLLECTION, type AttachmentDoc } from './attachment.model.js';
 import { ticketPolicy } from './ticket.access.js';

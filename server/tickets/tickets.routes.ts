@@ -193,7 +193,12 @@ export async function ticketsRoutes(app: FastifyInstance) {
         if (typeof doc.slaCalendar === 'string') {
           const paused = typeof doc.slaPausedLeft === 'number';
           return timeLeft(
-            { calendar: doc.slaCalendar, dueAt: doc.slaDueAt.getTime(), paused, pausedLeft: doc.slaPausedLeft },
+            {
+              calendar: doc.slaCalendar,
+              dueAt: doc.slaDueAt.getTime(),
+              paused,
+              pausedLeft: doc.slaPausedLeft,
+            },
             now,
             calendars,
           );
@@ -364,7 +369,10 @@ export async function ticketsRoutes(app: FastifyInstance) {
       const items = page.map((doc, index) => ({ ...summaryOf(doc), slaLeft: left[index] }));
       return {
         items,
-        names: await resolveNames(app, collectMentions(items.map(({ team, assignee }) => ({ team, assignee })))),
+        names: await resolveNames(
+          app,
+          collectMentions(items.map(({ team, assignee }) => ({ team, assignee }))),
+        ),
         nextCursor: docs.length > limit ? cursorOf(page[page.length - 1]!, sortName) : null,
       };
     },

@@ -47,7 +47,12 @@ export const NAVIGATION: readonly NavigationEntry[] = [
       { titleKey: 'nav.ticketQueue', icon: List, route: 'tickets', roles: ['admin', 'agent'] },
       { titleKey: 'nav.myApprovals', icon: Stamp, route: 'tickets-approvals', roles: ['admin', 'agent'] },
       { titleKey: 'nav.mySteps', icon: Finished, route: 'tickets-steps', roles: ['admin', 'agent'] },
-      { titleKey: 'nav.supervisorBoard', icon: DataBoard, route: 'supervisor-board', roles: ['admin', 'agent'] },
+      {
+        titleKey: 'nav.supervisorBoard',
+        icon: DataBoard,
+        route: 'supervisor-board',
+        roles: ['admin', 'agent'],
+      },
       { titleKey: 'nav.myRequests', icon: Document, route: 'tickets-mine' },
       { titleKey: 'nav.newTicket', icon: CirclePlus, route: 'ticket-new' },
     ],

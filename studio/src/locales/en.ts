@@ -414,7 +414,8 @@ const en: MessageSchema = {
       remaining: '{time} left',
       overdue: '{time} overdue',
       businessShort: 'business hours',
-      businessHint: 'Counted in working hours of the ticket’s calendar “{calendar}” (time outside them does not count)',
+      businessHint:
+        'Counted in working hours of the ticket’s calendar “{calendar}” (time outside them does not count)',
       wallHint: 'Counted around the clock (a 24×7 calendar)',
       dueHint: 'Due {time}',
       none: '—',
@@ -480,7 +481,8 @@ const en: MessageSchema = {
       subtitle: 'Choose what you need, fill in the form and submit; we will take it from there',
       pickType: 'What do you need?',
       noTypes: 'There is nothing you can submit yet; please ask an administrator',
-      noTypesAdmin: 'No ticket type can be submitted yet. As an admin you can install ready-made scenario templates (IT, HR, administration, manufacturing…) from the template gallery, or create one in the designer',
+      noTypesAdmin:
+        'No ticket type can be submitted yet. As an admin you can install ready-made scenario templates (IT, HR, administration, manufacturing…) from the template gallery, or create one in the designer',
       openGallery: 'Open the template gallery',
       changeType: 'Choose another type',
       submit: 'Submit',
