@@ -62,6 +62,8 @@ const en: MessageSchema = {
     audit: 'Audit',
     collapse: 'Collapse menu',
     expand: 'Expand menu',
+    openMenu: 'Open menu',
+    menu: 'Menu',
   },
   header: {
     account: 'Account',

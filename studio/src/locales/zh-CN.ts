@@ -64,6 +64,8 @@ const zhCN = {
     audit: '审计',
     collapse: '收起菜单',
     expand: '展开菜单',
+    openMenu: '打开菜单',
+    menu: '菜单',
   },
   header: {
     account: '账户',
