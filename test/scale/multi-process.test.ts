@@ -117,6 +117,18 @@ interface Opened {
   assignee: string | null;
 }
 
+/** Whether the child has ended, or ends within a few seconds. */
+async function exitsSoon(child: Server['child']): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return true;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), 5_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
 /** `CLIENTS` clients per server, each opening tickets one after another until `until()` says stop. */
 async function load(servers: Server[], until: () => boolean, label: string): Promise<Opened[]> {
   const opened: Opened[] = [];
@@ -133,8 +145,9 @@ async function load(servers: Server[], until: () => boolean, label: string): Pro
           assignee: (answer.body.assignee as string | null) ?? null,
         });
       } catch (error) {
-        // A killed process refuses connections: its clients stop; anything else fails the test.
-        if (server.child.exitCode !== null || server.child.signalCode !== null) return;
+        // A killed process refuses connections: its clients stop; anything else fails the test. (The socket may
+        // close before the child's exit is reported: wait a little for it.)
+        if (await exitsSoon(server.child)) return;
         throw error;
       }
     }
