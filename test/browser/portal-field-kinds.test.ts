@@ -68,7 +68,10 @@ async function expectNoSeriousViolations(page: Page): Promise<void> {
 /** Pick a choice of an Element Plus select (its list is drawn at the end of the page). */
 async function choose(page: Page, select: ReturnType<Page['locator']>, option: string): Promise<void> {
   await select.click();
-  await page.locator('.el-select-dropdown__item:visible', { hasText: option }).first().click();
+  const item = page.locator('.el-select-dropdown__item:visible', { hasText: option }).first();
+  await item.click();
+  // The list closed before the next select is opened: a closing list can lie over the next row's select.
+  await item.waitFor({ state: 'hidden' });
 }
 
 async function fill(page: Page, selector: string, value: string): Promise<void> {

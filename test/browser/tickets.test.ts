@@ -34,7 +34,8 @@ const clock = {
   },
 };
 
-const STUDIO_DIST = fileURLToPath(new URL('../../studio/dist', import.meta.url));
+const STUDIO_DIST =
+  process.env.ORDO_TEST_STUDIO_DIST ?? fileURLToPath(new URL('../../studio/dist', import.meta.url));
 const RESULTS_DIR = fileURLToPath(new URL('../../test-results', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
 
