@@ -238,4 +238,29 @@ describe('The studio at phone width', () => {
     expect(unexpectedErrors()).toEqual([]);
     await page.context().close();
   }, 240_000);
+
+  it('on a small laptop the rail starts collapsed, icon-only entries keep their names, the menu button toggles it', async () => {
+    const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    await page.goto(`${baseUrl}/login?redirect=${encodeURIComponent('/tickets')}`);
+    await page.locator('input[name=username]').fill(agent.username);
+    await page.locator('input[name=password]').fill(agent.password);
+    await page.locator('[data-test=login-submit]').click();
+    await page.waitForURL(`${baseUrl}/tickets`);
+    await page.locator('.side-menu.el-menu--collapse').waitFor();
+    await page.locator('[data-test=queue-table]').waitFor();
+    expect(await page.locator('[data-test=menu-drawer]').count()).toBe(0);
+    const button = page.locator('[data-test=menu-button]');
+    expect(await button.getAttribute('aria-label')).toBe('展开菜单');
+    await checkPage(page, '11-laptop-collapsed-rail');
+    await button.focus();
+    await page.keyboard.press('Enter');
+    await page.locator('.side-menu:not(.el-menu--collapse)').waitFor();
+    expect(await button.getAttribute('aria-label')).toBe('收起菜单');
+    expect(unexpectedErrors()).toEqual([]);
+    await context.close();
+  }, 120_000);
 });
