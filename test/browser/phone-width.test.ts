@@ -242,6 +242,8 @@ describe('The studio at phone width', () => {
       const box = await body.locator('xpath=ancestor::*[contains(@class, "el-popover")][1]').boundingBox();
       return box !== null && box.x >= 0 && box.x + box.width <= PHONE.width;
     }).toBe(true);
+    // Every sentence filled in: no placeholder left unsaid (the matrix's row and column names).
+    expect(await body.textContent()).not.toMatch(/\{\w+\}/);
     await shoot(page, 'phone-width/09-why');
     await page.keyboard.press('Escape');
 

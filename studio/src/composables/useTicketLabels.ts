@@ -100,7 +100,12 @@ export function useTicketLabels() {
       if (typeof instant === 'number' && 'due' in params)
         overrides.due = zonedDateTime(instant, calendarZone);
       const language: Locale = locale.value === 'en' ? 'en' : 'zh-CN';
-      result = formatMessageIn(language, template[language], { ...params, ...overrides });
+      const values: Record<string, unknown> = { ...params, ...overrides };
+      // Said again only when every placeholder has its value; some sentences are made from values the engine
+      // does not keep in `params` (a matrix's row and column names): those keep the engine's own text.
+      const placeholders = template[language].match(/\{(\w+)\}/g) ?? [];
+      if (placeholders.every((placeholder) => values[placeholder.slice(1, -1)] !== undefined))
+        result = formatMessageIn(language, template[language], values);
     }
     for (const [id, name] of known) if (result.includes(id)) result = result.split(id).join(name);
     return result;
