@@ -5,6 +5,7 @@ import type { RouteAccess } from '../access/route-access.js';
 import { badRequest, conflict } from '../lib/problem.js';
 import type { TeamRecord } from '../models/team.model.js';
 import type { UserRecord } from '../models/user.model.js';
+import { createRequesterUser } from '../tickets/intake-requester.js';
 import { problemResponses } from './common.schemas.js';
 import {
   DIRECTORY_IDS_MAX,
@@ -31,7 +32,6 @@ const createRequesterAccess: RouteAccess = { roles: ['admin', 'agent'] };
 const CONTACT_ROLES = ['admin', 'agent'] as const;
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === 11000;
 
 type TeamLean = Pick<TeamRecord, 'key' | 'name' | 'supervisor' | 'members' | 'backupTeam'>;
 type PersonLean = Pick<
@@ -273,34 +273,13 @@ export async function directoryRoutes(app: FastifyInstance) {
           { person: viewOf(existing, memberships, true) },
           'body.email',
         );
-      const base =
-        email
-          .split('@')[0]!
-          .toLowerCase()
-          .replace(/[^a-z0-9._-]/g, '')
-          .replace(/^[^a-z0-9]+/, '')
-          .slice(0, 48) || 'requester';
-      const now = new Date(app.clock.now());
-      // The unique username index is the commit point; a taken name gets a number.
-      for (let attempt = 1; attempt <= 20; attempt += 1) {
-        const username = attempt === 1 ? base.padEnd(2, '0') : `${base}-${attempt}`;
-        try {
-          const created = await User.create({
-            username,
-            displayName,
-            email,
-            roles: ['requester'],
-            locale: request.principal?.kind === 'user' ? request.principal.locale : 'zh-CN',
-            ...(phone ? { attributes: { phone } } : {}),
-            active: true,
-            createdAt: now,
-            updatedAt: now,
-          });
-          return reply.status(201).send(viewOf(created.toObject(), memberships, true));
-        } catch (error) {
-          if (!isDuplicateKey(error)) throw error;
-        }
-      }
+      const created = await createRequesterUser(app, {
+        displayName,
+        email,
+        ...(phone ? { phone } : {}),
+        locale: request.principal?.kind === 'user' ? request.principal.locale : 'zh-CN',
+      });
+      if (created) return reply.status(201).send(viewOf(created.toObject(), memberships, true));
       throw conflict(
         {
           'zh-CN': '无法为此人生成用户名，请联系管理员',

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Types } from 'mongoose';
 import { allowedCommands, linksOf } from '../../runtime/engine/index.js';
+import { isWebAddress } from '../../runtime/engine/command-shape.js';
 import type { Command, Requester, TicketState } from '../../runtime/engine/types.js';
 import { hasAnyRole } from '../access/principal.js';
 import { accessContextOf, requireVisible, type AccessContext } from '../access/record-rules.js';
@@ -12,10 +13,11 @@ import { checkMentions } from './ticket-mentions.js';
 import { checkHandOverTargets } from './ticket-targets.js';
 import { NO_DUE, type TicketDoc } from './ticket.projection.js';
 import { claimIntakeReferences } from './intake-references.js';
+import { requesterIdOfContact, type RequesterContact } from './intake-requester.js';
 import { calendarsOf } from './ticket-ports.js';
 import { timeLeft, type TimeLeft } from './ticket.sla.js';
 import { collectMentions, nameBookSchema, resolveNames } from './ticket-names.js';
-import { idempotentTicketId, type TicketActor } from './ticket.service.js';
+import { idempotentTicketId, type TicketActor, type TicketService } from './ticket.service.js';
 import {
   commandBody,
   listQuery,
@@ -51,6 +53,46 @@ export function actorOf(context: AccessContext): TicketActor {
     kind: staff ? 'user' : 'requester',
     name: principal.displayName,
   };
+}
+
+/**
+ * The record link an open named, added right after the open (the engine links by command). The opener's right to
+ * open on someone's behalf covers it: staff who do not work the ticket link it as the opening did. A replayed open
+ * finds the link already there and leaves it. Undefined when nothing changed.
+ */
+async function linkOnOpen(
+  service: TicketService,
+  state: TicketState,
+  link: { system: string; type: string; id: string; url?: string; title?: string },
+  actor: TicketActor,
+): Promise<{ state: TicketState; doc?: TicketDoc } | undefined> {
+  const key = {
+    system: link.system.trim().toLowerCase(),
+    type: link.type.trim().toLowerCase(),
+    id: link.id.trim(),
+  };
+  const current = (await service.load(state.id))?.state ?? state;
+  const present = linksOf(current).some(
+    (known) =>
+      known.id === key.id &&
+      known.system.toLowerCase() === key.system &&
+      known.type.toLowerCase() === key.type,
+  );
+  if (present) return { state: current };
+  const linker: TicketActor = actor.kind === 'system' ? actor : { ...actor, kind: 'system', external: true };
+  const { state: linked, doc } = await service.run(
+    state.id,
+    {
+      command: 'link',
+      system: link.system,
+      type: link.type,
+      id: link.id,
+      ...(link.url === undefined ? {} : { url: link.url }),
+      ...(link.title === undefined ? {} : { title: link.title }),
+    },
+    linker,
+  );
+  return { state: linked, ...(doc ? { doc } : {}) };
 }
 
 export async function requesterOf(app: FastifyInstance, userId: string, field: string): Promise<Requester> {
@@ -237,19 +279,39 @@ export async function ticketsRoutes(app: FastifyInstance) {
         data: Record<string, unknown>;
         channel?: string;
         requester?: string;
+        requesterContact?: RequesterContact;
+        link?: { system: string; type: string; id: string; url?: string; title?: string };
         watchers?: string[];
         tags?: string[];
       };
       // The route requires a signed-in caller, so the auth hook has set the principal.
       const principal = request.principal!;
+      const staffOrIntegration =
+        principal.kind === 'integration' || hasAnyRole(principal, ['admin', 'agent']);
+      if (body.requester !== undefined && body.requesterContact !== undefined)
+        throw badRequest(
+          'body.requesterContact',
+          'give either requester (an id) or requesterContact, not both',
+        );
+      if (body.link?.url !== undefined && !isWebAddress(body.link.url.trim()))
+        throw badRequest('body.link.url', 'must be an http(s) address');
       let requesterId = principal.kind === 'user' ? principal.id : undefined;
-      if (body.requester && body.requester !== requesterId) {
-        if (principal.kind === 'user' && !hasAnyRole(principal, ['admin', 'agent'])) {
-          throw forbidden('Only staff may open a ticket on someone else’s behalf');
-        }
+      if (body.requesterContact !== undefined) {
+        if (!staffOrIntegration) throw forbidden('Only staff may open a ticket on someone else’s behalf');
+        requesterId = await requesterIdOfContact(
+          app,
+          body.requesterContact,
+          principal.kind === 'user' ? principal.locale : 'zh-CN',
+        );
+      } else if (body.requester && body.requester !== requesterId) {
+        if (!staffOrIntegration) throw forbidden('Only staff may open a ticket on someone else’s behalf');
         requesterId = body.requester;
       }
-      if (!requesterId) throw badRequest('body.requester', 'is required when an integration opens a ticket');
+      if (!requesterId)
+        throw badRequest(
+          'body.requester',
+          'is required when an integration opens a ticket (or requesterContact)',
+        );
       const [context, requester] = await Promise.all([
         accessContextOf(request),
         requesterOf(app, requesterId, 'body.requester'),
@@ -280,10 +342,15 @@ export async function ticketsRoutes(app: FastifyInstance) {
           throw error;
         });
       await intake.settle(state.id);
+      let opened: { state: TicketState; doc?: TicketDoc } = { state, ...(doc ? { doc } : {}) };
+      if (body.link) {
+        const linked = await linkOnOpen(service, state, body.link, actor);
+        if (linked) opened = linked;
+      }
       // A replayed open shows the ticket as it is now; a new one, the projection just written.
-      const shown = doc ?? (await service.tickets.findOne({ _id: state.id }));
+      const shown = opened.doc ?? (await service.tickets.findOne({ _id: state.id }));
       if (!created) void reply.header('idempotent-replayed', 'true');
-      return reply.status(201).send(await viewOf(context, state, shown!));
+      return reply.status(201).send(await viewOf(context, opened.state, shown!));
     },
   );
 
@@ -331,7 +398,7 @@ export async function ticketsRoutes(app: FastifyInstance) {
         if (query.node !== undefined) filters.push({ atNodes: String(query.node) });
       }
       const teams = list(query.team as string | undefined);
-      if (teams.length) filters.push({ team: { $in: teams } });
+      if (teams.length) filters.push({ team: { $in: teams.map((team) => (team === 'none' ? null : team)) } });
       const priorities = list(query.priority as string | undefined);
       if (priorities.length) filters.push({ priority: { $in: priorities } });
       const channels = list(query.channel as string | undefined);

@@ -1,4 +1,27 @@
 import { COMMAND_NAMES } from '../../runtime/engine/index.js';
+import { LINK_LIMITS } from '../../runtime/engine/command-shape.js';
+import { requesterContactSchema } from './intake-requester.js';
+
+/**
+ * Where tickets come from: the `channel` of an open, a reporting field (the studio names each in both languages,
+ * studio/src/api/types.ts TICKET_CHANNELS). People type in `web` / `portal`; staff register `phone`, `chat`,
+ * `walk-in`, `email`, `social`; integrations and channels the rest.
+ */
+export const TICKET_CHANNELS = [
+  'web',
+  'portal',
+  'email',
+  'phone',
+  'chat',
+  'walk-in',
+  'social',
+  'api',
+  'alert',
+  'schedule',
+  'erp',
+  'crm',
+  'oa',
+] as const;
 
 /** JSON Schemas of the ticket routes: the whole contract of each, published at /docs. */
 
@@ -25,9 +48,26 @@ export const openTicketBody = {
     data: { type: 'object', description: 'Form values, validated by the type’s form' },
     channel: {
       type: 'string',
-      enum: ['web', 'portal', 'email', 'phone', 'social', 'api', 'alert', 'schedule', 'erp', 'crm', 'oa'],
+      enum: TICKET_CHANNELS,
+      description:
+        'Where the request came from (a reporting field); `web` for people, `api` for integrations',
     },
     requester: { type: 'string', maxLength: 64, description: 'User id; staff may open on someone’s behalf' },
+    requesterContact: requesterContactSchema,
+    link: {
+      type: 'object',
+      required: ['system', 'type', 'id'],
+      additionalProperties: false,
+      description:
+        'A record in another system the ticket is about (an ERP order, a CRM case), linked on open',
+      properties: {
+        system: { type: 'string', minLength: 1, maxLength: LINK_LIMITS.system, pattern: '\\S' },
+        type: { type: 'string', minLength: 1, maxLength: LINK_LIMITS.type, pattern: '\\S' },
+        id: { type: 'string', minLength: 1, maxLength: LINK_LIMITS.id, pattern: '\\S' },
+        url: { type: 'string', maxLength: LINK_LIMITS.url },
+        title: { type: 'string', maxLength: LINK_LIMITS.title },
+      },
+    },
     watchers: stringList,
     tags: stringList,
   },

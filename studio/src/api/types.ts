@@ -248,10 +248,19 @@ export const TICKET_CHANNELS = [
   'erp',
   'crm',
   'oa',
+  'chat',
+  'walk-in',
 ] as const;
 export type TicketChannel = (typeof TICKET_CHANNELS)[number];
 /** Channels an agent records when typing in a ticket received some other way. */
-export const AGENT_ENTRY_CHANNELS: readonly TicketChannel[] = ['web', 'phone', 'email', 'social'];
+export const AGENT_ENTRY_CHANNELS: readonly TicketChannel[] = [
+  'web',
+  'phone',
+  'chat',
+  'walk-in',
+  'email',
+  'social',
+];
 
 export type TicketHighlight = 'warning' | 'breached';
 

@@ -373,6 +373,8 @@ const en: MessageSchema = {
       erp: 'ERP',
       crm: 'CRM',
       oa: 'OA',
+      chat: 'Chat',
+      'walk-in': 'Walk-in',
     },
     outcome: {
       done: 'Done',
@@ -440,6 +442,8 @@ const en: MessageSchema = {
       assigneeNone: 'Unassigned',
       priority: 'Priority',
       priorityAny: 'Any priority',
+      channel: 'Channel',
+      channelAny: 'Any channel',
       search: 'Search number, title or description',
       empty: 'No tickets match these filters',
       loadMore: 'Load more',

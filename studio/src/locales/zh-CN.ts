@@ -369,6 +369,8 @@ const zhCN = {
       erp: 'ERP',
       crm: 'CRM',
       oa: 'OA',
+      chat: '在线聊天',
+      'walk-in': '现场来访',
     },
     outcome: {
       done: '已完成',
@@ -435,6 +437,8 @@ const zhCN = {
       assigneeNone: '未分配',
       priority: '优先级',
       priorityAny: '全部优先级',
+      channel: '渠道',
+      channelAny: '全部渠道',
       search: '搜索编号、标题或描述',
       empty: '没有符合条件的工单',
       loadMore: '加载更多',
