@@ -36,6 +36,7 @@ import { ticketTypeRoutes } from './definitions/ticket-types.routes.js';
 import { changesPlugin } from './plugins/changes.plugin.js';
 import { templatesRoutes } from './templates/templates.routes.js';
 import { livePlugin } from './live/live.plugin.js';
+import { mailChannelPlugin } from './channels/mail/mail.plugin.js';
 import type { TicketCatalogKind } from './tickets/ticket-catalog.js';
 
 export interface AppOptions {
@@ -175,6 +176,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(anchorRoutes);
   await app.register(notificationsPlugin);
   await app.register(templatesRoutes);
+  await app.register(mailChannelPlugin);
   await app.register(livePlugin);
 
   if (servedStudioDir) {

@@ -493,6 +493,7 @@ export class NotificationService {
           text: entry.text ?? '',
           messageId: `<${messageHash}@ordo>`,
           ticketId: entry.ticketId,
+          ticketNumber: entry.ticketNumber,
         });
       }
       case 'webhook':

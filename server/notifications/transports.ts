@@ -12,6 +12,8 @@ export interface MailSender {
     text: string;
     messageId: string;
     ticketId: string;
+    /** Put in the subject when the template left it out, so a reply finds its ticket (channels/mail). */
+    ticketNumber?: string;
   }): Promise<void>;
   close(): void;
 }
@@ -28,22 +30,38 @@ export function smtpMailSender(smtpUrl: string, publicUrl: string): MailSender {
   const transporter = nodemailer.createTransport(url.toString());
   return {
     async send(message) {
+      const { subject, threadId } = threadOf(message);
       await transporter.sendMail({
         from,
         to: message.to,
-        subject: message.subject,
+        subject,
         html: message.html,
         text: message.text,
         // A stable Message-ID: if a retry sends a message the server had in fact accepted, mail clients fold the
         // duplicate away.
         messageId: message.messageId,
-        headers: { 'X-Ordo-Ticket': message.ticketId },
+        // Every message about a ticket names the same thread root: the requester's answer carries it in
+        // In-Reply-To / References and lands back on the ticket (server/channels/mail).
+        inReplyTo: threadId,
+        references: [threadId],
+        headers: { 'X-Ordo-Ticket': message.ticketId, 'Auto-Submitted': 'auto-generated' },
       });
     },
     close() {
       transporter.close();
     },
   };
+}
+
+/** The subject with the ticket number (when missing) and the thread root id of the ticket's messages. */
+export function threadOf(message: { subject: string; ticketId: string; ticketNumber?: string }): {
+  subject: string;
+  threadId: string;
+} {
+  const number = message.ticketNumber;
+  const subject =
+    number && !message.subject.includes(number) ? `${message.subject} [${number}]`.trim() : message.subject;
+  return { subject, threadId: `<ticket-${message.ticketId}@ordo>` };
 }
 
 export const WEBHOOK_TIMEOUT_MS = 10_000;
