@@ -36,6 +36,7 @@ import { ticketTypeRoutes } from './definitions/ticket-types.routes.js';
 import { changesPlugin } from './plugins/changes.plugin.js';
 import { templatesRoutes } from './templates/templates.routes.js';
 import { livePlugin } from './live/live.plugin.js';
+import { recordsPlugin } from './channels/records/records.plugin.js';
 import { mailChannelPlugin } from './channels/mail/mail.plugin.js';
 import type { TicketCatalogKind } from './tickets/ticket-catalog.js';
 
@@ -94,7 +95,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     onConstructorPoisoning: 'error',
     // Only behind a known proxy may X-Forwarded-For name the client (the login rate limit counts by address).
     trustProxy: (options.trustProxy ?? false) as boolean,
-    routerOptions: { ignoreTrailingSlash: true },
+    // Path parameters up to 500 characters reach their route's schema (a 400 naming the parameter) instead of the
+    // router's bare 414: records from other systems are addressed by the other system's own id.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
   });
   // Query strings, parameters and headers are coerced to their schema's types, bodies are checked as sent, and no
   // number may be infinite — for every route (plugins/validation.ts).
@@ -176,6 +179,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(anchorRoutes);
   await app.register(notificationsPlugin);
   await app.register(templatesRoutes);
+  await app.register(recordsPlugin);
   await app.register(mailChannelPlugin);
   await app.register(livePlugin);
 

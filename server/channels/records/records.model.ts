@@ -1,0 +1,172 @@
+import type { Connection } from 'mongoose';
+import type { LocalizedText } from '../../../runtime/common/types.js';
+import { ensureQueryIndexes } from '../../lib/query-indexes.js';
+
+/**
+ * Records from other systems (an ERP order, a CRM opportunity, an asset), the optional registry naming their
+ * systems, the triggers that open tickets from records or ticket events, the runs of those triggers, the tickets
+ * each trigger opened, and which tickets link to which record. Plain collections on the app's connection: every
+ * "only once" here rests on a unique `_id` insert (DESIGN.md §8).
+ */
+export const RECORDS_COLLECTION = 'records';
+export const RECORD_SYSTEMS_COLLECTION = 'record_systems';
+export const TRIGGERS_COLLECTION = 'triggers';
+export const TRIGGER_RUNS_COLLECTION = 'trigger_runs';
+export const TRIGGER_OPENINGS_COLLECTION = 'trigger_openings';
+export const RECORD_LINKS_COLLECTION = 'record_links';
+
+/** `system` and `type` of a record: lower-case keys; `id` is the other system's own id (case kept). */
+export const RECORD_KEY_PATTERN = '^[a-z][a-z0-9_-]{0,63}$';
+export const RECORD_ID_MAX = 200;
+/** The JSON a record carries, serialised: past this a record is a document store's job, not Ordo's. */
+export const RECORD_DATA_MAX_BYTES = 64 * 1024;
+
+export interface RecordDoc {
+  /** `<system>:<type>:<id>` — system and type hold no `:`, so the key is unique per record. */
+  _id: string;
+  system: string;
+  type: string;
+  id: string;
+  title: string;
+  owner?: string;
+  url?: string;
+  data: Record<string, unknown>;
+  /** When the record last changed in its own system (sent by it; else when Ordo received it). */
+  updatedAt: Date;
+  receivedAt: Date;
+  createdAt: Date;
+  /** Who sent the last version: a user id or `api-key:<id>`. */
+  sentBy: string;
+}
+
+export interface RecordSystemDoc {
+  _id: string;
+  name: LocalizedText;
+  /** Display names of the record types of this system, by type key. */
+  types: { key: string; name: LocalizedText }[];
+  /** `https://crm.example.com/opportunity/{id}`: the address of a record in its own system. */
+  urlTemplate?: string;
+  updatedAt: Date;
+  updatedBy: string;
+}
+
+export type TriggerKind = 'schedule' | 'event';
+/** How often one record (or source ticket) may open a ticket for a trigger. */
+export type TriggerRepeat = 'never' | 'day' | 'week' | 'month' | 'run';
+
+export interface TriggerDoc {
+  _id: string;
+  name: string;
+  description?: string;
+  enabled: boolean;
+  kind: TriggerKind;
+  /** Schedule triggers: five-field cron text (croner) in `timezone`. */
+  schedule?: string;
+  timezone: string;
+  /** Schedule triggers: the records looked at. */
+  source?: { system: string; type: string };
+  /** Event triggers: the ticket events that fire it (`ticket.opened`, `priority.changed`, …). */
+  events?: string[];
+  /** json-logic over the record (or the event and its ticket); absent: every record / event. */
+  condition?: unknown;
+  ticketType: string;
+  team?: string;
+  /** The person tickets are opened for (a user id). */
+  requester: string;
+  /** Open for the record's owner when it names an active person (id, username or e-mail). */
+  requesterFromOwner: boolean;
+  channel: string;
+  /** json-logic per form field of the ticket type. */
+  mapping: Record<string, unknown>;
+  repeat: TriggerRepeat;
+  /** Schedule triggers: the next due instant (advanced once a run finished). */
+  nextRunAt?: Date;
+  lastRun?: TriggerRunSummary;
+  revision: number;
+  createdAt: Date;
+  updatedAt: Date;
+  updatedBy: string;
+}
+
+export interface TriggerRunCounts {
+  /** Records (or events) looked at. */
+  examined: number;
+  /** Of those, the ones the condition held for. */
+  matched: number;
+  /** Tickets opened by this run. */
+  opened: number;
+  /** Matching records whose ticket for this period already existed. */
+  existing: number;
+  /** Matching records that could not open a ticket (the reasons are on the run). */
+  failed: number;
+}
+
+export interface TriggerRunSummary extends TriggerRunCounts {
+  runId: string;
+  startedAt: Date;
+  finishedAt?: Date;
+  status: 'running' | 'finished' | 'failed';
+  reason: 'schedule' | 'manual' | 'event';
+}
+
+export interface TriggerRunDoc extends TriggerRunSummary {
+  /** `<trigger>@<scheduled instant ISO>#<attempt>` for scheduled runs: its insert claims the run. */
+  _id: string;
+  triggerId: string;
+  scheduledAt: Date;
+  period: string;
+  attempt: number;
+  /** The first failures of the run (up to 20): which record and why. */
+  failures: { record: string; reason: string }[];
+  error?: string;
+}
+
+export interface TriggerOpeningDoc {
+  /** The ticket id (derived from trigger, record or source ticket, and period). */
+  _id: string;
+  triggerId: string;
+  /** `<system>:<type>:<id>` of the record, or `ticket:<id>` of the source ticket. */
+  source: string;
+  period: string;
+  runId: string;
+  at: Date;
+}
+
+export interface RecordLinkDoc {
+  /** `<record key>|<ticket id>` */
+  _id: string;
+  record: string;
+  ticketId: string;
+  number: string;
+  at: Date;
+}
+
+export const recordKeyOf = (system: string, type: string, id: string): string => `${system}:${type}:${id}`;
+
+export function recordCollections(db: Connection) {
+  return {
+    records: db.collection<RecordDoc>(RECORDS_COLLECTION),
+    systems: db.collection<RecordSystemDoc>(RECORD_SYSTEMS_COLLECTION),
+    triggers: db.collection<TriggerDoc>(TRIGGERS_COLLECTION),
+    runs: db.collection<TriggerRunDoc>(TRIGGER_RUNS_COLLECTION),
+    openings: db.collection<TriggerOpeningDoc>(TRIGGER_OPENINGS_COLLECTION),
+    links: db.collection<RecordLinkDoc>(RECORD_LINKS_COLLECTION),
+  };
+}
+
+export type RecordCollections = ReturnType<typeof recordCollections>;
+
+/** Query indexes (MongoDB only: FerretDB 1.24 uses none for queries, see lib/query-indexes.ts). */
+export async function ensureRecordIndexes(db: Connection): Promise<void> {
+  await ensureQueryIndexes(db, RECORDS_COLLECTION, [
+    { system: 1, type: 1, updatedAt: -1 },
+    { updatedAt: -1 },
+    { owner: 1 },
+  ]);
+  await ensureQueryIndexes(db, TRIGGER_RUNS_COLLECTION, [{ triggerId: 1, startedAt: -1 }]);
+  await ensureQueryIndexes(db, TRIGGER_OPENINGS_COLLECTION, [{ triggerId: 1, at: -1 }]);
+  await ensureQueryIndexes(db, RECORD_LINKS_COLLECTION, [{ record: 1 }, { ticketId: 1 }]);
+}
+
+/** Duplicate key: the one unique index of these collections is `_id`. */
+export const isDuplicateKey = (error: unknown): boolean => (error as { code?: number }).code === 11000;

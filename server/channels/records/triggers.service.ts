@@ -1,0 +1,688 @@
+import type { FastifyInstance } from 'fastify';
+import type { LocalizedText } from '../../../runtime/common/types.js';
+import type { Requester, TicketEvent, TicketState } from '../../../runtime/engine/types.js';
+import { evaluateForm } from '../../../runtime/form/index.js';
+import type { FormDefinition } from '../../../runtime/form/form.types.js';
+import { HttpProblem } from '../../lib/problem.js';
+import type { Commit } from '../../tickets/event-store.js';
+import type { TicketActor } from '../../tickets/ticket.service.js';
+import {
+  isDuplicateKey,
+  recordCollections,
+  recordKeyOf,
+  type RecordCollections,
+  type RecordDoc,
+  type TriggerDoc,
+  type TriggerRunCounts,
+  type TriggerRunDoc,
+  type TriggerRunSummary,
+} from './records.model.js';
+import { indexLinks } from './record-links.js';
+import {
+  conditionHolds,
+  formFieldKeys,
+  mapFields,
+  prepareTriggerRules,
+  recordContext,
+  ticketEventContext,
+  type PreparedTriggerRules,
+  type RuleContext,
+} from './trigger-rules.js';
+import { nextRunAfter, periodOf, triggerTicketId } from './trigger-schedule.js';
+
+/** Ticket events an event trigger may listen to. */
+export const TRIGGER_EVENTS = [
+  'ticket.opened',
+  'priority.changed',
+  'status.changed',
+  'ticket.assigned',
+  'ticket.transferred',
+  'ticket.resolved',
+  'ticket.cancelled',
+  'ticket.rated',
+  'sla.step',
+  'reply.received',
+  'comment.added',
+] as const;
+
+/** A claimed run whose worker has not finished it after this long is taken to have died, and is run again. */
+const STALE_RUN_MS = 10 * 60 * 1000;
+/** Records opened in parallel within one run (their inserts are gathered into batches by the ticket service). */
+const RUN_CONCURRENCY = 8;
+/** Failures kept on a run, for the admin to read. */
+const MAX_FAILURES_KEPT = 20;
+/** How long this process reuses the list of enabled event triggers (its own changes drop it at once). */
+const EVENT_TRIGGERS_TTL_MS = 5_000;
+const MAX_ATTEMPTS = 5;
+
+export type SourceOutcome =
+  | { outcome: 'opened' | 'existing'; ticketId: string; number?: string }
+  | { outcome: 'failed'; ticketId: string; reason: LocalizedText };
+
+/** What `test` shows for one record or event: whether it matches, the ticket it would open and with what. */
+export interface TriggerPreviewItem {
+  source: string;
+  title?: string;
+  matched: boolean;
+  ticketId?: string;
+  /** A ticket for this source and period is already there: nothing new would be opened. */
+  exists?: boolean;
+  requester?: { id: string; name?: string };
+  data?: Record<string, unknown>;
+  /** Why it would not open: the condition or mapping failed, or the form would refuse the data. */
+  problems?: { field?: string; text: LocalizedText }[];
+}
+
+const problemText = (error: unknown): LocalizedText => {
+  if (error instanceof HttpProblem) {
+    const text = error.options.text ?? {
+      'zh-CN': error.options.detail ?? error.title,
+      en: error.options.detail ?? error.title,
+    };
+    const first = error.options.errors?.[0];
+    return first?.text
+      ? { 'zh-CN': `${first.field}：${first.text['zh-CN']}`, en: `${first.field}: ${first.text.en}` }
+      : text;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { 'zh-CN': message, en: message };
+};
+
+/** The trigger acting on tickets: the platform, named after the trigger in the trail. */
+function triggerActor(trigger: Pick<TriggerDoc, '_id' | 'name'>): TicketActor {
+  return { id: `trigger:${trigger._id}`, roles: [], teams: [], kind: 'system', name: trigger.name };
+}
+
+/**
+ * Placing the ticket in the trigger's team is a staff decision in the engine (`assign`): the trigger makes it under
+ * an administrator's authority, in its own name, once, right after the open.
+ */
+function triggerDispatcher(trigger: Pick<TriggerDoc, '_id' | 'name'>): TicketActor {
+  return { id: `trigger:${trigger._id}`, roles: ['admin'], teams: [], kind: 'user', name: trigger.name };
+}
+
+/**
+ * Triggers: scheduled ones look at records, event ones at ticket commits; both open tickets under ids derived
+ * from trigger + source + period, so the ticket's first commit (a unique `_id` insert) is the only guard needed
+ * against two workers, a re-run or a crash mid-run.
+ */
+export class RecordTriggers {
+  readonly collections: RecordCollections;
+  private eventTriggers?: {
+    at: number;
+    list: Promise<{ trigger: TriggerDoc; rules: PreparedTriggerRules }[]>;
+  };
+  private readonly running = new Set<Promise<unknown>>();
+
+  constructor(private readonly app: FastifyInstance) {
+    this.collections = recordCollections(app.db);
+  }
+
+  /** Passes under way (closing waits for them). */
+  track<T>(pass: Promise<T>): Promise<T> {
+    this.running.add(pass);
+    const done = () => void this.running.delete(pass);
+    pass.then(done, done);
+    return pass;
+  }
+
+  async settle(): Promise<void> {
+    await Promise.allSettled([...this.running]);
+  }
+
+  /** This process's own trigger changes are seen by its very next event. */
+  forgetEventTriggers(): void {
+    this.eventTriggers = undefined;
+  }
+
+  /** Run every enabled scheduled trigger that is due at `now` (the worker's job; safe to run anywhere, any time). */
+  async runDue(now: number): Promise<TriggerRunDoc[]> {
+    const due = await this.collections.triggers
+      .find({ enabled: true, kind: 'schedule', nextRunAt: { $lte: new Date(now) } })
+      .toArray();
+    const runs: TriggerRunDoc[] = [];
+    for (const trigger of due) {
+      if (this.app.jobsStopping.aborted) break;
+      const run = await this.runScheduled(trigger, trigger.nextRunAt!, 'schedule').catch((error: unknown) => {
+        this.app.log.error({ err: error, triggerId: trigger._id }, 'trigger run failed');
+        return undefined;
+      });
+      if (run) runs.push(run);
+    }
+    return runs;
+  }
+
+  /**
+   * One run of a scheduled trigger for its scheduled instant (or `now` when run by hand). The run is claimed by
+   * inserting `<trigger>@<instant>#<attempt>`: a second worker finds the claim and leaves it, unless it failed or
+   * its worker died (not finished after 10 minutes), when the next attempt is claimed the same way.
+   * Answers the run, or undefined when another worker has it.
+   */
+  async runScheduled(
+    trigger: TriggerDoc,
+    scheduledAt: Date,
+    reason: 'schedule' | 'manual',
+    options: { signal?: AbortSignal } = {},
+  ): Promise<TriggerRunDoc | undefined> {
+    const started = await this.start(trigger, scheduledAt, reason, options);
+    return started?.done;
+  }
+
+  /** Claim a run and start it; answers the claimed run and its end, or undefined when another worker has it. */
+  async start(
+    trigger: TriggerDoc,
+    scheduledAt: Date,
+    reason: 'schedule' | 'manual',
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ run: TriggerRunDoc; done: Promise<TriggerRunDoc> } | undefined> {
+    const now = this.app.clock.now();
+    const base = `${trigger._id}@${reason === 'manual' ? 'manual:' : ''}${scheduledAt.toISOString()}`;
+    let claimed: TriggerRunDoc | undefined;
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS && !claimed; attempt++) {
+      const run: TriggerRunDoc = {
+        _id: `${base}#${attempt}`,
+        runId: `${base}#${attempt}`,
+        triggerId: trigger._id,
+        scheduledAt,
+        period: periodOf(trigger.repeat, scheduledAt, trigger.timezone),
+        attempt,
+        reason,
+        status: 'running',
+        startedAt: new Date(now),
+        examined: 0,
+        matched: 0,
+        opened: 0,
+        existing: 0,
+        failed: 0,
+        failures: [],
+      };
+      try {
+        await this.collections.runs.insertOne(run);
+        claimed = run;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        const other = await this.collections.runs.findOne({ _id: run._id });
+        if (!other) continue;
+        if (other.status === 'finished') {
+          await this.advance(trigger, scheduledAt, now, reason);
+          return undefined;
+        }
+        const stale = other.status === 'running' && now - other.startedAt.getTime() > STALE_RUN_MS;
+        if (other.status !== 'failed' && !stale) return undefined;
+      }
+    }
+    if (!claimed) return undefined;
+    return { run: claimed, done: this.track(this.execute(trigger, claimed, options.signal)) };
+  }
+
+  private async execute(
+    trigger: TriggerDoc,
+    run: TriggerRunDoc,
+    signal?: AbortSignal,
+  ): Promise<TriggerRunDoc> {
+    const counts: TriggerRunCounts = { examined: 0, matched: 0, opened: 0, existing: 0, failed: 0 };
+    const failures: TriggerRunDoc['failures'] = [];
+    const stopped = () => signal?.aborted === true || this.app.jobsStopping.aborted;
+    let error: string | undefined;
+    try {
+      const rules = prepareTriggerRules(trigger.condition, trigger.mapping);
+      const owners = new Map<string, Promise<Requester | undefined>>();
+      const source = trigger.source!;
+      const cursor = this.collections.records
+        .find({ system: source.system, type: source.type })
+        .sort({ _id: 1 })
+        .batchSize(500);
+      let batch: RecordDoc[] = [];
+      const flush = async () => {
+        const now = this.app.clock.now();
+        await Promise.all(
+          batch.map(async (record) => {
+            counts.examined += 1;
+            const context = recordContext(record, now);
+            const holds = conditionHolds(rules, context, now);
+            if (!holds.ok) {
+              counts.failed += 1;
+              if (failures.length < MAX_FAILURES_KEPT)
+                failures.push({ record: record._id, reason: holds.reason.en });
+              return;
+            }
+            if (!holds.value) return;
+            counts.matched += 1;
+            const outcome = await this.openFor(trigger, rules, {
+              source: record._id,
+              context,
+              period: run.period,
+              runId: run.runId,
+              record,
+              requester: () => this.requesterFor(trigger, record, owners),
+            });
+            if (outcome.outcome === 'failed') {
+              counts.failed += 1;
+              if (failures.length < MAX_FAILURES_KEPT)
+                failures.push({ record: record._id, reason: outcome.reason.en });
+            } else counts[outcome.outcome] += 1;
+          }),
+        );
+        batch = [];
+      };
+      for await (const record of cursor) {
+        batch.push(record);
+        if (batch.length >= RUN_CONCURRENCY) {
+          await flush();
+          if (stopped()) break;
+        }
+      }
+      if (!stopped()) await flush();
+      if (stopped()) error = 'stopped before the end; the next pass runs it again';
+    } catch (caught) {
+      error = caught instanceof Error ? caught.message : String(caught);
+    }
+    const finishedAt = new Date(this.app.clock.now());
+    const status = error ? 'failed' : 'finished';
+    await this.collections.runs.updateOne(
+      { _id: run._id },
+      { $set: { ...counts, failures, finishedAt, status, ...(error ? { error } : {}) } },
+    );
+    const summary: TriggerRunSummary = {
+      runId: run.runId,
+      startedAt: run.startedAt,
+      finishedAt,
+      status,
+      reason: run.reason,
+      ...counts,
+    };
+    await this.collections.triggers.updateOne({ _id: trigger._id }, { $set: { lastRun: summary } });
+    if (!error) await this.advance(trigger, run.scheduledAt, this.app.clock.now(), run.reason);
+    return { ...run, ...counts, failures, finishedAt, status, ...(error ? { error } : {}) };
+  }
+
+  /** Move a scheduled trigger's next run past a run that finished (never backwards: `$max`). */
+  private async advance(trigger: TriggerDoc, scheduledAt: Date, now: number, reason: string): Promise<void> {
+    if (reason !== 'schedule' || !trigger.schedule) return;
+    const after = new Date(Math.max(now, scheduledAt.getTime()));
+    const next = nextRunAfter(trigger.schedule, trigger.timezone, after);
+    // Read, then set only when later (never backwards); `$max` on dates is not dependable on FerretDB 1.24.
+    const stored = await this.collections.triggers.findOne(
+      { _id: trigger._id },
+      { projection: { nextRunAt: 1 } },
+    );
+    if (!stored) return;
+    if (next && (!stored.nextRunAt || stored.nextRunAt < next))
+      await this.collections.triggers.updateOne({ _id: trigger._id }, { $set: { nextRunAt: next } });
+    else if (!next)
+      await this.collections.triggers.updateOne({ _id: trigger._id }, { $unset: { nextRunAt: '' } });
+  }
+
+  /** The person a record's ticket is opened for: its owner when asked and known, else the trigger's requester. */
+  private async requesterFor(
+    trigger: TriggerDoc,
+    record: RecordDoc | undefined,
+    owners: Map<string, Promise<Requester | undefined>>,
+  ): Promise<Requester | undefined> {
+    const owner = record?.owner?.trim();
+    if (trigger.requesterFromOwner && owner) {
+      let found = owners.get(owner);
+      if (!found) {
+        found = this.personNamed(owner);
+        owners.set(owner, found);
+      }
+      const person = await found;
+      if (person) return person;
+    }
+    return this.app.tickets.requester(trigger.requester);
+  }
+
+  /** An active person by id, username or e-mail. */
+  private async personNamed(text: string): Promise<Requester | undefined> {
+    if (/^[0-9a-f]{24}$/.test(text)) return this.app.tickets.requester(text);
+    const users = this.app.db.collection<{ _id: unknown; username: string; email: string; active: boolean }>(
+      'users',
+    );
+    const found = await users.findOne(
+      { active: true, $or: [{ username: text.toLowerCase() }, { email: text }] },
+      { projection: { _id: 1 } },
+    );
+    return found ? this.app.tickets.requester(String(found._id)) : undefined;
+  }
+
+  /**
+   * Open (or find) the ticket of one source in one period, then place it in the trigger's team and link it to its
+   * record or source ticket. Every step can be repeated: the open by its derived id, the team only while the ticket
+   * has nothing but its first commit, a link refused by the engine when it is there already.
+   */
+  async openFor(
+    trigger: TriggerDoc,
+    rules: PreparedTriggerRules,
+    input: {
+      source: string;
+      context: RuleContext;
+      period: string;
+      runId: string;
+      record?: RecordDoc;
+      sourceTicket?: TicketState;
+      requester: () => Promise<Requester | undefined>;
+    },
+  ): Promise<SourceOutcome> {
+    const ticketId = triggerTicketId(trigger._id, input.source, input.period);
+    const now = this.app.clock.now();
+    try {
+      let state: TicketState;
+      let created = false;
+      const first = await this.app.tickets.events.get(ticketId, 1);
+      if (first) {
+        const loaded = await this.app.tickets.load(ticketId);
+        if (!loaded) throw new Error(`Ticket ${ticketId} has a first commit but cannot be loaded`);
+        state = loaded.state;
+      } else {
+        const mapped = mapFields(rules, input.context, now);
+        if (!mapped.ok) return { outcome: 'failed', ticketId, reason: mapped.reason };
+        const requester = await input.requester();
+        if (!requester) {
+          return {
+            outcome: 'failed',
+            ticketId,
+            reason: {
+              'zh-CN': '触发器指定的提单人已停用或不存在',
+              en: 'The person the trigger opens tickets for is inactive or gone',
+            },
+          };
+        }
+        // Written before the open: event triggers skip tickets a trigger opened (no chains of triggers).
+        await this.collections.openings
+          .insertOne({
+            _id: ticketId,
+            triggerId: trigger._id,
+            source: input.source,
+            period: input.period,
+            runId: input.runId,
+            at: new Date(now),
+          })
+          .catch((error: unknown) => {
+            if (!isDuplicateKey(error)) throw error;
+          });
+        ({ state, created } = await this.app.tickets.open({
+          typeKey: trigger.ticketType,
+          data: mapped.value,
+          requester,
+          channel: trigger.channel,
+          actor: triggerActor(trigger),
+          ticketId,
+        }));
+      }
+      await this.placeInTeam(trigger, ticketId);
+      if (input.record) await this.linkRecord(trigger, ticketId, input.record);
+      if (input.sourceTicket) await this.linkBothWays(trigger, state, input.sourceTicket);
+      return { outcome: created ? 'opened' : 'existing', ticketId, number: state.number };
+    } catch (error) {
+      if (error instanceof HttpProblem && error.status < 500) {
+        return { outcome: 'failed', ticketId, reason: problemText(error) };
+      }
+      throw error;
+    }
+  }
+
+  private async placeInTeam(trigger: TriggerDoc, ticketId: string): Promise<void> {
+    if (!trigger.team) return;
+    const loaded = await this.app.tickets.load(ticketId);
+    if (!loaded || loaded.version !== 1 || loaded.state.team === trigger.team) return;
+    try {
+      await this.app.tickets.execute(
+        ticketId,
+        { command: 'assign', team: trigger.team },
+        triggerDispatcher(trigger),
+        1,
+      );
+    } catch (error) {
+      // 409: someone (another worker, a person) acted on the ticket first — theirs stands.
+      if (!(error instanceof HttpProblem) || (error.status !== 409 && error.status !== 422)) throw error;
+    }
+  }
+
+  /** Run `link` as the trigger: the ticket's new state, or undefined when it was linked before (422). */
+  private async link(
+    trigger: TriggerDoc,
+    ticketId: string,
+    link: { system: string; type: string; id: string; title?: string; url?: string },
+  ): Promise<TicketState | undefined> {
+    try {
+      return await this.app.tickets.execute(ticketId, { command: 'link', ...link }, triggerActor(trigger));
+    } catch (error) {
+      if (!(error instanceof HttpProblem) || error.status !== 422) throw error;
+      return undefined;
+    }
+  }
+
+  private async linkRecord(trigger: TriggerDoc, ticketId: string, record: RecordDoc): Promise<void> {
+    const linked = await this.link(trigger, ticketId, {
+      system: record.system,
+      type: record.type,
+      id: record.id,
+      title: record.title.slice(0, 200),
+      ...(record.url ? { url: record.url } : {}),
+    });
+    // The commit's after-commit step indexes the link too; a re-run after a crash between the two needs this.
+    const state = linked ?? (await this.app.tickets.load(ticketId))?.state;
+    if (state) await indexLinks(this.app.db, state, new Date(this.app.clock.now()));
+  }
+
+  private async linkBothWays(trigger: TriggerDoc, opened: TicketState, source: TicketState): Promise<void> {
+    const base = this.app.ordo.publicUrl.replace(/\/+$/, '');
+    await this.link(trigger, opened.id, {
+      system: 'ordo',
+      type: 'ticket',
+      id: source.id,
+      title: source.number,
+      url: `${base}/tickets/${source.id}`,
+    });
+    await this.link(trigger, source.id, {
+      system: 'ordo',
+      type: 'ticket',
+      id: opened.id,
+      title: opened.number,
+      url: `${base}/tickets/${opened.id}`,
+    });
+  }
+
+  // ── event triggers ──────────────────────────────────────────────────────────────────────────────────────────
+
+  private enabledEventTriggers(): Promise<{ trigger: TriggerDoc; rules: PreparedTriggerRules }[]> {
+    const now = Date.now();
+    if (!this.eventTriggers || now - this.eventTriggers.at > EVENT_TRIGGERS_TTL_MS) {
+      const list = this.collections.triggers
+        .find({ enabled: true, kind: 'event' })
+        .toArray()
+        .then((triggers) =>
+          triggers.flatMap((trigger) => {
+            try {
+              return [{ trigger, rules: prepareTriggerRules(trigger.condition, trigger.mapping) }];
+            } catch {
+              return [];
+            }
+          }),
+        );
+      this.eventTriggers = { at: now, list };
+      list.catch(() => {
+        if (this.eventTriggers?.list === list) this.eventTriggers = undefined;
+      });
+    }
+    return this.eventTriggers.list;
+  }
+
+  /**
+   * After every commit: each enabled event trigger listening to one of the commit's events whose condition holds
+   * opens its ticket, once per source ticket (its id derives from trigger + source). Tickets a trigger opened fire
+   * no event trigger, so triggers cannot chain into a loop. A failure throws: the ticket is marked and the
+   * reconciler runs this again.
+   */
+  async onCommit(commit: Commit, state: TicketState): Promise<void> {
+    const triggers = await this.enabledEventTriggers();
+    if (triggers.length === 0) return;
+    const events = (commit.payload.events ?? []) as TicketEvent[];
+    const now = this.app.clock.now();
+    let openedByTrigger: Promise<boolean> | undefined;
+    for (const { trigger, rules } of triggers) {
+      const event = events.find((candidate) => trigger.events?.includes(candidate.type));
+      if (!event) continue;
+      openedByTrigger ??= this.collections.openings
+        .findOne({ _id: state.id })
+        .then((found) => found !== null);
+      if (await openedByTrigger) return;
+      const context = ticketEventContext(event, state, now);
+      const holds = conditionHolds(rules, context, now);
+      if (!holds.ok) {
+        this.app.log.warn(
+          { triggerId: trigger._id, ticketId: state.id, reason: holds.reason.en },
+          'trigger condition failed',
+        );
+        continue;
+      }
+      if (!holds.value) continue;
+      const outcome = await this.openFor(trigger, rules, {
+        source: `ticket:${state.id}`,
+        context,
+        period: 'once',
+        runId: `${trigger._id}@event:${state.id}`,
+        sourceTicket: state,
+        requester: async () =>
+          trigger.requester ? this.app.tickets.requester(trigger.requester) : { ...state.requester },
+      });
+      await this.recordEventRun(trigger, outcome, new Date(now));
+    }
+  }
+
+  /** Event triggers keep their last firing as `lastRun` (counts of that one firing). */
+  private async recordEventRun(trigger: TriggerDoc, outcome: SourceOutcome, at: Date): Promise<void> {
+    if (outcome.outcome === 'failed') {
+      this.app.log.warn(
+        { triggerId: trigger._id, reason: outcome.reason.en },
+        'event trigger could not open its ticket',
+      );
+    }
+    await this.collections.triggers.updateOne(
+      { _id: trigger._id },
+      {
+        $set: {
+          lastRun: {
+            runId: `${trigger._id}@event:${outcome.ticketId}`,
+            startedAt: at,
+            finishedAt: at,
+            status: outcome.outcome === 'failed' ? 'failed' : 'finished',
+            reason: 'event',
+            examined: 1,
+            matched: 1,
+            opened: outcome.outcome === 'opened' ? 1 : 0,
+            existing: outcome.outcome === 'existing' ? 1 : 0,
+            failed: outcome.outcome === 'failed' ? 1 : 0,
+          },
+        },
+      },
+    );
+  }
+
+  // ── test: what would open now, storing nothing ───────────────────────────────────────────────────────────────
+
+  async preview(
+    trigger: TriggerDoc,
+    input: { records?: RecordDoc[]; ticket?: TicketState; limit: number },
+  ): Promise<{ period: string; examined: number; matched: number; items: TriggerPreviewItem[] }> {
+    const now = this.app.clock.now();
+    const rules = prepareTriggerRules(trigger.condition, trigger.mapping);
+    const definition = await this.app.tickets.newestDefinition(trigger.ticketType);
+    const form = definition?.definition.form as FormDefinition | undefined;
+    const owners = new Map<string, Promise<Requester | undefined>>();
+    const items: TriggerPreviewItem[] = [];
+    let examined = 0;
+    let matched = 0;
+    const period =
+      trigger.kind === 'event' ? 'once' : periodOf(trigger.repeat, new Date(now), trigger.timezone);
+
+    const consider = async (
+      source: string,
+      title: string | undefined,
+      context: RuleContext,
+      requester: () => Promise<Requester | undefined>,
+    ) => {
+      examined += 1;
+      const holds = conditionHolds(rules, context, now);
+      if (!holds.ok) {
+        items.push({ source, title, matched: false, problems: [{ field: 'condition', text: holds.reason }] });
+        return;
+      }
+      if (!holds.value) {
+        items.push({ source, title, matched: false });
+        return;
+      }
+      matched += 1;
+      const ticketId = triggerTicketId(trigger._id, source, period);
+      const exists = (await this.app.tickets.events.get(ticketId, 1)) !== undefined;
+      const mapped = mapFields(rules, context, now);
+      const person = await requester();
+      const problems: TriggerPreviewItem['problems'] = [];
+      if (!mapped.ok) problems.push({ field: 'mapping', text: mapped.reason });
+      if (!person)
+        problems.push({
+          field: 'requester',
+          text: { 'zh-CN': '提单人已停用或不存在', en: 'The requester is inactive or gone' },
+        });
+      if (!definition || !form)
+        problems.push({
+          field: 'ticketType',
+          text: { 'zh-CN': '工单类型尚未发布', en: 'The ticket type is not published' },
+        });
+      else if (mapped.ok) {
+        const checked = evaluateForm(form, mapped.value, { mode: 'create' });
+        for (const error of checked.errors) {
+          problems.push({
+            field: `mapping.${error.path.replace(/^\/?(data\/)?/, '').replace(/\//g, '.')}`,
+            text: error.text,
+          });
+        }
+      }
+      items.push({
+        source,
+        title,
+        matched: true,
+        ticketId,
+        exists: exists || undefined,
+        ...(person ? { requester: { id: person.id, ...(person.name ? { name: person.name } : {}) } } : {}),
+        ...(mapped.ok ? { data: mapped.value } : {}),
+        ...(problems.length > 0 ? { problems } : {}),
+      });
+    };
+
+    if (trigger.kind === 'event') {
+      if (input.ticket) {
+        const state = input.ticket;
+        const context = ticketEventContext({ type: trigger.events?.[0] ?? 'ticket.opened' }, state, now);
+        await consider(`ticket:${state.id}`, state.number, context, async () =>
+          trigger.requester ? this.app.tickets.requester(trigger.requester) : { ...state.requester },
+        );
+      }
+      return { period, examined, matched, items };
+    }
+    const records =
+      input.records ??
+      (await this.collections.records
+        .find({ system: trigger.source!.system, type: trigger.source!.type })
+        .sort({ _id: 1 })
+        .limit(input.limit)
+        .toArray());
+    for (const record of records) {
+      await consider(record._id, record.title, recordContext(record, now), () =>
+        this.requesterFor(trigger, record, owners),
+      );
+    }
+    return { period, examined, matched, items };
+  }
+}
+
+/** The form fields of the newest published version of a type, or undefined when it is not published. */
+export async function publishedFormFields(
+  app: FastifyInstance,
+  typeKey: string,
+): Promise<string[] | undefined> {
+  const definition = await app.tickets.newestDefinition(typeKey);
+  return definition ? formFieldKeys(definition.definition) : undefined;
+}
+
+export { recordKeyOf };
