@@ -29,6 +29,7 @@ import { directoryRoutes } from './routes/directory.routes.js';
 import { projectRoot } from './store/paths.js';
 import { ticketsPlugin } from './tickets/tickets.plugin.js';
 import { anchorRoutes } from './tickets/anchors.routes.js';
+import { analyticsRoutes } from './analytics/analytics.routes.js';
 import { notificationsPlugin } from './notifications/notifications.plugin.js';
 import { calendarRoutes } from './definitions/calendars.routes.js';
 import { slaPolicyRoutes } from './definitions/sla-policies.routes.js';
@@ -177,6 +178,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(ticketTypeRoutes);
   await app.register(ticketsPlugin);
   await app.register(anchorRoutes);
+  await app.register(analyticsRoutes);
   await app.register(notificationsPlugin);
   await app.register(templatesRoutes);
   await app.register(recordsPlugin);

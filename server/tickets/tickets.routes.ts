@@ -15,6 +15,7 @@ import { NO_DUE, type TicketDoc } from './ticket.projection.js';
 import { claimIntakeReferences } from './intake-references.js';
 import { requesterIdOfContact, type RequesterContact } from './intake-requester.js';
 import { calendarsOf } from './ticket-ports.js';
+import { reportingListFilters } from '../analytics/analytics.filters.js';
 import { timeLeft, type TimeLeft } from './ticket.sla.js';
 import { collectMentions, nameBookSchema, resolveNames } from './ticket-names.js';
 import { idempotentTicketId, type TicketActor, type TicketService } from './ticket.service.js';
@@ -416,6 +417,7 @@ export async function ticketsRoutes(app: FastifyInstance) {
         query.involved as string | undefined,
       );
       if (awaiting) filters.push(awaiting);
+      filters.push(...reportingListFilters(query));
       if (query.text) filters.push({ searchText: { $regex: escapeRegex(String(query.text).toLowerCase()) } });
       const sortName = String(query.sort ?? 'sla');
       const sort = SORTS[sortName]!;

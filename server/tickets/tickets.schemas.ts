@@ -1,4 +1,5 @@
 import { COMMAND_NAMES } from '../../runtime/engine/index.js';
+import { reportingListQueryProperties } from '../analytics/analytics.filters.js';
 import { LINK_LIMITS } from '../../runtime/engine/command-shape.js';
 import { requesterContactSchema } from './intake-requester.js';
 
@@ -139,6 +140,7 @@ export const listQuery = {
     },
     limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
     cursor: { type: 'string', maxLength: 400 },
+    ...reportingListQueryProperties,
   },
 } as const;
 
