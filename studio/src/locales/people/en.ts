@@ -24,12 +24,16 @@ export const peopleEn: DeepString<typeof peopleZh> = {
     assist: 'Ask for help',
     transferTitle: 'Transfer the ticket',
     transferText:
-      'Hand the ticket to another team, and to a person in it if you like; without one, the team picks by taking turns.',
+      'Hand the ticket to another team, and to a person in it if you like; without one, the team picks by taking turns. Picking a person first takes their team.',
     team: 'Team',
     person: 'Person (optional)',
     reason: 'Why (optional)',
     reassignTitle: 'Reassign',
-    reassignText: 'The ticket stays with its team and goes to another colleague.',
+    reassignText:
+      'Give the ticket to any colleague who works tickets. The list starts with its own team; pick another team, or clear the team, to find someone else.',
+    teamFilter: 'Team',
+    anyTeam: 'Any team',
+    movesTeam: 'The ticket moves to this team, with the colleague you pick.',
     assignee: 'New assignee',
     assistTitle: 'Ask colleagues for help',
     assistText:
@@ -37,6 +41,7 @@ export const peopleEn: DeepString<typeof peopleZh> = {
     assistants: 'Colleagues',
     note: 'Note (optional)',
     pickTeam: 'Pick a team',
+    pickTeamOfPerson: 'This colleague is in several teams, or none: pick the team the ticket goes to',
     pickPerson: 'Pick the new assignee',
     pickAssistants: 'Pick at least one colleague',
     awayWarning: '{name} is away; the ticket still goes to them, so make sure they can take it in time',
