@@ -34,6 +34,58 @@ export const DEFAULT_ATTACHMENT_TYPES: readonly string[] = [
   'message/rfc822',
 ];
 
+/** The file-name extensions people know each type by (what a file picker offers and a browser pre-checks). */
+const EXTENSIONS_OF_TYPE: Record<string, readonly string[]> = {
+  'image/png': ['.png'],
+  'image/jpeg': ['.jpg', '.jpeg'],
+  'image/gif': ['.gif'],
+  'image/webp': ['.webp'],
+  'image/bmp': ['.bmp'],
+  'image/tiff': ['.tif', '.tiff'],
+  'image/heic': ['.heic'],
+  'application/pdf': ['.pdf'],
+  'text/plain': ['.txt', '.log'],
+  'text/csv': ['.csv'],
+  'application/zip': ['.zip'],
+  'application/x-7z-compressed': ['.7z'],
+  'application/x-rar-compressed': ['.rar'],
+  'application/gzip': ['.gz'],
+  'application/json': ['.json'],
+  'application/msword': ['.doc'],
+  'application/vnd.ms-excel': ['.xls'],
+  'application/vnd.ms-powerpoint': ['.ppt'],
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': ['.docx'],
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': ['.xlsx'],
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': ['.pptx'],
+  'message/rfc822': ['.eml'],
+  'audio/mpeg': ['.mp3'],
+  'audio/wav': ['.wav'],
+  'video/mp4': ['.mp4'],
+};
+
+export interface AttachmentKind {
+  /** The content type as the server records it. */
+  type: string;
+  /** Other names browsers declare it by. */
+  aliases: string[];
+  /** Extensions files of this type carry (none known: only the declared type tells). */
+  extensions: string[];
+}
+
+/**
+ * The kinds of file this server takes, for the studio's file pickers and its check before an upload. The
+ * server's verdict on the bytes still decides (a renamed executable is refused whatever its name).
+ */
+export function attachmentKinds(types: Iterable<string>): AttachmentKind[] {
+  return [...types].map((type) => ({
+    type,
+    aliases: Object.entries(ALIASES)
+      .filter(([, canonical]) => canonical === type)
+      .map(([alias]) => alias),
+    extensions: (EXTENSIONS_OF_TYPE[type] ?? []).filter((extension) => !BLOCKED_EXTENSIONS.has(extension)),
+  }));
+}
+
 /** Types that have no signature: recognised as UTF-8 text when declared so. */
 const TEXT_TYPES = new Set(['text/plain', 'text/csv', 'application/json', 'message/rfc822']);
 

@@ -16,6 +16,7 @@ import {
   DEFAULT_ATTACHMENT_TYPES,
   normaliseName,
   readHead,
+  attachmentKinds,
 } from './attachment-types.js';
 
 export { ATTACHMENTS_COLLECTION, type AttachmentDoc } from './attachment.model.js';
@@ -187,6 +188,44 @@ export async function attachmentsRoutes(app: FastifyInstance) {
     await collection.insertMany(stored);
     return stored;
   }
+
+  const kinds = attachmentKinds(allowedTypes);
+  app.get(
+    '/api/attachments/kinds',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: 'The kinds and sizes of file this server takes, to check a file before uploading it',
+        description:
+          'Configured by the operator (`attachmentTypes`). A browser checks a file against these before sending ' +
+          'it; the server still decides from the bytes (415 for a kind it does not take, 413 for a size).',
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              types: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    type: { type: 'string' },
+                    aliases: { type: 'array', items: { type: 'string' } },
+                    extensions: { type: 'array', items: { type: 'string' } },
+                  },
+                },
+              },
+              maxBytes: { type: 'integer' },
+              maxFiles: { type: 'integer' },
+            },
+          },
+          401: problemSchema,
+          403: problemSchema,
+        },
+      },
+      config: { access: { scopes: ['tickets:write'] } },
+    },
+    async () => ({ types: kinds, maxBytes: MAX_ATTACHMENT_BYTES, maxFiles: MAX_FILES_PER_UPLOAD }),
+  );
 
   app.post(
     '/api/attachments',

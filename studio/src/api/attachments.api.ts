@@ -21,6 +21,17 @@ export async function uploadIntakeFiles(files: readonly File[]): Promise<Attachm
   return (await upload<{ items: AttachmentView[] }>('/api/attachments', body)).items;
 }
 
+/** The kinds of file the server takes (configured by its operator) and its limits. */
+export interface AttachmentKinds {
+  types: { type: string; aliases: string[]; extensions: string[] }[];
+  maxBytes: number;
+  maxFiles: number;
+}
+
+export function getAttachmentKinds(): Promise<AttachmentKinds> {
+  return request<AttachmentKinds>('/api/attachments/kinds');
+}
+
 /** The files of a ticket the reader may see (names, sizes and ids for the download links). */
 export async function listTicketAttachments(ticketId: string): Promise<AttachmentView[]> {
   return (

@@ -507,6 +507,7 @@ const en: MessageSchema = {
       fileLimit: 'Up to {count} files of {size} MB each; images, PDF, Office documents, text, zip and e-mail',
       fileTooLarge: 'Larger than {limit} MB, not uploaded',
       fileEmpty: 'This file is empty; not uploaded',
+      fileKind: 'This kind of file is not accepted here (you can upload {accepted}); not uploaded',
       fileTooMany: 'At most {count} files; {skipped} more were not uploaded',
       fileStored: 'Uploaded file',
       cancelUpload: 'Cancel',

@@ -501,6 +501,7 @@ const zhCN = {
       fileLimit: '最多 {count} 个文件，每个不超过 {size} MB；支持图片、PDF、Office 文档、文本、压缩包和邮件',
       fileTooLarge: '文件超过 {limit} MB，未上传',
       fileEmpty: '这是空文件，未上传',
+      fileKind: '此类文件不能上传（可上传：{accepted}），未上传',
       fileTooMany: '最多 {count} 个文件，另有 {skipped} 个未上传',
       fileStored: '已上传的文件',
       cancelUpload: '取消',
