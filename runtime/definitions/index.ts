@@ -53,6 +53,7 @@ export {
   TEMPLATE_KEY_PATTERN,
   TICKET_TYPE_KEY_PATTERN,
   ticketStatusSchema,
+  type CategoryName,
   ticketTypeSchema,
   type TicketStatusDefinition,
   type TicketTypeDefinition,

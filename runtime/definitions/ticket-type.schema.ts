@@ -25,12 +25,22 @@ export interface TicketStatusDefinition {
   color?: string;
 }
 
+/**
+ * What people call a category of ticket types (`it` → “IT 服务”), shown in the portal's catalog, lists and the
+ * template gallery; without it the studio's own words for the shipped categories, then the key.
+ */
+export interface CategoryName {
+  'zh-CN': string;
+  en?: string;
+}
+
 /** A ticket type as the studio edits it; the parts are typed by their owners' modules. */
 export interface TicketTypeDefinition {
   key: string;
   name: LocalizedText;
   description?: LocalizedText;
   category: string;
+  categoryName?: CategoryName;
   numberFormat: string;
   /** IANA zone the number format's dates are read in; `Asia/Shanghai` when absent. */
   zone?: string;
@@ -87,6 +97,15 @@ export const ticketTypeSchema = {
     name: nameSchema,
     description: descriptionSchema,
     category: { type: 'string', minLength: 1, maxLength: 50, pattern: SIMPLE_KEY_PATTERN },
+    categoryName: {
+      type: 'object',
+      required: ['zh-CN'],
+      additionalProperties: false,
+      properties: {
+        'zh-CN': { type: 'string', minLength: 1, maxLength: 50 },
+        en: { type: 'string', maxLength: 50 },
+      },
+    },
     // Placeholders are checked by parseNumberFormat, which explains each mistake.
     numberFormat: { type: 'string', minLength: 1, maxLength: 64 },
     zone: { type: 'string', minLength: 1, maxLength: 64 },

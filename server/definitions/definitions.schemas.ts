@@ -131,6 +131,11 @@ export const ticketTypeSummarySchema = {
     key: { type: 'string' },
     name: localizedTextSchema,
     category: { type: 'string' },
+    categoryName: {
+      type: 'object',
+      description: 'What people call the category, when the definition names it',
+      properties: { 'zh-CN': { type: 'string' }, en: { type: 'string' } },
+    },
     latestVersion: { type: 'integer', description: '0 before the first publish' },
     latestPublishedAt: { type: 'string', format: 'date-time' },
     hasUnpublishedChanges: { type: 'boolean', description: 'Designers only' },

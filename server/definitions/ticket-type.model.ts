@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { LocalizedText } from '../../runtime/common/types.js';
+import type { CategoryName } from '../../runtime/definitions/index.js';
 
 /**
  * Ticket types: one document per type holding its draft and the metadata lists query by, plus one frozen document
@@ -13,6 +14,8 @@ export interface TicketTypeDoc {
   _id: string;
   name: LocalizedText;
   category: string;
+  /** What people call the category, when the definition names it (null: it does not). */
+  categoryName?: CategoryName | null;
   /** The draft as the studio saved it (JSON text); it may be incomplete or invalid. */
   draft: string;
   /** Bumped on every draft save; an editor sends the revision it saw, a stale one is refused. */
@@ -39,6 +42,8 @@ export interface TicketTypeVersionDoc {
   version: number;
   name: LocalizedText;
   category: string;
+  /** What people call the category, when the definition names it (null: it does not). */
+  categoryName?: CategoryName | null;
   /**
    * The definition tickets run on (JSON text): the source with its SLA policy and every calendar it measures on
    * resolved and embedded, so later edits of those never change a running ticket.

@@ -56,8 +56,8 @@ const isRequesterOnly = (principal: Principal | null): boolean =>
 
 /** What a requester's portal needs of a published type: its names, statuses and intake form. */
 function portalDefinition(definition: Record<string, unknown>): Record<string, unknown> {
-  const { key, name, description, category, statuses, form } = definition;
-  return { key, name, description, category, statuses, form };
+  const { key, name, description, category, categoryName, statuses, form } = definition;
+  return { key, name, description, category, categoryName, statuses, form };
 }
 
 function draftResponse(draft: DraftView) {

@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
 import { effectRegistryOf } from '../tickets/effects.js';
 import type { LocalizedText, Problem } from '../../runtime/common/types.js';
-import { diffDefinitions, validateTicketType } from '../../runtime/definitions/index.js';
+import { diffDefinitions, validateTicketType, type CategoryName } from '../../runtime/definitions/index.js';
 import type { HttpProblem } from '../lib/problem.js';
 import { badRequest, conflict, notFound } from '../lib/problem.js';
 import { isDuplicateKey } from '../lib/sequence.js';
@@ -21,6 +21,7 @@ export interface TicketTypeSource {
   key: string;
   name: LocalizedText;
   category: string;
+  categoryName?: CategoryName;
   [part: string]: unknown;
 }
 
@@ -28,6 +29,8 @@ export interface TicketTypeSummary {
   key: string;
   name: LocalizedText;
   category: string;
+  /** What people call the category, when the (published, for non-designers) definition names it. */
+  categoryName?: CategoryName;
   /** 0 before the first publish. */
   latestVersion: number;
   latestPublishedAt?: string;
@@ -108,6 +111,7 @@ function toSummary(doc: TicketTypeDoc, forDesigner: boolean): TicketTypeSummary 
     key: doc._id,
     name: doc.name,
     category: doc.category,
+    ...(doc.categoryName ? { categoryName: doc.categoryName } : {}),
     latestVersion: doc.latestVersion,
   };
   if (doc.latestPublishedAt) summary.latestPublishedAt = doc.latestPublishedAt.toISOString();
@@ -160,14 +164,20 @@ export async function listTicketTypes(
   const published = await ticketTypeVersions(db)
     .find(
       { _id: { $in: docs.map((doc) => versionId(doc._id, doc.latestVersion)) } },
-      { projection: { key: 1, name: 1, category: 1 } },
+      { projection: { key: 1, name: 1, category: 1, categoryName: 1 } },
     )
     .toArray();
   const byKey = new Map(published.map((version) => [version.key, version]));
   return docs.map((doc) => {
     const version = byKey.get(doc._id);
-    const summary = toSummary(doc, false);
-    return version ? { ...summary, name: version.name, category: version.category } : summary;
+    const { categoryName: _draftCategoryName, ...summary } = toSummary(doc, false);
+    if (!version) return summary;
+    return {
+      ...summary,
+      name: version.name,
+      category: version.category,
+      ...(version.categoryName ? { categoryName: version.categoryName } : {}),
+    };
   });
 }
 
@@ -214,6 +224,16 @@ export async function getVersion(db: Connection, key: string, version: number): 
   return toVersionView(doc);
 }
 
+/** The category's name as a draft gives it: a well-formed one, or null (shown by its key or the studio's words). */
+function categoryNameOf(source: TicketTypeSource): CategoryName | null {
+  const name = source.categoryName as unknown;
+  if (typeof name !== 'object' || name === null) return null;
+  const zh = (name as Record<string, unknown>)['zh-CN'];
+  const en = (name as Record<string, unknown>).en;
+  if (typeof zh !== 'string' || zh.trim() === '') return null;
+  return { 'zh-CN': zh, ...(typeof en === 'string' && en.trim() !== '' ? { en } : {}) };
+}
+
 // ---- Drafts ----------------------------------------------------------------------------------------------------
 
 export async function createTicketType(
@@ -226,6 +246,7 @@ export async function createTicketType(
     _id: source.key,
     name: source.name,
     category: source.category,
+    categoryName: categoryNameOf(source),
     draft: toDefinitionText(source),
     draftRevision: 1,
     draftSha256: definitionSha256(source),
@@ -279,6 +300,7 @@ export async function saveDraft(
       $set: {
         name: source.name,
         category: source.category,
+        categoryName: categoryNameOf(source),
         draft: toDefinitionText(source),
         draftRevision: draftRevision + 1,
         draftSha256: definitionSha256(source),
@@ -385,6 +407,7 @@ export async function publishDraft(
     sourceSha256: doc.draftSha256,
     name: source.name,
     category: source.category,
+    categoryName: categoryNameOf(source),
     note: options.note,
     baseVersion: options.baseVersion,
     actor,
@@ -414,6 +437,7 @@ export async function rollbackTo(
     sourceSha256: target.sourceSha256,
     name: target.name,
     category: target.category,
+    categoryName: target.categoryName ?? null,
     note: options.note,
     baseVersion: options.baseVersion,
     rolledBackFrom: target.version,
@@ -428,6 +452,7 @@ export async function rollbackTo(
         $set: {
           name: target.name,
           category: target.category,
+          categoryName: target.categoryName ?? null,
           draft: target.source,
           draftRevision: doc.draftRevision + 1,
           draftSha256: target.sourceSha256,
@@ -448,6 +473,7 @@ interface VersionInput {
   sourceSha256: string;
   name: LocalizedText;
   category: string;
+  categoryName: CategoryName | null;
   note: string;
   baseVersion?: number;
   rolledBackFrom?: number;
@@ -484,6 +510,7 @@ async function commitVersion(
     version,
     name: input.name,
     category: input.category,
+    categoryName: input.categoryName,
     definition: toDefinitionText(input.frozen),
     source: input.source,
     note: input.note,

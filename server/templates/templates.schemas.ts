@@ -78,7 +78,14 @@ export const packSummarySchema = {
       items: {
         type: 'object',
         required: ['key', 'name'],
-        properties: { key: { type: 'string' }, name: localizedText },
+        properties: {
+          key: { type: 'string' },
+          name: localizedText,
+          categoryName: {
+            type: 'object',
+            properties: { 'zh-CN': { type: 'string' }, en: { type: 'string' } },
+          },
+        },
       },
     },
     teams: { type: 'array', items: { type: 'string' } },

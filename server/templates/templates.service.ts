@@ -53,7 +53,8 @@ export interface PackSummary {
   name?: LocalizedText;
   description?: LocalizedText;
   category?: string;
-  ticketTypes: { key: string; name: LocalizedText }[];
+  /** Each type with its category's name when its definition gives one (the gallery names a new scenario by it). */
+  ticketTypes: { key: string; name: LocalizedText; categoryName?: { 'zh-CN': string; en?: string } }[];
   teams: string[];
   status: PackStatus;
   installedVersion: string | null;
@@ -228,7 +229,11 @@ export async function listTemplates(db: Connection, packsDir: string): Promise<P
       name: manifest.name,
       description: manifest.description,
       category: manifest.category,
-      ticketTypes: types.map((type) => ({ key: type.key, name: typeName(type.definition) })),
+      ticketTypes: types.map((type) => ({
+        key: type.key,
+        name: typeName(type.definition),
+        ...categoryNameOf(type.definition),
+      })),
       teams: manifest.teams.map((team) => team.key),
       status: statusOf(manifest.version, latest),
       ...installed,
@@ -716,4 +721,18 @@ export function summarizeInstall(result: InstallResult): string {
     lines.push(`  ${type.key}: ${type.action}${type.version ? `, version ${type.version}` : ''}`);
   }
   return lines.join('\n');
+}
+
+/** A pack type's category name, as its definition gives it (see runtime/definitions CategoryName). */
+function categoryNameOf(definition: Record<string, unknown>): {
+  categoryName?: { 'zh-CN': string; en?: string };
+} {
+  const name = definition.categoryName as Record<string, unknown> | undefined;
+  if (typeof name !== 'object' || name === null || typeof name['zh-CN'] !== 'string') return {};
+  return {
+    categoryName: {
+      'zh-CN': name['zh-CN'],
+      ...(typeof name.en === 'string' ? { en: name.en } : {}),
+    },
+  };
 }

@@ -13,6 +13,7 @@ export interface DesignerTypeSummary {
   key: string;
   name: LocalizedText;
   category: string;
+  categoryName?: { 'zh-CN': string; en?: string };
   /** 0 before the first publish. */
   latestVersion: number;
   latestPublishedAt?: string;

@@ -27,7 +27,8 @@ export interface PackSummary {
   name?: LocalizedText;
   description?: LocalizedText;
   category?: string;
-  ticketTypes: { key: string; name: LocalizedText }[];
+  /** With the category's name when the type's definition gives one. */
+  ticketTypes: { key: string; name: LocalizedText; categoryName?: { 'zh-CN': string; en?: string } }[];
   teams: string[];
   status: PackStatus;
   installedVersion: string | null;

@@ -183,10 +183,17 @@ export interface Health {
 
 // ---- Ticket types (definitions as the portal and the agent console read them) --------------------------------
 
+/** What people call a category of ticket types, when its definition names it (else the studio's word, then the key). */
+export interface CategoryName {
+  'zh-CN': string;
+  en?: string;
+}
+
 export interface TicketTypeSummary {
   key: string;
   name: LocalizedText;
   category: string;
+  categoryName?: CategoryName;
   /** 0 before the first publish: such a type cannot be opened yet. */
   latestVersion: number;
   latestPublishedAt?: string;
@@ -220,6 +227,7 @@ export interface TicketTypeDefinition {
   name: LocalizedText;
   description?: LocalizedText;
   category?: string;
+  categoryName?: CategoryName;
   statuses?: Partial<Record<StatusCategory, StatusDefinition[]>>;
   form?: FormDefinition;
   flow?: { nodes: FlowNodeDefinition[]; edges: FlowEdgeDefinition[] };

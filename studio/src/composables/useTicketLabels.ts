@@ -71,8 +71,15 @@ export function useTicketLabels() {
     return names.userName(id);
   }
 
-  /** A category of ticket types, by its studio name. */
-  function typeCategoryName(category: string): string {
+  /**
+   * A category of ticket types: as a definition names it (given, or any published type of that category), else
+   * the studio's word for a shipped category, else its key.
+   */
+  function typeCategoryName(category: string, named?: Partial<LocalizedText> | null): string {
+    const given =
+      named ??
+      ticketTypes.types.find((type) => type.category === category && type.categoryName)?.categoryName;
+    if (given && (given['zh-CN'] || given.en)) return text(given, category);
     return te(`tickets.typeCategory.${category}`) ? t(`tickets.typeCategory.${category}`) : category;
   }
 

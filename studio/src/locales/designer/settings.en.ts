@@ -9,6 +9,10 @@ export const settingsEn: DeepString<typeof settingsZh> = {
   keyHint: 'The key names this type in the API, in rules and on tickets; it cannot change.',
   category: 'Category',
   categoryHint: 'Lower-case letters, digits and dashes, e.g. it, hr, facilities.',
+  categoryNameZh: 'Category name (Chinese)',
+  categoryNameEn: 'Category name (English)',
+  categoryNameHint:
+    'What the portal and lists call the category, e.g. 设施报修 / Facilities. Empty: the known name for it, else its key.',
   nameZh: 'Name (Chinese)',
   nameEn: 'Name (English)',
   descriptionZh: 'Description (Chinese)',

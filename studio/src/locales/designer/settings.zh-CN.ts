@@ -6,6 +6,10 @@ export const settingsZh = {
   keyHint: '标识在 API、规则和工单中引用此类型，创建后不能修改。',
   category: '分类',
   categoryHint: '小写字母、数字和横线，例如 it、hr、facilities。',
+  categoryNameZh: '分类中文名称',
+  categoryNameEn: '分类英文名称',
+  categoryNameHint:
+    '门户和列表中显示的分类名称，例如“设施报修 / Facilities”。留空时使用系统内置名称，没有则显示标识。',
   nameZh: '中文名称',
   nameEn: '英文名称',
   descriptionZh: '中文说明',
