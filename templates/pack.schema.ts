@@ -38,6 +38,20 @@ export interface PackManifest {
   roles: string[];
   /** File names of business calendars the pack ships; installing creates the missing ones. */
   calendars?: string[];
+  /** Mailboxes the pack suggests (mail in): offered to the admin after installing, created on their word. */
+  mailboxes?: PackMailbox[];
+}
+
+/** A mailbox preset: which ticket type mail to `address` opens (see server/channels/mail). */
+export interface PackMailbox {
+  /** A suggested address; the admin gives the real one when creating it. */
+  address: string;
+  name: LocalizedText;
+  typeKey: string;
+  team?: string;
+  titleField: string;
+  descriptionField?: string;
+  defaults?: Record<string, unknown>;
 }
 
 const localizedNameSchema = {
@@ -103,6 +117,24 @@ export const packManifestSchema = {
       maxItems: 20,
       uniqueItems: true,
       items: { type: 'string', maxLength: 120, pattern: CALENDAR_FILE_PATTERN },
+    },
+    mailboxes: {
+      type: 'array',
+      maxItems: 10,
+      items: {
+        type: 'object',
+        required: ['address', 'name', 'typeKey', 'titleField'],
+        additionalProperties: false,
+        properties: {
+          address: { type: 'string', minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' },
+          name: localizedNameSchema,
+          typeKey: { type: 'string', minLength: 1, maxLength: 100 },
+          team: { type: 'string', minLength: 1, maxLength: 64, pattern: TEAM_KEY_PATTERN },
+          titleField: { type: 'string', minLength: 1, maxLength: 100 },
+          descriptionField: { type: 'string', maxLength: 100 },
+          defaults: { type: 'object' },
+        },
+      },
     },
   },
 } as const;

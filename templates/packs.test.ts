@@ -24,7 +24,14 @@ import { checkPackManifest } from './pack.schema.js';
 const TEMPLATES_DIR = path.dirname(fileURLToPath(import.meta.url));
 /** Wednesday 2026-03-04 09:30 in Shanghai: working time on the CN calendar. */
 const NOW = Date.parse('2026-03-04T09:30:00+08:00');
-const EXPECTED_PACKS = ['administration', 'hr', 'it-service-desk', 'manufacturing', 'project'];
+const EXPECTED_PACKS = [
+  'administration',
+  'customer-service',
+  'hr',
+  'it-service-desk',
+  'manufacturing',
+  'project',
+];
 
 let packs: LoadedPack[] = [];
 

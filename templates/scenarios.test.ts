@@ -383,3 +383,88 @@ describe('project.task: a blocked owner asks the requester and waits', () => {
     ).toBe(true);
   });
 });
+
+describe('cs.complaint: the customer is asked, confirms, rates; the lesson is captured', () => {
+  const definition = definitionOf('customer-service', 'complaint.ticket-type.json');
+  const agent = person('u-cs', ['customer-service']);
+  const teams = {
+    'customer-service': team('customer-service', ['u-cs']),
+    'cs-escalation': team('cs-escalation', ['u-lead']),
+  };
+
+  it('pauses while waiting for the customer, captures the lesson before asking for confirmation', () => {
+    const harness = new TicketHarness(definition, { teams });
+    open(harness, {
+      title: 'Parcel late by a week',
+      complaintType: 'delivery',
+      severity: 'normal',
+      orderNo: 'SO-1',
+    });
+    expect(notified(harness)).toContain('request-received');
+    expect(harness.at).toEqual(['investigate']);
+    harness.do({ command: 'complete-step', outcome: 'need-info' }, agent);
+    expect(notified(harness)).toContain('customer-info-needed');
+    expect(harness.ticket.status).toEqual({ category: 'pending', key: 'awaiting-customer' });
+    harness.do({ command: 'reply-received', body: 'Tracking number ZT123' }, requester);
+    expect(harness.at).toEqual(['investigate']);
+
+    harness.do(
+      { command: 'complete-step', outcome: 'resolved', data: { resolutionSummary: 'Re-sent by express' } },
+      agent,
+    );
+    expect(harness.at).toEqual(['capture-knowledge']);
+    harness.do(
+      {
+        command: 'complete-step',
+        outcome: 'captured',
+        data: { knowledgeSummary: 'Check the carrier first' },
+      },
+      agent,
+    );
+    expect(harness.ticket.status).toEqual({ category: 'resolved', key: 'awaiting-confirmation' });
+    harness.do({ command: 'confirm' }, requester);
+    expect(harness.ticket.status.category).toBe('closed');
+    expect(harness.effectsOf('survey')).toHaveLength(1);
+  });
+
+  it('alerts the complaint leads about a critical complaint and routes it to them', () => {
+    const harness = new TicketHarness(definition, { teams });
+    open(harness, {
+      title: 'Heater smoking',
+      complaintType: 'product-quality',
+      severity: 'critical',
+      orderNo: 'SO-2',
+    });
+    expect(notified(harness)).toContain('complaint-critical');
+    expect(harness.ticket.team).toBe('cs-escalation');
+    expect(harness.ticket.priority).toBe('urgent');
+  });
+});
+
+describe('cs.after-sales: a large refund needs a lead’s approval', () => {
+  const definition = definitionOf('customer-service', 'after-sales.ticket-type.json');
+  const agent = person('u-cs', ['customer-service']);
+  const lead = person('u-lead', ['cs-escalation']);
+  const teams = {
+    'customer-service': team('customer-service', ['u-cs']),
+    'cs-escalation': team('cs-escalation', ['u-lead']),
+    'after-sales': team('after-sales', ['u-eng']),
+  };
+
+  it('goes to the approval above 2,000 and to the service once approved', () => {
+    const harness = new TicketHarness(definition, { teams });
+    open(harness, { title: 'Refund the sofa', requestType: 'refund', orderNo: 'SO-3', refundAmount: 5800 });
+    harness.do({ command: 'complete-step', outcome: 'accepted' }, agent);
+    expect(harness.at).toEqual(['refund-approval']);
+    harness.do({ command: 'approve' }, lead);
+    expect(harness.at).toEqual(['service']);
+  });
+
+  it('tells the customer when the request is declined', () => {
+    const harness = new TicketHarness(definition, { teams });
+    open(harness, { title: 'Return after two years', requestType: 'return', orderNo: 'SO-4' });
+    harness.do({ command: 'complete-step', outcome: 'declined' }, agent);
+    expect(notified(harness)).toContain('request-declined');
+    expect(harness.ticket.status.category).toBe('cancelled');
+  });
+});

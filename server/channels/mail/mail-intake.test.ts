@@ -14,6 +14,7 @@ import {
   waitFor,
   type CreatedUser,
 } from '../../../test/support/server-app.js';
+import { installPacks } from '../../../test/support/packs.js';
 import { createTeam, itIncidentDefinition, publishType } from '../../../test/support/tickets.js';
 
 const MAX_BYTES = 1_000_000;
@@ -495,5 +496,62 @@ describe('SMTP intake', () => {
     expect(record).toMatchObject({ outcome: 'ticket', ticketId: mailTicketId(recordId) });
     expect(await app.tickets.tickets.countDocuments({ _id: mailTicketId(recordId) })).toBe(1);
     expect(await app.tickets.tickets.countDocuments({ title: 'Disk full on build server' })).toBe(1);
+  });
+
+  it('the customer-service pack offers its mailbox presets; one created from a preset opens that pack’s tickets', async () => {
+    const none = await call(app, {
+      method: 'GET',
+      url: '/api/channels/mailboxes/presets',
+      headers: bearer(admin),
+    });
+    expect(none.body.items).toEqual([]);
+    await installPacks(app, admin, ['customer-service']);
+    const { status, body } = await call(app, {
+      method: 'GET',
+      url: '/api/channels/mailboxes/presets',
+      headers: bearer(admin),
+    });
+    expect(status).toBe(200);
+    const presets = body.items as {
+      typeKey: string;
+      address: string;
+      typePublished: boolean;
+      inUse: boolean;
+    }[];
+    expect(presets.map((preset) => preset.typeKey).sort()).toEqual(['cs.after-sales', 'cs.complaint']);
+    expect(presets.every((preset) => preset.typePublished && !preset.inUse)).toBe(true);
+    const preset = presets.find((item) => item.typeKey === 'cs.after-sales')!;
+    const {
+      pack: _pack,
+      typePublished: _published,
+      inUse: _inUse,
+      ...fields
+    } = preset as Record<string, unknown>;
+    const created = await call(app, {
+      method: 'POST',
+      url: '/api/channels/mailboxes',
+      headers: bearer(admin),
+      payload: { ...fields, address: 'service@ordo.test', name: 'Service' },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await send({
+      from: 'Zhou Min <zhou.min@example.cn>',
+      to: 'service@ordo.test',
+      subject: '路由器密码忘了怎么办',
+      text: '说明书找不到了。',
+      messageId: '<cs-1@example.cn>',
+    });
+    const record = await app.mailChannel.intake.messages.findOne({ messageId: 'cs-1@example.cn' });
+    expect(record?.outcome, record?.detail).toBe('ticket');
+    const { body: view } = await call(app, {
+      method: 'GET',
+      url: `/api/tickets/${record!.ticketId}`,
+      headers: bearer(admin),
+    });
+    expect(view).toMatchObject({
+      type: 'cs.after-sales',
+      channel: 'email',
+      data: { requestType: 'question' },
+    });
   });
 });

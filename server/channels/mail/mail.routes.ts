@@ -2,12 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import type { RouteAccess } from '../../access/route-access.js';
 import { HttpProblem, badRequest, conflict, notFound } from '../../lib/problem.js';
 import { noContent, problemResponses, problemSchema } from '../../routes/common.schemas.js';
+import { loadPacks } from '../../../templates/pack-loader.js';
+import { templateInstalls } from '../../templates/template-install.model.js';
+import { defaultPacksDir } from '../../templates/templates.routes.js';
 import { readMail, type MailIntake } from './mail-intake.js';
 import type { MailboxDoc, MailMessageDoc, MailOutcome } from './mail.model.js';
 import {
   mailboxAddressParams,
   mailboxCreateBody,
   mailboxUpdateBody,
+  mailboxPresetsView,
   mailboxView,
   mailPlanView,
   mailStatusView,
@@ -257,6 +261,43 @@ export function mailRoutes(
         await intake.mailboxes.deleteOne({ _id: existing._id });
         intake.forgetMailboxes();
         return reply.status(204).send();
+      },
+    );
+
+    app.get(
+      '/api/channels/mailboxes/presets',
+      {
+        config: { access: admins },
+        schema: {
+          tags: ['channels'],
+          summary:
+            'Mailboxes the installed scenario packs suggest (create one with POST and the real address)',
+          response: { 200: mailboxPresetsView, ...problemResponses(401, 403) },
+        },
+      },
+      async () => {
+        const installed = new Set(
+          (
+            await templateInstalls(app.db)
+              .find({}, { projection: { packId: 1 } })
+              .toArray()
+          ).map((doc) => doc.packId),
+        );
+        const taken = await intake.mailboxes.find({}, { projection: { typeKey: 1 } }).toArray();
+        const items = [];
+        for (const result of await loadPacks(defaultPacksDir())) {
+          if (!result.ok || !installed.has(result.pack.manifest.id)) continue;
+          for (const preset of result.pack.manifest.mailboxes ?? []) {
+            const published = (await app.tickets.newestDefinition(preset.typeKey)) !== undefined;
+            items.push({
+              pack: result.pack.manifest.id,
+              ...preset,
+              typePublished: published,
+              inUse: taken.some((mailbox) => mailbox.typeKey === preset.typeKey),
+            });
+          }
+        }
+        return { items };
       },
     );
 

@@ -191,3 +191,32 @@ export const mailStatusView = {
     outbound: { type: 'boolean', description: 'SMTP_URL is set: replies and notifications go out by mail' },
   },
 } as const;
+
+export const mailboxPresetsView = {
+  type: 'object',
+  required: ['items'],
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['pack', 'address', 'name', 'typeKey', 'titleField', 'typePublished', 'inUse'],
+        properties: {
+          pack: { type: 'string' },
+          address: { type: 'string', description: 'A suggestion: give the real address when creating it' },
+          name: {
+            type: 'object',
+            properties: { 'zh-CN': { type: 'string' }, en: { type: 'string' } },
+          },
+          typeKey: { type: 'string' },
+          team: { type: 'string' },
+          titleField: { type: 'string' },
+          descriptionField: { type: 'string' },
+          defaults: { type: 'object', additionalProperties: true },
+          typePublished: { type: 'boolean' },
+          inUse: { type: 'boolean', description: 'A mailbox for this ticket type exists already' },
+        },
+      },
+    },
+  },
+} as const;

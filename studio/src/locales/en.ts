@@ -395,6 +395,7 @@ const en: MessageSchema = {
       admin: 'Administration',
       manufacturing: 'Manufacturing',
       project: 'Projects',
+      service: 'Customer service',
       other: 'Other',
     },
     columns: {

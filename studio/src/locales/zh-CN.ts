@@ -391,6 +391,7 @@ const zhCN = {
       admin: '行政',
       manufacturing: '生产',
       project: '项目',
+      service: '客户服务',
       other: '其他',
     },
     columns: {
