@@ -7,6 +7,7 @@ import type { Router } from 'vue-router';
 import {
   Calendar,
   CirclePlus,
+  Connection,
   Collection,
   DataAnalysis,
   DataBoard,
@@ -75,6 +76,7 @@ export const NAVIGATION: readonly NavigationEntry[] = [
       { titleKey: 'nav.users', icon: User, route: 'admin-users' },
       { titleKey: 'nav.teams', icon: UserFilled, route: 'admin-teams' },
       { titleKey: 'nav.apiKeys', icon: Key, route: 'admin-api-keys' },
+      { titleKey: 'nav.channelRecords', icon: Connection, route: 'admin-channel-records' },
       { titleKey: 'nav.templates', icon: Files, route: 'admin-templates' },
     ],
   },

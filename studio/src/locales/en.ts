@@ -4,6 +4,7 @@ import { peopleEn } from './people/en';
 import { galleryEn } from './gallery/gallery.en';
 import { supervisorEn } from './supervisor/supervisor.en';
 import { auditEn } from './audit/audit.en';
+import { channelsRecordsEn } from './channels-records/en';
 
 /** Studio texts in English; typed by the Chinese file so a missing or extra key fails the type check. */
 const en: MessageSchema = {
@@ -57,6 +58,7 @@ const en: MessageSchema = {
     users: 'Users',
     teams: 'Teams',
     apiKeys: 'API keys',
+    channelRecords: 'Records and triggers',
     templates: 'Templates',
     supervisorBoard: 'Supervisor board',
     audit: 'Audit',
@@ -730,6 +732,7 @@ const en: MessageSchema = {
   gallery: galleryEn,
   supervisor: supervisorEn,
   audit: auditEn,
+  channelsRecords: channelsRecordsEn,
 };
 
 export default en;

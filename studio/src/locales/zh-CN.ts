@@ -7,6 +7,7 @@ import { peopleZh } from './people/zh-CN';
 import { galleryZh } from './gallery/gallery.zh-CN';
 import { supervisorZh } from './supervisor/supervisor.zh-CN';
 import { auditZh } from './audit/audit.zh-CN';
+import { channelsRecordsZh } from './channels-records/zh-CN';
 
 const zhCN = {
   app: {
@@ -59,6 +60,7 @@ const zhCN = {
     users: '用户',
     teams: '团队',
     apiKeys: 'API 密钥',
+    channelRecords: '外部记录与触发器',
     templates: '模板库',
     supervisorBoard: '主管看板',
     audit: '审计',
@@ -720,6 +722,7 @@ const zhCN = {
   gallery: galleryZh,
   supervisor: supervisorZh,
   audit: auditZh,
+  channelsRecords: channelsRecordsZh,
 } as const;
 
 export type MessageSchema = DeepString<typeof zhCN>;

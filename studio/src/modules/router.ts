@@ -149,6 +149,12 @@ const routes: RouteRecordRaw[] = [
         meta: { roles: ADMIN, titleKey: 'nav.apiKeys' },
       },
       {
+        path: 'admin/channels/records',
+        name: 'admin-channel-records',
+        component: () => import('../pages/admin/channels/RecordsPage.vue'),
+        meta: { roles: ADMIN, titleKey: 'nav.channelRecords' },
+      },
+      {
         path: ':pathMatch(.*)*',
         name: 'not-found',
         component: () => import('../pages/NotFoundPage.vue'),
