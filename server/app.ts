@@ -38,6 +38,7 @@ import { changesPlugin } from './plugins/changes.plugin.js';
 import { templatesRoutes } from './templates/templates.routes.js';
 import { livePlugin } from './live/live.plugin.js';
 import { recordsPlugin } from './channels/records/records.plugin.js';
+import { knowledgePlugin } from './knowledge/knowledge.plugin.js';
 import { mailChannelPlugin } from './channels/mail/mail.plugin.js';
 import type { TicketCatalogKind } from './tickets/ticket-catalog.js';
 
@@ -183,6 +184,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(templatesRoutes);
   await app.register((await import('./channels/alerts/alerts.plugin.js')).alertsPlugin);
   await app.register(recordsPlugin);
+  await app.register(knowledgePlugin);
   await app.register(mailChannelPlugin);
   await app.register(livePlugin);
 
