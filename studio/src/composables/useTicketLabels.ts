@@ -4,6 +4,7 @@ import { formatMessageIn } from '../../../runtime/common/types';
 import { routingMessages } from '../../../runtime/routing/routing-messages';
 import { slaMessages } from '../../../runtime/sla/sla-messages';
 import type { Explanation, Locale, LocalizedText, StatusCategory, TicketTypeDefinition } from '../api/types';
+import { matrixExplanationText, type MatrixDefinition } from '../components/priority-matrix-words';
 import { useNamesStore } from '../stores/names.store';
 import { useTeamsStore } from '../stores/teams.store';
 import { useTicketTypesStore } from '../stores/ticket-types.store';
@@ -92,7 +93,11 @@ export function useTicketLabels() {
     explanation: Explanation,
     calendarZone?: string,
     known: ReadonlyMap<string, string> = names.users,
+    /** The ticket's type: a priority matrix's row and column are then named by the form's option labels. */
+    definition?: MatrixDefinition,
   ): string {
+    const matrix = matrixExplanationText(explanation, definition, locale.value === 'en' ? 'en' : 'zh-CN');
+    if (matrix !== undefined) return matrix;
     const params = explanation.params ?? {};
     const template = MESSAGES[explanation.code];
     let result = text(explanation.text);
