@@ -256,6 +256,7 @@ export class AlertIntake {
           continue;
         }
         this.remember(channel._id, fingerprint, n, true);
+        await this.seedCounter(claim._id, claim.at);
         return { episode: claim, number: await this.openTicket(channel, claim) };
       }
       const category = await this.ticketCategory(found.ticketId);
@@ -332,6 +333,22 @@ export class AlertIntake {
       }
     }
     return state.number;
+  }
+
+  /**
+   * Give a new episode's occurrence counter its head hint (`lib/sequence.ts`, `<scope>#head`) at 0: a counter
+   * without one is started by sorting every document of `sequences`, which FerretDB answers by reading them all —
+   * once per fingerprint, it made each new alert as slow as the collection is large.
+   */
+  private async seedCounter(episodeId: string, at: Date): Promise<void> {
+    const scope = occurrenceScopeOf(episodeId);
+    await this.write(() =>
+      this.app.db
+        .collection<{ _id: string; head: string; n: number; at: Date }>(SEQUENCES_COLLECTION)
+        .insertOne({ _id: `${scope}#head`, head: scope, n: 0, at }),
+    ).catch((error: unknown) => {
+      if (!isDuplicateKey(error)) throw error;
+    });
   }
 
   /** How many occurrences an episode has had, and when the first and the last came. */

@@ -267,6 +267,11 @@ describe('POST /api/channels/alerts/:key', () => {
     expect([await count(ALERT_EPISODES), await count(ALERT_REJECTIONS), await count('tickets')]).toEqual(
       before,
     );
+    // Alertmanager's `http_config.authorization` sends the key as a bearer token.
+    const bearerAnswer = await post(channel.path, undefined, alertmanager([firing('bearer01')]), {
+      authorization: `Bearer ${channel.key}`,
+    });
+    expect(bearerAnswer.status, JSON.stringify(bearerAnswer.body)).toBe(202);
   });
 
   it('a signed channel wants the HMAC of the raw body: a bad one is 401 and stores nothing', async () => {

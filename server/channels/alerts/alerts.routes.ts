@@ -94,7 +94,9 @@ export async function alertsRoutes(
       },
     },
     async (request, reply) => {
-      const presented = request.headers[ALERT_KEY_HEADER];
+      // The key as its own header, or as a bearer token (Alertmanager's `http_config.authorization`).
+      const bearer = /^Bearer\s+(oak_\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+      const presented = request.headers[ALERT_KEY_HEADER] ?? bearer;
       const channel = await channelOf(request.params.key);
       if (!channel || typeof presented !== 'string' || !keyMatches(presented, channel.keyHash))
         throw refusedKey();
