@@ -45,6 +45,12 @@ if (wanted('server')) {
   await benchServer(printRows);
 }
 
+if (wanted('alerts')) {
+  // Alert storms: 1,000 identical alerts → one ticket (p99), alerts/s for 100 fingerprints (bench/alerts.bench.ts).
+  const { benchAlerts } = await import('./alerts.bench.js');
+  await benchAlerts(printRows);
+}
+
 if (wanted('scale-out')) {
   // Two API processes against one on the same store (embedded FerretDB, or MONGODB_URI).
   const { benchScaleOut } = await import('./scale-out.bench.js');

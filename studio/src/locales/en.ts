@@ -5,6 +5,7 @@ import { galleryEn } from './gallery/gallery.en';
 import { supervisorEn } from './supervisor/supervisor.en';
 import { auditEn } from './audit/audit.en';
 import { channelsRecordsEn } from './channels-records/en';
+import { channelsAlertsEn } from './channels-alerts/en';
 
 /** Studio texts in English; typed by the Chinese file so a missing or extra key fails the type check. */
 const en: MessageSchema = {
@@ -59,6 +60,7 @@ const en: MessageSchema = {
     teams: 'Teams',
     apiKeys: 'API keys',
     channelRecords: 'Records and triggers',
+    channelAlerts: 'Alert channels',
     templates: 'Templates',
     supervisorBoard: 'Supervisor board',
     audit: 'Audit',
@@ -733,6 +735,7 @@ const en: MessageSchema = {
   supervisor: supervisorEn,
   audit: auditEn,
   channelsRecords: channelsRecordsEn,
+  channelsAlerts: channelsAlertsEn,
 };
 
 export default en;

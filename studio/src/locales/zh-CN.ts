@@ -8,6 +8,7 @@ import { galleryZh } from './gallery/gallery.zh-CN';
 import { supervisorZh } from './supervisor/supervisor.zh-CN';
 import { auditZh } from './audit/audit.zh-CN';
 import { channelsRecordsZh } from './channels-records/zh-CN';
+import { channelsAlertsZh } from './channels-alerts/zh-CN';
 
 const zhCN = {
   app: {
@@ -61,6 +62,7 @@ const zhCN = {
     teams: '团队',
     apiKeys: 'API 密钥',
     channelRecords: '外部记录与触发器',
+    channelAlerts: '告警通道',
     templates: '模板库',
     supervisorBoard: '主管看板',
     audit: '审计',
@@ -723,6 +725,7 @@ const zhCN = {
   supervisor: supervisorZh,
   audit: auditZh,
   channelsRecords: channelsRecordsZh,
+  channelsAlerts: channelsAlertsZh,
 } as const;
 
 export type MessageSchema = DeepString<typeof zhCN>;

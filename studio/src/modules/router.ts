@@ -155,6 +155,12 @@ const routes: RouteRecordRaw[] = [
         meta: { roles: ADMIN, titleKey: 'nav.channelRecords' },
       },
       {
+        path: 'admin/channels/alerts',
+        name: 'admin-channel-alerts',
+        component: () => import('../pages/admin/channels/AlertChannelsPage.vue'),
+        meta: { roles: ADMIN, titleKey: 'nav.channelAlerts' },
+      },
+      {
         path: ':pathMatch(.*)*',
         name: 'not-found',
         component: () => import('../pages/NotFoundPage.vue'),
