@@ -51,6 +51,12 @@ if (wanted('alerts')) {
   await benchAlerts(printRows);
 }
 
+if (wanted('mail')) {
+  // Mail over SMTP into tickets per second, against the same tickets opened over the API (bench/mail.bench.ts).
+  const { benchMail } = await import('./mail.bench.js');
+  await benchMail(printRows);
+}
+
 if (wanted('scale-out')) {
   // Two API processes against one on the same store (embedded FerretDB, or MONGODB_URI).
   const { benchScaleOut } = await import('./scale-out.bench.js');

@@ -35,6 +35,8 @@ const MAX_ATTACHMENTS = 20;
 const MAX_TITLE = 200;
 const MAX_TEXT = 20_000;
 const MAX_COMMENT = 10_000;
+const CACHE_MS = 5000;
+const SENDER_CACHE_MS = 30_000;
 
 /** A message as the intake reads it (mailparser's output, narrowed to what is used). */
 export interface ReadMail {
@@ -165,6 +167,9 @@ function cleanText(text: string): string {
  */
 export class MailIntake {
   private ownCache?: { at: number; addresses: Set<string> };
+  private readonly mailboxCache = new Map<string, { at: number; doc: MailboxDoc | null }>();
+  /** Senders found by address, reused for 30 s (a person's e-mail address rarely changes; the query reads every user). */
+  private readonly senders = new Map<string, { at: number; person: { id: string; name: string } }>();
 
   constructor(
     private readonly app: FastifyInstance,
@@ -187,14 +192,21 @@ export class MailIntake {
     ]);
   }
 
-  mailbox(address: string) {
-    return this.mailboxes.findOne({ _id: address.toLowerCase() });
+  /** A mailbox by address; reused for 5 s (every message asks twice: at RCPT TO and when handled). */
+  async mailbox(address: string): Promise<MailboxDoc | null> {
+    const key = address.toLowerCase();
+    const now = Date.now();
+    const cached = this.mailboxCache.get(key);
+    if (cached && now - cached.at < CACHE_MS) return cached.doc;
+    const doc = await this.mailboxes.findOne({ _id: key });
+    this.mailboxCache.set(key, { at: now, doc });
+    return doc;
   }
 
   /** Every mailbox address (mail from one of them is a loop); re-read every 5 s. */
   async ownAddresses(): Promise<Set<string>> {
     const now = Date.now();
-    if (this.ownCache && now - this.ownCache.at < 5000) return this.ownCache.addresses;
+    if (this.ownCache && now - this.ownCache.at < CACHE_MS) return this.ownCache.addresses;
     const addresses = new Set(
       (await this.mailboxes.find({}, { projection: { _id: 1 } }).toArray()).map((doc) => doc._id),
     );
@@ -202,8 +214,10 @@ export class MailIntake {
     return addresses;
   }
 
+  /** After a change through this process's API: the next message sees it. */
   forgetMailboxes(): void {
     this.ownCache = undefined;
+    this.mailboxCache.clear();
   }
 
   /** Write the raw message durably; its name is the sha256 of its bytes (the same message is one file). */
@@ -495,6 +509,17 @@ export class MailIntake {
   }
 
   private async findPerson(email: string): Promise<{ id: string; name: string } | undefined> {
+    const cached = this.senders.get(email);
+    if (cached && Date.now() - cached.at < SENDER_CACHE_MS) return cached.person;
+    const person = await this.readPerson(email);
+    if (person) {
+      if (this.senders.size > 10_000) this.senders.clear();
+      this.senders.set(email, { at: Date.now(), person });
+    }
+    return person;
+  }
+
+  private async readPerson(email: string): Promise<{ id: string; name: string } | undefined> {
     const escaped = email.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const person = await this.app.models.User.findOne(
       { email: { $regex: `^${escaped}$`, $options: 'i' }, active: true },

@@ -5,6 +5,7 @@ import { galleryEn } from './gallery/gallery.en';
 import { supervisorEn } from './supervisor/supervisor.en';
 import { auditEn } from './audit/audit.en';
 import { channelsRecordsEn } from './channels-records/en';
+import { channelsMailEn } from './channels-mail/en';
 import { channelsAlertsEn } from './channels-alerts/en';
 
 /** Studio texts in English; typed by the Chinese file so a missing or extra key fails the type check. */
@@ -60,6 +61,7 @@ const en: MessageSchema = {
     teams: 'Teams',
     apiKeys: 'API keys',
     channelRecords: 'Records and triggers',
+    channelMail: 'Mail channel',
     channelAlerts: 'Alert channels',
     templates: 'Templates',
     supervisorBoard: 'Supervisor board',
@@ -735,6 +737,7 @@ const en: MessageSchema = {
   supervisor: supervisorEn,
   audit: auditEn,
   channelsRecords: channelsRecordsEn,
+  channelsMail: channelsMailEn,
   channelsAlerts: channelsAlertsEn,
 };
 

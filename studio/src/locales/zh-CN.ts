@@ -8,6 +8,7 @@ import { galleryZh } from './gallery/gallery.zh-CN';
 import { supervisorZh } from './supervisor/supervisor.zh-CN';
 import { auditZh } from './audit/audit.zh-CN';
 import { channelsRecordsZh } from './channels-records/zh-CN';
+import { channelsMailZh } from './channels-mail/zh-CN';
 import { channelsAlertsZh } from './channels-alerts/zh-CN';
 
 const zhCN = {
@@ -62,6 +63,7 @@ const zhCN = {
     teams: '团队',
     apiKeys: 'API 密钥',
     channelRecords: '外部记录与触发器',
+    channelMail: '邮件通道',
     channelAlerts: '告警通道',
     templates: '模板库',
     supervisorBoard: '主管看板',
@@ -725,6 +727,7 @@ const zhCN = {
   supervisor: supervisorZh,
   audit: auditZh,
   channelsRecords: channelsRecordsZh,
+  channelsMail: channelsMailZh,
   channelsAlerts: channelsAlertsZh,
 } as const;
 
