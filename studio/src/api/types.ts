@@ -346,6 +346,17 @@ export interface TicketListQuery {
   sort?: TicketSort;
   limit?: number;
   cursor?: string;
+  /** From a report (server/analytics): created on or after / before these days (YYYY-MM-DD). */
+  createdFrom?: string;
+  createdTo?: string;
+  createdWeek?: string;
+  createdMonth?: string;
+  /** Created at or after / before these instants. */
+  createdAfter?: string;
+  createdBefore?: string;
+  category?: string;
+  /** Reporting facts, comma-separated, each optionally negated with "!" (breached, fcr, open…). */
+  flag?: string;
 }
 
 /** A colleague who may be @mentioned on a ticket. */

@@ -131,6 +131,12 @@ const routes: RouteRecordRaw[] = [
         meta: { roles: STAFF, titleKey: 'nav.supervisorBoard' },
       },
       {
+        path: 'analytics',
+        name: 'analytics',
+        component: () => import('../pages/analytics/AnalyticsPage.vue'),
+        meta: { roles: STAFF, titleKey: 'nav.analytics' },
+      },
+      {
         path: 'audit',
         name: 'audit',
         component: () => import('../pages/admin/AuditPage.vue'),
@@ -153,18 +159,6 @@ const routes: RouteRecordRaw[] = [
         name: 'admin-channel-records',
         component: () => import('../pages/admin/channels/RecordsPage.vue'),
         meta: { roles: ADMIN, titleKey: 'nav.channelRecords' },
-      },
-      {
-        path: 'admin/channels/mail',
-        name: 'admin-channel-mail',
-        component: () => import('../pages/admin/channels/MailChannelPage.vue'),
-        meta: { roles: ADMIN, titleKey: 'nav.channelMail' },
-      },
-      {
-        path: 'admin/channels/alerts',
-        name: 'admin-channel-alerts',
-        component: () => import('../pages/admin/channels/AlertChannelsPage.vue'),
-        meta: { roles: ADMIN, titleKey: 'nav.channelAlerts' },
       },
       {
         path: ':pathMatch(.*)*',
