@@ -5,7 +5,6 @@
 import type { Component } from 'vue';
 import type { Router } from 'vue-router';
 import {
-  Bell,
   Calendar,
   CirclePlus,
   Connection,
@@ -20,7 +19,6 @@ import {
   Key,
   Lock,
   List,
-  Message,
   Setting,
   Stamp,
   Tickets,
@@ -79,8 +77,6 @@ export const NAVIGATION: readonly NavigationEntry[] = [
       { titleKey: 'nav.teams', icon: UserFilled, route: 'admin-teams' },
       { titleKey: 'nav.apiKeys', icon: Key, route: 'admin-api-keys' },
       { titleKey: 'nav.channelRecords', icon: Connection, route: 'admin-channel-records' },
-      { titleKey: 'nav.channelMail', icon: Message, route: 'admin-channel-mail' },
-      { titleKey: 'nav.channelAlerts', icon: Bell, route: 'admin-channel-alerts' },
       { titleKey: 'nav.templates', icon: Files, route: 'admin-templates' },
     ],
   },

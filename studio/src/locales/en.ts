@@ -6,8 +6,6 @@ import { supervisorEn } from './supervisor/supervisor.en';
 import { auditEn } from './audit/audit.en';
 import { analyticsEn } from './analytics/analytics.en';
 import { channelsRecordsEn } from './channels-records/en';
-import { channelsMailEn } from './channels-mail/en';
-import { channelsAlertsEn } from './channels-alerts/en';
 
 /** Studio texts in English; typed by the Chinese file so a missing or extra key fails the type check. */
 const en: MessageSchema = {
@@ -62,8 +60,6 @@ const en: MessageSchema = {
     teams: 'Teams',
     apiKeys: 'API keys',
     channelRecords: 'Records and triggers',
-    channelMail: 'Mail channel',
-    channelAlerts: 'Alert channels',
     templates: 'Templates',
     supervisorBoard: 'Supervisor board',
     audit: 'Audit',
@@ -739,8 +735,6 @@ const en: MessageSchema = {
   audit: auditEn,
   analytics: analyticsEn,
   channelsRecords: channelsRecordsEn,
-  channelsMail: channelsMailEn,
-  channelsAlerts: channelsAlertsEn,
 };
 
 export default en;

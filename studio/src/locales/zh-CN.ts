@@ -9,8 +9,6 @@ import { supervisorZh } from './supervisor/supervisor.zh-CN';
 import { auditZh } from './audit/audit.zh-CN';
 import { analyticsZh } from './analytics/analytics.zh-CN';
 import { channelsRecordsZh } from './channels-records/zh-CN';
-import { channelsMailZh } from './channels-mail/zh-CN';
-import { channelsAlertsZh } from './channels-alerts/zh-CN';
 
 const zhCN = {
   app: {
@@ -64,8 +62,6 @@ const zhCN = {
     teams: '团队',
     apiKeys: 'API 密钥',
     channelRecords: '外部记录与触发器',
-    channelMail: '邮件通道',
-    channelAlerts: '告警通道',
     templates: '模板库',
     supervisorBoard: '主管看板',
     audit: '审计',
@@ -729,8 +725,6 @@ const zhCN = {
   audit: auditZh,
   analytics: analyticsZh,
   channelsRecords: channelsRecordsZh,
-  channelsMail: channelsMailZh,
-  channelsAlerts: channelsAlertsZh,
 } as const;
 
 export type MessageSchema = DeepString<typeof zhCN>;

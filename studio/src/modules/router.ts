@@ -161,18 +161,6 @@ const routes: RouteRecordRaw[] = [
         meta: { roles: ADMIN, titleKey: 'nav.channelRecords' },
       },
       {
-        path: 'admin/channels/mail',
-        name: 'admin-channel-mail',
-        component: () => import('../pages/admin/channels/MailChannelPage.vue'),
-        meta: { roles: ADMIN, titleKey: 'nav.channelMail' },
-      },
-      {
-        path: 'admin/channels/alerts',
-        name: 'admin-channel-alerts',
-        component: () => import('../pages/admin/channels/AlertChannelsPage.vue'),
-        meta: { roles: ADMIN, titleKey: 'nav.channelAlerts' },
-      },
-      {
         path: ':pathMatch(.*)*',
         name: 'not-found',
         component: () => import('../pages/NotFoundPage.vue'),
