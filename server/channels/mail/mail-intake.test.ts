@@ -346,6 +346,62 @@ describe('SMTP intake', () => {
     expect(stranger?.ticketId).not.toBe(firstTicket);
   });
 
+  it('an answer to a resolved ticket reopens it; one to a closed ticket opens a new ticket naming it', async () => {
+    const current = await call(app, {
+      method: 'GET',
+      url: `/api/tickets/${firstTicket}`,
+      headers: bearer(admin),
+    });
+    const resolved = await call(app, {
+      method: 'POST',
+      url: `/api/tickets/${firstTicket}/commands`,
+      headers: bearer(admin),
+      payload: { command: 'resolve', comment: 'New fuser unit fitted', version: current.body.version },
+    });
+    expect(resolved.status, JSON.stringify(resolved.body)).toBe(200);
+    expect((await ticket(firstTicket)).status.category).toBe('resolved');
+    const { number } = await ticket(firstTicket);
+    await send({
+      from: 'qin.lan@example.org',
+      to: MAILBOX,
+      subject: `Re: [${number}] Printer on floor 3 jams`,
+      text: 'Still jamming this morning, sorry.',
+      messageId: '<still@example.org>',
+    });
+    expect(await recordOf('still@example.org')).toMatchObject({ outcome: 'reply', ticketId: firstTicket });
+    expect((await ticket(firstTicket)).status.category).not.toMatch(/^(resolved|closed)$/);
+    expect((await commentsOf(firstTicket)).at(-1)!.data.body).toBe('Still jamming this morning, sorry.');
+
+    const again = await call(app, {
+      method: 'GET',
+      url: `/api/tickets/${firstTicket}`,
+      headers: bearer(admin),
+    });
+    const cancelled = await call(app, {
+      method: 'POST',
+      url: `/api/tickets/${firstTicket}/commands`,
+      headers: bearer(admin),
+      payload: { command: 'cancel', reason: 'Printer replaced', version: again.body.version },
+    });
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    await send({
+      from: 'qin.lan@example.org',
+      to: MAILBOX,
+      subject: `Re: [${number}] Printer on floor 3 jams`,
+      text: 'The new printer jams too.',
+      messageId: '<after-close@example.org>',
+    });
+    const followUp = await recordOf('after-close@example.org');
+    expect(followUp?.outcome).toBe('ticket');
+    expect(followUp?.ticketId).not.toBe(firstTicket);
+    const { body: view } = await call(app, {
+      method: 'GET',
+      url: `/api/tickets/${followUp!.ticketId}`,
+      headers: bearer(admin),
+    });
+    expect((view.data as { description: string }).description).toContain(`(${number})`);
+  });
+
   it('an auto-reply, a bounce and a loop make no ticket and are listed with their reason', async () => {
     const before = await app.tickets.tickets.countDocuments({});
     await send({
