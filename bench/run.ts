@@ -40,9 +40,32 @@ if (wanted('studio')) {
   printFlowCanvas(await benchFlowCanvas());
 }
 
+if (wanted('knowledge')) {
+  const { benchKnowledge } = await import('./knowledge.bench.js');
+  benchKnowledge(printRows);
+}
+
 if (wanted('server')) {
   const { benchServer } = await import('./server.bench.js');
   await benchServer(printRows);
+}
+
+if (wanted('sla')) {
+  // The SLA scheduler: 100,000 future timers, 10,000 due within a minute (ORDO_BENCH_SLA_DUE to change).
+  const { benchSlaTimers } = await import('./sla-timers.bench.js');
+  await benchSlaTimers(printRows);
+}
+
+if (wanted('catalog')) {
+  // The ticket catalog at 100,000 tickets against 10,000 (ORDO_BENCH_CATALOG_TICKETS to change).
+  const { benchCatalog } = await import('./catalog.bench.js');
+  await benchCatalog(printRows);
+}
+
+if (wanted('analytics')) {
+  // The full KPI dashboard over 100,000 tickets against one plain scan (ORDO_BENCH_ANALYTICS_TICKETS to change).
+  const { benchAnalytics } = await import('./analytics.bench.js');
+  await benchAnalytics(printRows);
 }
 
 if (wanted('alerts')) {

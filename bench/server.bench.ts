@@ -76,14 +76,14 @@ const BASELINE_HALF_SECONDS = 5;
 const QUIET_SECONDS = 6;
 /** The profiled run that samples where the main thread's time goes. */
 const SAMPLED_SECONDS = 5;
-const LIST_CONNECTIONS = 20;
+export const LIST_CONNECTIONS = 20;
 const LIST_SECONDS = 10;
 const LIST_TICKETS = 10_000;
-const ADMIN_PASSWORD = 'bench-admin-password';
+export const ADMIN_PASSWORD = 'bench-admin-password';
 /** Cheap scrypt: sign-ins are set-up here, not what is measured. */
-const PASSWORD_PARAMETERS = { N: 2 ** 10, r: 8, p: 1, keyLength: 64 };
+export const PASSWORD_PARAMETERS = { N: 2 ** 10, r: 8, p: 1, keyLength: 64 };
 
-interface LoadResult {
+export interface LoadResult {
   /** Answered requests (for opens: within the run; for lists: every one asked, waited for). */
   requests: number;
   perSecond: number;
@@ -222,7 +222,7 @@ function runOpens(spec: {
  * Closed-loop GETs of `path` from several groups of connections at once (each with its own credentials), asking
  * until `seconds` have passed and waiting for every answer on its way; results by group name.
  */
-function runLists(spec: {
+export function runLists(spec: {
   url: string;
   path: string;
   groups: { name: string; headers: Record<string, string>; connections: number }[];
@@ -232,13 +232,13 @@ function runLists(spec: {
   return runLoadChild(spec, spec.seconds + spec.timeoutSeconds + 30);
 }
 
-function percentile(sorted: number[], fraction: number): number {
+export function percentile(sorted: number[], fraction: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
 }
 
 /** 50 concurrent `insertOne` loops of a ~2 kB document (the order of a commit or a projection). */
-async function rawInserts(
+export async function rawInserts(
   db: Db,
   seconds: number,
 ): Promise<{ ops: number; elapsedMs: number; latencies: number[] }> {
@@ -268,7 +268,7 @@ async function rawInserts(
   return { ops, elapsedMs: performance.now() - started, latencies };
 }
 
-async function inject(
+export async function inject(
   app: FastifyInstance,
   method: 'GET' | 'POST' | 'PUT',
   url: string,
@@ -286,19 +286,19 @@ async function inject(
   return response.json<Record<string, unknown>>();
 }
 
-async function login(app: FastifyInstance, username: string, password: string): Promise<string> {
+export async function login(app: FastifyInstance, username: string, password: string): Promise<string> {
   const body = await inject(app, 'POST', '/api/auth/login', undefined, { username, password });
   return String(body.token);
 }
 
-interface People {
+export interface People {
   admin: string;
   requester: string;
   agent: string;
 }
 
 /** The IT incident example with the people and teams its routing names (as the ticket tests set them up). */
-async function setUp(app: FastifyInstance): Promise<People> {
+export async function setUp(app: FastifyInstance): Promise<People> {
   const admin = await login(app, 'admin', ADMIN_PASSWORD);
   const user = async (username: string, roles: string[]) => {
     const password = `${username}-password`;
@@ -352,7 +352,7 @@ async function setUp(app: FastifyInstance): Promise<People> {
  * reads the same shapes it would after that many opens, in seconds. Only projections are copied: a list reads
  * nothing else, and their commits would double the time the copy takes.
  */
-async function fillTickets(db: Db, target: number): Promise<number> {
+export async function fillTickets(db: Db, target: number): Promise<number> {
   const tickets = db.collection<TicketDoc>(TICKETS_COLLECTION);
   const existing = await tickets.countDocuments();
   if (existing >= target) return existing;
@@ -383,7 +383,7 @@ async function fillTickets(db: Db, target: number): Promise<number> {
   return tickets.countDocuments();
 }
 
-async function openStore(dataDir: string): Promise<{ uri: string; store?: EmbeddedStore }> {
+export async function openStore(dataDir: string): Promise<{ uri: string; store?: EmbeddedStore }> {
   const external = process.env.MONGODB_URI;
   const database = `ordo_bench_${process.pid}`;
   if (external) {
@@ -399,7 +399,7 @@ async function openStore(dataDir: string): Promise<{ uri: string; store?: Embedd
   return { uri: `${store.uri}${database}`, store };
 }
 
-const ms = (value: number) => `${value.toFixed(value < 10 ? 1 : 0)} ms`;
+export const ms = (value: number) => `${value.toFixed(value < 10 ? 1 : 0)} ms`;
 const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
 
 export async function benchServer(print: Print): Promise<void> {

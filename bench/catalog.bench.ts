@@ -1,0 +1,162 @@
+/**
+ * Ticket catalog at scale, run by `npm run bench` (or `npm run bench -- catalog`): the same lists at 10,000
+ * tickets (the baseline, same store and run) and at 100,000 (`ORDO_BENCH_CATALOG_TICKETS`): the start-up read of
+ * every ticket into the memory catalog, the API process's heap and RSS with them held, and at 20 connections the
+ * p50/p99 of `GET /api/tickets` sorted by SLA due (admin, every ticket), a filtered list (agent: open, high
+ * priority), a text search, and a count (`/api/tickets/awaiting-counts`). Each figure at 100,000 is printed with
+ * its ratio to the one at 10,000. Tickets past the first 200 opened over HTTP are copies of their projections
+ * (as in the server bench).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../server/app.js';
+import type { EmbeddedStore } from '../server/store/embedded-store.js';
+import {
+  ADMIN_PASSWORD,
+  PASSWORD_PARAMETERS,
+  fillTickets,
+  inject,
+  ms,
+  openStore,
+  runLists,
+  setUp,
+  type BenchRow,
+  type LoadResult,
+} from './server.bench.js';
+
+type Print = (title: string, rows: BenchRow[]) => void;
+
+const BASELINE_TICKETS = 10_000;
+const TICKETS = Number(process.env.ORDO_BENCH_CATALOG_TICKETS ?? 100_000);
+const CONNECTIONS = 20;
+const SECONDS = Number(process.env.ORDO_BENCH_CATALOG_SECONDS ?? 8);
+const OPENED = 200;
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+
+interface Measured {
+  tickets: number;
+  reloadMs: number;
+  heap: number;
+  rss: number;
+  lists: Record<string, LoadResult>;
+}
+
+export async function benchCatalog(print: Print): Promise<void> {
+  const started = performance.now();
+  const tempDir = await mkdtemp(path.join(os.tmpdir(), 'ordo-bench-catalog-'));
+  let app: FastifyInstance | undefined;
+  let store: EmbeddedStore | undefined;
+  try {
+    const opened = await openStore(path.join(tempDir, 'store'));
+    store = opened.store;
+    app = await buildApp({
+      mongodbUri: opened.uri,
+      secret: 'b'.repeat(40),
+      role: 'api',
+      runJobs: false,
+      dataDir: path.join(tempDir, 'data'),
+      publicUrl: 'http://127.0.0.1',
+      logger: false,
+      adminPassword: ADMIN_PASSWORD,
+      loginRateLimit: 1000,
+      passwordParameters: PASSWORD_PARAMETERS,
+      studioDir: false,
+      ticketCatalog: store ? 'memory' : 'database',
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const people = await setUp(app);
+    const services = ['email', 'vpn', 'erp', 'printer', 'other'];
+    for (let n = 0; n < OPENED; n++) {
+      await inject(app, 'POST', '/api/tickets', people.requester, {
+        type: 'it.incident',
+        data: {
+          title: `目录测试 catalog bench ${n}`,
+          service: services[n % services.length],
+          impact: ['person', 'team', 'company'][n % 3],
+          urgency: ['low', 'medium', 'high'][n % 3],
+        },
+      });
+    }
+    const db = app.db.db!;
+
+    const measure = async (target: number): Promise<Measured> => {
+      const tickets = await fillTickets(db, target);
+      global.gc?.();
+      const reloadStarted = performance.now();
+      await app!.tickets.catalog.reload();
+      const reloadMs = performance.now() - reloadStarted;
+      global.gc?.();
+      const memory = process.memoryUsage();
+      const lists: Record<string, LoadResult> = {};
+      const paths: [string, string, string][] = [
+        ['list', '/api/tickets?limit=50', people.admin],
+        ['filter', '/api/tickets?status=open&priority=high&limit=50', people.agent],
+        ['text', '/api/tickets?text=printer&limit=50', people.admin],
+        ['count', '/api/tickets/awaiting-counts', people.agent],
+      ];
+      for (const [name, path_, token] of paths) {
+        const result = await runLists({
+          url,
+          path: path_,
+          groups: [{ name, headers: { authorization: `Bearer ${token}` }, connections: CONNECTIONS }],
+          seconds: SECONDS,
+          timeoutSeconds: 120,
+        });
+        lists[name] = result[name]!;
+      }
+      return { tickets, reloadMs, heap: memory.heapUsed, rss: memory.rss, lists };
+    };
+
+    const small = await measure(BASELINE_TICKETS);
+    const large = await measure(TICKETS);
+    const ratio = (a: number, b: number) => `×${(a / Math.max(b, 1e-9)).toFixed(1)}`;
+    const rows: BenchRow[] = [];
+    for (const [name, label] of [
+      ['list', 'GET /api/tickets sorted by SLA due (admin)'],
+      ['filter', 'open + high priority (agent, own team)'],
+      ['text', 'text search "printer" (admin)'],
+      ['count', 'GET /api/tickets/awaiting-counts (agent)'],
+    ] as const) {
+      const s = small.lists[name]!;
+      const l = large.lists[name]!;
+      rows.push(
+        {
+          name: `${label} @ ${small.tickets.toLocaleString('en')}`,
+          opsPerSec: s.perSecond,
+          note: `p50 ${ms(s.p50)}, p99 ${ms(s.p99)}; the baseline` + (s.failed ? `; ${s.failed} failed` : ''),
+        },
+        {
+          name: `${label} @ ${large.tickets.toLocaleString('en')}`,
+          opsPerSec: l.perSecond,
+          note:
+            `p50 ${ms(l.p50)}, p99 ${ms(l.p99)}; p99 ${ratio(l.p99, s.p99)} the baseline's` +
+            (name === 'list' ? ' (goal < 50 ms)' : '') +
+            (l.failed ? `; ${l.failed} failed` : ''),
+        },
+      );
+    }
+    print(
+      `Ticket catalog at ${large.tickets.toLocaleString('en')} tickets against ${small.tickets.toLocaleString('en')}, ` +
+        `${CONNECTIONS} connections, ${SECONDS} s each`,
+      rows,
+    );
+    console.log(
+      `catalog ${app.tickets.catalog.kind}: start-up read ${ms(small.reloadMs)} for ${small.tickets.toLocaleString('en')} ` +
+        `(${(small.reloadMs / small.tickets).toFixed(3)} ms a ticket), ${ms(large.reloadMs)} for ` +
+        `${large.tickets.toLocaleString('en')} (${(large.reloadMs / large.tickets).toFixed(3)} ms a ticket, ` +
+        `${ratio(large.reloadMs, small.reloadMs)}); API process ${mb(small.heap)} heap / ${mb(small.rss)} RSS at ` +
+        `${small.tickets.toLocaleString('en')}, ${mb(large.heap)} / ${mb(large.rss)} at ${large.tickets.toLocaleString('en')}; ` +
+        `${((performance.now() - started) / 1000).toFixed(0)} s` +
+        (store ? ', embedded FerretDB' : ', MONGODB_URI'),
+    );
+    if (!store) await db.dropDatabase();
+  } finally {
+    await app?.close();
+    await store?.stop();
+    await rm(tempDir, { recursive: true, force: true });
+  }
+}
