@@ -152,10 +152,14 @@ export function tokenize(text: string): string[] {
     }
   }
   // Character bigrams of every run of Chinese characters, across the segmenter's cuts.
+  const seen = new Set(terms);
   for (const run of text.normalize('NFKC').match(HAN_RUN) ?? []) {
     for (let index = 0; index + 1 < run.length; index++) {
       const bigram = run.slice(index, index + 2);
-      if (!terms.includes(bigram)) terms.push(bigram);
+      if (!seen.has(bigram)) {
+        seen.add(bigram);
+        terms.push(bigram);
+      }
     }
   }
   return terms;
@@ -308,7 +312,10 @@ export class KnowledgeIndex {
         combineWith: 'OR',
         queries: [
           { ...options, boost, queries: typed },
-          ...(expanded.size ? [{ ...options, boost: synonymBoost, queries: [...expanded] }] : []),
+          // Synonyms are whole words: matched exactly, without prefix or typo expansion (which cost the most).
+          ...(expanded.size
+            ? [{ ...options, prefix: false, fuzzy: false, boost: synonymBoost, queries: [...expanded] }]
+            : []),
         ],
       },
       { filter: (result) => accept(String(result.id)) },

@@ -5,6 +5,7 @@
 import type { Component } from 'vue';
 import type { Router } from 'vue-router';
 import {
+  Bell,
   Calendar,
   CirclePlus,
   Connection,
@@ -19,6 +20,7 @@ import {
   Key,
   Lock,
   List,
+  Message,
   Setting,
   Stamp,
   Tickets,
@@ -77,6 +79,8 @@ export const NAVIGATION: readonly NavigationEntry[] = [
       { titleKey: 'nav.teams', icon: UserFilled, route: 'admin-teams' },
       { titleKey: 'nav.apiKeys', icon: Key, route: 'admin-api-keys' },
       { titleKey: 'nav.channelRecords', icon: Connection, route: 'admin-channel-records' },
+      { titleKey: 'nav.channelMail', icon: Message, route: 'admin-channel-mail' },
+      { titleKey: 'nav.channelAlerts', icon: Bell, route: 'admin-channel-alerts' },
       { titleKey: 'nav.templates', icon: Files, route: 'admin-templates' },
     ],
   },

@@ -1,4 +1,5 @@
 import type { MessageSchema } from './zh-CN';
+import { knowledgeEn } from './knowledge/knowledge.en';
 import { designerEn } from './designer/en';
 import { peopleEn } from './people/en';
 import { galleryEn } from './gallery/gallery.en';
@@ -734,6 +735,7 @@ const en: MessageSchema = {
   supervisor: supervisorEn,
   audit: auditEn,
   analytics: analyticsEn,
+  knowledge: knowledgeEn,
   channelsRecords: channelsRecordsEn,
 };
 

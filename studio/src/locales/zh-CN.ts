@@ -3,6 +3,7 @@
  * this file's shape). vue-i18n treats `{ } @ $ |` as syntax: write them as `{'@'}` when meant literally.
  */
 import { designerZh } from './designer/zh-CN';
+import { knowledgeZh } from './knowledge/knowledge.zh-CN';
 import { peopleZh } from './people/zh-CN';
 import { galleryZh } from './gallery/gallery.zh-CN';
 import { supervisorZh } from './supervisor/supervisor.zh-CN';
@@ -724,6 +725,7 @@ const zhCN = {
   supervisor: supervisorZh,
   audit: auditZh,
   analytics: analyticsZh,
+  knowledge: knowledgeZh,
   channelsRecords: channelsRecordsZh,
 } as const;
 

@@ -43,6 +43,19 @@ const routes: RouteRecordRaw[] = [
     component: () => import('../pages/public/SurveyPage.vue'),
     meta: { public: true, titleKey: 'publicPages.survey.title' },
   },
+  // The help center: public articles, no sign-in, no app shell.
+  {
+    path: '/help',
+    name: 'help',
+    component: () => import('../pages/help/HelpCenterPage.vue'),
+    meta: { public: true, titleKey: 'knowledge.help.title' },
+  },
+  {
+    path: '/help/articles/:id',
+    name: 'help-article',
+    component: () => import('../pages/help/HelpArticlePage.vue'),
+    meta: { public: true, titleKey: 'knowledge.help.title' },
+  },
   {
     path: '/',
     component: () => import('../components/AppShell.vue'),
@@ -131,6 +144,25 @@ const routes: RouteRecordRaw[] = [
         meta: { roles: STAFF, titleKey: 'nav.supervisorBoard' },
       },
       {
+        path: 'knowledge',
+        name: 'knowledge',
+        component: () => import('../pages/knowledge/KnowledgeListPage.vue'),
+        meta: { titleKey: 'nav.knowledge' },
+      },
+      {
+        path: 'knowledge/new',
+        name: 'knowledge-new',
+        component: () => import('../pages/knowledge/ArticlePage.vue'),
+        meta: { roles: ['admin', 'agent', 'designer'], titleKey: 'nav.knowledge' },
+      },
+      {
+        // The address a ticket's link to its article points at.
+        path: 'knowledge/:id',
+        name: 'knowledge-article',
+        component: () => import('../pages/knowledge/ArticlePage.vue'),
+        meta: { titleKey: 'nav.knowledge' },
+      },
+      {
         path: 'analytics',
         name: 'analytics',
         component: () => import('../pages/analytics/AnalyticsPage.vue'),
@@ -159,6 +191,18 @@ const routes: RouteRecordRaw[] = [
         name: 'admin-channel-records',
         component: () => import('../pages/admin/channels/RecordsPage.vue'),
         meta: { roles: ADMIN, titleKey: 'nav.channelRecords' },
+      },
+      {
+        path: 'admin/channels/mail',
+        name: 'admin-channel-mail',
+        component: () => import('../pages/admin/channels/MailChannelPage.vue'),
+        meta: { roles: ADMIN, titleKey: 'nav.channelMail' },
+      },
+      {
+        path: 'admin/channels/alerts',
+        name: 'admin-channel-alerts',
+        component: () => import('../pages/admin/channels/AlertChannelsPage.vue'),
+        meta: { roles: ADMIN, titleKey: 'nav.channelAlerts' },
       },
       {
         path: ':pathMatch(.*)*',
