@@ -3,7 +3,14 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, seriousA11yViolations, shoot, startStudioApp } from '../support/browser.js';
 import { signLink } from '../../server/public/signed-link.js';
-import { ADMIN_PASSWORD, TEST_SECRET, createUser, login, type CreatedUser } from '../support/server-app.js';
+import {
+  ADMIN_PASSWORD,
+  TEST_SECRET,
+  bearer,
+  createUser,
+  login,
+  type CreatedUser,
+} from '../support/server-app.js';
 import { createTeam, itIncidentDefinition, publishType } from '../support/tickets.js';
 
 /**
@@ -11,7 +18,8 @@ import { createTeam, itIncidentDefinition, publishType } from '../support/ticket
  * keyboard (focus moves in, Escape closes it, focus comes back) and by tap; a requester submits an IT incident
  * from the portal, finds it in "my requests" as a card and opens its page; an agent sees the queue as cards with
  * status and time left in view, opens the ticket and its "Why?". No page scrolls sideways, axe finds nothing
- * serious, and the browser prints no error but the 401 of "who am I" before signing in.
+ * serious (the login page included), the requester confirms the fix from the e-mail link on a 375 px phone, and
+ * the browser prints no error but the 401 of "who am I" before signing in.
  */
 let app: FastifyInstance;
 let baseUrl: string;
@@ -125,6 +133,10 @@ const TITLE = '手机上无法收取公司邮件';
 describe('The studio at phone width', () => {
   it('a requester opens the menu drawer by keyboard and by tap, submits a ticket and finds it as a card', async () => {
     const page = await phonePage();
+    // The login page first: it fits the phone and axe finds nothing serious on it.
+    await page.goto(`${baseUrl}/login`);
+    await page.locator('[data-test=login-submit]').waitFor();
+    await checkPage(page, '00-login');
     await signIn(page, requester, '/');
     const button = page.locator('[data-test=menu-button]');
     const drawer = page.locator('[data-test=menu-drawer]');
@@ -244,6 +256,8 @@ describe('The studio at phone width', () => {
     }).toBe(true);
     // Every sentence filled in: no placeholder left unsaid (the matrix's row and column names).
     expect(await body.textContent()).not.toMatch(/\{\w+\}/);
+    // The matrix's row and column by the form's option labels, not their keys (person, medium).
+    expect(await body.textContent()).toContain('影响范围为 仅我一人');
     await shoot(page, 'phone-width/09-why');
     await page.keyboard.press('Escape');
 
@@ -254,6 +268,52 @@ describe('The studio at phone width', () => {
     expect(unexpectedErrors()).toEqual([]);
     await page.context().close();
   }, 240_000);
+
+  it('the requester confirms the fix from the e-mail link on a 375 px phone', async () => {
+    // The agent fixes the ticket; the requester is asked to confirm, with a signed link.
+    const current = await app.inject({
+      method: 'GET',
+      url: `/api/tickets/${ticketId}`,
+      headers: bearer(agent.token),
+    });
+    const fixed = await app.inject({
+      method: 'POST',
+      url: `/api/tickets/${ticketId}/commands`,
+      headers: bearer(agent.token),
+      payload: {
+        command: 'complete-step',
+        nodeId: 'triage',
+        outcome: 'fixed',
+        version: current.json<{ version: number }>().version,
+      },
+    });
+    expect(fixed.statusCode, fixed.body).toBe(200);
+    const notifications = await app.inject({
+      method: 'GET',
+      url: '/api/notifications?limit=100',
+      headers: bearer(requester.token),
+    });
+    const request = notifications
+      .json<{ items: { template: string; ticketNumber: string; link: string | null }[] }>()
+      .items.find((item) => item.template === 'confirm-requested' && item.ticketNumber === number);
+    expect(request?.link).toMatch(/\/public\/confirm\//);
+
+    const page = await phonePage(375);
+    await page.goto(`${baseUrl}${new URL(request!.link!).pathname}`);
+    const confirmPage = page.locator('[data-test=confirm-page]');
+    await confirmPage.waitFor();
+    await confirmPage.getByText(number).waitFor();
+    await inView(page.locator('[data-test=confirm-yes]'));
+    await inView(page.locator('[data-test=confirm-reopen]'));
+    await checkPage(page, '12-confirm-375');
+
+    await page.locator('[data-test=confirm-comment]').fill('已经可以收邮件了，谢谢');
+    await page.locator('[data-test=confirm-yes]').tap();
+    await page.locator('[data-test=confirm-confirmed]').waitFor();
+    await checkPage(page, '13-confirmed-375');
+    expect(unexpectedErrors()).toEqual([]);
+    await page.context().close();
+  }, 120_000);
 
   it('on a small laptop the rail starts collapsed, icon-only entries keep their names, the menu button toggles it', async () => {
     const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'zh-CN' });
