@@ -56,7 +56,7 @@ async function slaDefinition(): Promise<Record<string, unknown>> {
           when: true,
           calendar: '24x7',
           firstResponse: { amount: 1, unit: 'minutes' },
-          resolution: { amount: 30, unit: 'days' },
+          resolution: { amount: 30, unit: 'calendarDays' },
         },
       ],
     },
