@@ -69,7 +69,11 @@ export async function benchSlaTimers(print: Print): Promise<void> {
   let app: FastifyInstance | undefined;
   let store: EmbeddedStore | undefined;
   // The app's clock: real time plus an offset the bench moves (set back while opening the due tickets).
-  let virtual: (() => number) | undefined;
+  // BASE is an instant of the virtual clock, placed in real time below; set-up and opens happen the minute before.
+  const BASE = Date.now() + 365 * 24 * 60 * 60 * 1000;
+  let begun = 0;
+  let virtual: (() => number) | undefined = () =>
+    BASE - WINDOW_MS + Math.floor((Math.min(begun, DUE) / DUE) * WINDOW_MS);
   const clock = { now: () => (virtual ? virtual() : Date.now()) };
   try {
     const opened = await openStore(path.join(tempDir, 'store'));
@@ -99,10 +103,7 @@ export async function benchSlaTimers(print: Print): Promise<void> {
     const memoryBefore = process.memoryUsage();
 
     // The due tickets: opened with the clock moving through the minute before BASE, so their breaches fall
-    // through the minute after it (BASE is an instant of the virtual clock, placed in real time below).
-    const BASE = Date.now() + 365 * 24 * 60 * 60 * 1000;
-    let begun = 0;
-    virtual = () => BASE - WINDOW_MS + Math.floor((Math.min(begun, DUE) / DUE) * WINDOW_MS);
+    // through the minute after it.
     const openStarted = performance.now();
     const ids: string[] = [];
     await Promise.all(
