@@ -67,27 +67,43 @@ export interface TallyResult {
 const emptySums = (): Record<Summed, number> =>
   Object.fromEntries(SUMMED.map((field) => [field, 0])) as Record<Summed, number>;
 
-/** Weekday (Monday 0) and hour of an instant in a zone; zones differ from UTC by whole quarter hours. */
+/**
+ * Weekday (Monday 0) and hour of an instant in a zone. The zone's offset is read once per UTC hour (offsets change
+ * on hour boundaries), so a year of tickets costs some thousands of `Intl` calls, not one per ticket.
+ */
 export function weekdayHour(zone: string): (at: number) => [number, number] {
   const format = new Intl.DateTimeFormat('en-US', {
     timeZone: zone,
-    weekday: 'short',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
     hour: 'numeric',
+    minute: 'numeric',
     hourCycle: 'h23',
   });
-  const days = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
-  const cache = new Map<number, [number, number]>();
+  const offsets = new Map<number, number>();
+  // Entries come in creation order: most instants fall in the hour of the one before.
+  let lastSlot = Number.NaN;
+  let lastOffset = 0;
   return (at) => {
-    const slot = Math.floor(at / 900_000);
-    let found = cache.get(slot);
-    if (!found) {
-      const parts = format.formatToParts(new Date(slot * 900_000));
-      const weekday = days.indexOf(parts.find((part) => part.type === 'weekday')!.value);
-      const hour = Number(parts.find((part) => part.type === 'hour')!.value) % 24;
-      found = [weekday, hour];
-      cache.set(slot, found);
+    const hourSlot = Math.floor(at / 3_600_000);
+    if (hourSlot !== lastSlot) {
+      let offset = offsets.get(hourSlot);
+      if (offset === undefined) {
+        const start = hourSlot * 3_600_000;
+        const parts = Object.fromEntries(
+          format.formatToParts(new Date(start)).map((part) => [part.type, Number(part.value)]),
+        );
+        offset = Date.UTC(parts.year!, parts.month! - 1, parts.day, parts.hour! % 24, parts.minute) - start;
+        offsets.set(hourSlot, offset);
+      }
+      lastSlot = hourSlot;
+      lastOffset = offset;
     }
-    return found;
+    const local = at + lastOffset;
+    // 1970-01-01 was a Thursday (3 with Monday as 0).
+    const day = Math.floor(local / 86_400_000);
+    return [(((day + 3) % 7) + 7) % 7, Math.floor((local - day * 86_400_000) / 3_600_000)];
   };
 }
 
@@ -111,31 +127,47 @@ export async function tallyMemory(catalog: TicketCatalog, request: TallyRequest)
   const ages = new Array<number>(request.ageBounds.length + 1).fill(0);
   const heatmap = emptyHeatmap();
   const placeOf = weekdayHour(request.zone);
+  // Specs compiled once: the walk below runs for every ticket, so it does no more than it must.
+  const compiled = request.specs.map((spec, index) => ({
+    cohort: spec.scope === 'cohort',
+    by: spec.by,
+    where: Object.entries(spec.where ?? {}) as [Summed, number][],
+    skipNull: spec.skipNull === true,
+    table: tables[index]!,
+  }));
   for (const entry of entries) {
     const inPeriod = entry.createdDay >= request.from && entry.createdDay <= request.to;
     const open = entry.open === 1;
     if (!inPeriod && !open) continue;
+    const createdAt = entry.createdAt.getTime();
     if (inPeriod) {
-      const [weekday, hour] = placeOf(entry.createdAt.getTime());
+      const [weekday, hour] = placeOf(createdAt);
       heatmap[weekday]![hour]! += 1;
     }
-    if (open) ages[ageBucket(entry.createdAt.getTime(), request.ageBounds)]! += 1;
-    request.specs.forEach((spec, index) => {
-      if (spec.scope === 'cohort' ? !inPeriod : !open) return;
-      if (spec.where)
-        for (const [field, value] of Object.entries(spec.where)) if (entry[field as Summed] !== value) return;
-      const raw = spec.by === null ? null : (entry[spec.by] as unknown);
-      const key = raw === undefined || raw === null ? null : (raw as string | number);
-      if (key === null && spec.skipNull) return;
-      const table = tables[index]!;
-      let group = table.get(key);
+    if (open) ages[ageBucket(createdAt, request.ageBounds)]! += 1;
+    next: for (const spec of compiled) {
+      if (spec.cohort ? !inPeriod : !open) continue;
+      for (const [field, value] of spec.where) if (entry[field] !== value) continue next;
+      const raw = spec.by === null ? null : (entry[spec.by] as string | number | null | undefined);
+      const key = raw ?? null;
+      if (key === null && spec.skipNull) continue;
+      let group = spec.table.get(key);
       if (!group) {
         group = { key, n: 0, sums: emptySums() };
-        table.set(key, group);
+        spec.table.set(key, group);
       }
       group.n += 1;
-      for (const field of SUMMED) group.sums[field] += entry[field] ?? 0;
-    });
+      const sums = group.sums;
+      sums.resolved += entry.resolved;
+      sums.breached += entry.breached;
+      sums.slaMet += entry.slaMet;
+      sums.fcr += entry.fcr;
+      sums.rated += entry.rated;
+      sums.satisfied += entry.satisfied;
+      sums.neutral += entry.neutral;
+      sums.dissatisfied += entry.dissatisfied;
+      sums.open += entry.open;
+    }
   }
   return {
     groups: new Map(request.specs.map((spec, index) => [spec.name, [...tables[index]!.values()]])),
