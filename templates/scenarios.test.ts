@@ -416,7 +416,7 @@ describe('cs.complaint: the customer is asked, confirms, rates; the lesson is ca
     harness.do(
       {
         command: 'complete-step',
-        outcome: 'captured',
+        outcome: 'done',
         data: { knowledgeSummary: 'Check the carrier first' },
       },
       agent,
