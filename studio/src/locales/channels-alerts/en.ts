@@ -57,7 +57,7 @@ export const channelsAlertsEn: DeepString<typeof channelsAlertsZh> = {
     preset: 'Alert format',
     mapping: 'Custom mapping (JSON)',
     mappingHint:
-      'e.g. {"items": "$.events", "fingerprint": {"path": "$.id"}, "title": {"path": "$.name"}}; each field is {"path": JSON path} or {"logic": json-logic}',
+      'Each field is a JSON path (path, e.g. $.labels.severity) or a json-logic expression (logic); items points at the list of alerts; fingerprint and title are required. For example:',
     severityMap: 'Severity → priority',
     severityMapHint: 'The priority for each value of the alert’s severity label; “*” for all others',
     severity: 'Severity',
@@ -65,10 +65,10 @@ export const channelsAlertsEn: DeepString<typeof channelsAlertsZh> = {
     defaultPriority: 'Default priority',
     priorityData: 'Form values per priority (JSON)',
     priorityDataHint:
-      'The ticket type’s own rules decide the priority; give the form values each priority stands for, e.g. {"urgent": {"impact": "company", "urgency": "high"}}',
+      'The ticket type’s own rules decide the priority; give the form values each priority stands for. For example:',
     dataMapping: 'Form field mapping (JSON)',
     dataMappingHint:
-      'Form field ← a value of the alert, e.g. {"title": {"path": "$.alert.title"}, "hostname": {"path": "$.alert.labels.instance"}}',
+      'Form field ← a value of the alert (a JSON path or json-logic over alert, priority and channel). For example:',
     autoResolve: 'Resolve the ticket when the alert recovers',
     autoResolveHint: 'When off, the recovery is only noted on the ticket',
     signed: 'Require a signature',

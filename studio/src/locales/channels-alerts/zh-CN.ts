@@ -50,18 +50,16 @@ export const channelsAlertsZh = {
     preset: '告警格式',
     mapping: '自定义映射（JSON）',
     mappingHint:
-      '例如 {"items": "$.events", "fingerprint": {"path": "$.id"}, "title": {"path": "$.name"}}；每个字段可写 {"path": JSON 路径} 或 {"logic": json-logic 表达式}',
+      '每个字段写 JSON 路径（path，如 $.labels.severity）或 json-logic 表达式（logic）；items 指向告警列表，fingerprint 与 title 必填。例如：',
     severityMap: '严重程度 → 优先级',
     severityMapHint: '告警的 severity 标签对应的优先级；“*”表示其余全部',
     severity: '严重程度',
     addSeverity: '添加一行',
     defaultPriority: '默认优先级',
     priorityData: '各优先级对应的表单值（JSON）',
-    priorityDataHint:
-      '优先级由工单类型自己的规则决定，这里填每个优先级对应的表单字段值，例如 {"urgent": {"impact": "company", "urgency": "high"}}',
+    priorityDataHint: '优先级由工单类型自己的规则决定，这里填每个优先级对应的表单字段值。例如：',
     dataMapping: '表单字段映射（JSON）',
-    dataMappingHint:
-      '表单字段 ← 告警中的值，例如 {"title": {"path": "$.alert.title"}, "hostname": {"path": "$.alert.labels.instance"}}',
+    dataMappingHint: '表单字段 ← 告警中的值（alert、priority、channel 下的 JSON 路径或 json-logic）。例如：',
     autoResolve: '告警恢复时解决工单',
     autoResolveHint: '关闭时只在工单中记录恢复时间',
     signed: '要求签名',
