@@ -182,8 +182,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(analyticsRoutes);
   await app.register(notificationsPlugin);
   await app.register(templatesRoutes);
-  await app.register((await import('./channels/alerts/alerts.plugin.js')).alertsPlugin);
   await app.register(recordsPlugin);
+  await app.register((await import('./channels/alerts/alerts.plugin.js')).alertsPlugin);
   await app.register(knowledgePlugin);
   await app.register(mailChannelPlugin);
   await app.register(livePlugin);

@@ -5,8 +5,10 @@ import { peopleEn } from './people/en';
 import { galleryEn } from './gallery/gallery.en';
 import { supervisorEn } from './supervisor/supervisor.en';
 import { auditEn } from './audit/audit.en';
-import { analyticsEn } from './analytics/analytics.en';
 import { channelsRecordsEn } from './channels-records/en';
+import { channelsAlertsEn } from './channels-alerts/en';
+import { channelsMailEn } from './channels-mail/en';
+import { analyticsEn } from './analytics/analytics.en';
 
 /** Studio texts in English; typed by the Chinese file so a missing or extra key fails the type check. */
 const en: MessageSchema = {
@@ -61,6 +63,8 @@ const en: MessageSchema = {
     teams: 'Teams',
     apiKeys: 'API keys',
     channelRecords: 'Records and triggers',
+    channelMail: 'Mail channel',
+    channelAlerts: 'Alert channels',
     templates: 'Templates',
     supervisorBoard: 'Supervisor board',
     audit: 'Audit',
@@ -734,9 +738,11 @@ const en: MessageSchema = {
   gallery: galleryEn,
   supervisor: supervisorEn,
   audit: auditEn,
+  channelsRecords: channelsRecordsEn,
+  channelsAlerts: channelsAlertsEn,
+  channelsMail: channelsMailEn,
   analytics: analyticsEn,
   knowledge: knowledgeEn,
-  channelsRecords: channelsRecordsEn,
 };
 
 export default en;

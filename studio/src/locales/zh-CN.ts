@@ -8,8 +8,10 @@ import { peopleZh } from './people/zh-CN';
 import { galleryZh } from './gallery/gallery.zh-CN';
 import { supervisorZh } from './supervisor/supervisor.zh-CN';
 import { auditZh } from './audit/audit.zh-CN';
-import { analyticsZh } from './analytics/analytics.zh-CN';
 import { channelsRecordsZh } from './channels-records/zh-CN';
+import { channelsAlertsZh } from './channels-alerts/zh-CN';
+import { channelsMailZh } from './channels-mail/zh-CN';
+import { analyticsZh } from './analytics/analytics.zh-CN';
 
 const zhCN = {
   app: {
@@ -63,6 +65,8 @@ const zhCN = {
     teams: '团队',
     apiKeys: 'API 密钥',
     channelRecords: '外部记录与触发器',
+    channelMail: '邮件通道',
+    channelAlerts: '告警通道',
     templates: '模板库',
     supervisorBoard: '主管看板',
     audit: '审计',
@@ -724,9 +728,11 @@ const zhCN = {
   gallery: galleryZh,
   supervisor: supervisorZh,
   audit: auditZh,
+  channelsRecords: channelsRecordsZh,
+  channelsAlerts: channelsAlertsZh,
+  channelsMail: channelsMailZh,
   analytics: analyticsZh,
   knowledge: knowledgeZh,
-  channelsRecords: channelsRecordsZh,
 } as const;
 
 export type MessageSchema = DeepString<typeof zhCN>;
