@@ -306,6 +306,34 @@ describe('POST /api/kb/articles/from-ticket', () => {
     }
   });
 
+  it('keeps synonym groups an admin sets (stored, served back, used by search in both processes)', async () => {
+    const groups = [
+      ['打印机', 'lpr-device'],
+      ['VPN', '远程接入'],
+    ];
+    const put = await call(app, {
+      method: 'PUT',
+      url: '/api/kb/synonyms',
+      headers: bearer(admin),
+      payload: { groups },
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    expect(put.body.groups).toEqual(groups);
+    const read = await call(second, { method: 'GET', url: '/api/kb/synonyms', headers: bearer(admin) });
+    expect(read.body.groups).toEqual(groups);
+    await waitFor(
+      async () => {
+        const there = await call(second, {
+          method: 'GET',
+          url: `/api/kb/articles?q=${encodeURIComponent('lpr-device')}`,
+          headers: bearer(admin),
+        });
+        return (there.body.items as { id: string }[]).some((item) => item.id === articleId);
+      },
+      { what: 'the second process to search with the new synonyms' },
+    );
+  });
+
   it('serves the help center without sign-in: public, published only', async () => {
     const internal = await call(app, {
       method: 'POST',

@@ -122,7 +122,12 @@ export class KnowledgeService {
 
   private async loadSynonyms(): Promise<void> {
     const stored = await kbSettings(this.db).findOne({ _id: SYNONYMS_ID });
-    if (stored && Array.isArray(stored.value)) this.synonymGroups = stored.value as string[][];
+    if (stored && Array.isArray(stored.value))
+      this.synonymGroups = (stored.value as unknown[]).flatMap((group) =>
+        group && typeof group === 'object' && Array.isArray((group as { words?: unknown }).words)
+          ? [(group as { words: unknown[] }).words.filter((word): word is string => typeof word === 'string')]
+          : [],
+      );
     this.index.setSynonyms(new Synonyms(this.synonymGroups));
   }
 
@@ -142,7 +147,8 @@ export class KnowledgeService {
   async setSynonyms(groups: string[][], actor: string): Promise<void> {
     await kbSettings(this.db).replaceOne(
       { _id: SYNONYMS_ID },
-      { value: groups, updatedAt: new Date(this.clock.now()), updatedBy: actor },
+      // Each group as `{ words }`: FerretDB 1.24 refuses arrays directly inside arrays.
+      { value: groups.map((words) => ({ words })), updatedAt: new Date(this.clock.now()), updatedBy: actor },
       { upsert: true },
     );
     this.synonymGroups = groups;
