@@ -32,7 +32,7 @@ type Scope =
   | 'definitions:read'
   | 'people:write';
 /** What a route reads or changes, whose owner decides who may see it. */
-type RecordKind = 'ticket' | 'attachment' | 'notification' | 'user';
+type RecordKind = 'ticket' | 'attachment' | 'notification' | 'user' | 'article';
 
 interface Policy {
   /** Anyone, signed in or not (sign-in, signed public links, health). */
@@ -139,6 +139,8 @@ const POLICY: Record<string, Policy> = {
     scopes: ['tickets:read'],
     record: 'attachment',
   },
+  // What a browser checks a file against before uploading it: anyone who may upload.
+  'GET /api/attachments/kinds': { roles: PEOPLE, scopes: ['tickets:write'] },
   'GET /api/audit/anchors': { roles: ADMINS },
   'POST /api/audit/anchors': { roles: ADMINS },
 
@@ -151,6 +153,70 @@ const POLICY: Record<string, Policy> = {
   // Leaving removes only the caller's own presence, and must work after the ticket moved out of their sight (it
   // answers 204 whether or not the ticket exists or is visible, so it reveals nothing).
   'DELETE /api/live/presence/:ticketId': { roles: WORKERS },
+
+  // Dashboards: agents (supervisors read them; figures are limited to the tickets the caller sees) and admins.
+  'GET /api/analytics/dashboard': { roles: WORKERS, scopes: ['analytics:read'] },
+  'GET /api/analytics/dashboard.csv': { roles: WORKERS, scopes: ['analytics:read'] },
+  'GET /api/analytics/distribution': { roles: WORKERS, scopes: ['analytics:read'] },
+
+  // Imported external records (OA, IT desk, ERP, CRM): sent in by integrations, read by agents beside tickets.
+  'PUT /api/records/:system/:type/:id': { roles: ADMINS, scopes: ['records:write'] },
+  'GET /api/records/:system/:type/:id': { roles: WORKERS, scopes: ['records:write'] },
+  'DELETE /api/records/:system/:type/:id': { roles: ADMINS, scopes: ['records:write'] },
+  'GET /api/records': { roles: WORKERS, scopes: ['records:write'] },
+  'GET /api/record-systems': { roles: WORKERS, scopes: ['records:write'] },
+  'PUT /api/record-systems/:key': { roles: ADMINS },
+  'DELETE /api/record-systems/:key': { roles: ADMINS },
+  'GET /api/triggers': { roles: ADMINS },
+  'POST /api/triggers': { roles: ADMINS },
+  'GET /api/triggers/:id': { roles: ADMINS },
+  'PUT /api/triggers/:id': { roles: ADMINS },
+  'DELETE /api/triggers/:id': { roles: ADMINS },
+  'POST /api/triggers/:id/enable': { roles: ADMINS },
+  'POST /api/triggers/:id/disable': { roles: ADMINS },
+  'POST /api/triggers/:id/run': { roles: ADMINS },
+  'GET /api/triggers/:id/runs': { roles: ADMINS },
+  'POST /api/triggers/test': { roles: ADMINS },
+  'POST /api/triggers/:id/test': { roles: ADMINS },
+
+  // A monitoring system posts alerts with the channel's own key in the path (and, when set, a signature), not
+  // with a session or an API key: open to the network, authenticated by the route itself (its own tests).
+  'POST /api/channels/alerts/:key': { public: true },
+  'GET /api/channels/alerts/tickets/:id': { roles: WORKERS, scopes: ['tickets:read'], record: 'ticket' },
+  'GET /api/channels/alert-channels': { roles: ADMINS },
+  'POST /api/channels/alert-channels': { roles: ADMINS },
+  'GET /api/channels/alert-channels/:id': { roles: ADMINS },
+  'PATCH /api/channels/alert-channels/:id': { roles: ADMINS },
+  'POST /api/channels/alert-channels/:id/rotate': { roles: ADMINS },
+  'POST /api/channels/alert-channels/:id/test': { roles: ADMINS },
+  'GET /api/channels/alert-channels/:id/rejections': { roles: ADMINS },
+  'POST /api/channels/alert-channels/:id/rejections/:rejection/replay': { roles: ADMINS },
+
+  // Knowledge base: everyone signed in searches and reads (requesters only public, published articles — the route
+  // answers 404 for the rest); staff write; agents draft from the tickets they see and send articles on them;
+  // designers and admins set the ticket-type mappings and synonyms. Publishing is checked inside the route.
+  'GET /api/kb/articles': { roles: PEOPLE },
+  'POST /api/kb/articles': { roles: STAFF },
+  'GET /api/kb/suggestions': { roles: PEOPLE },
+  'GET /api/kb/articles/:id': { roles: PEOPLE, record: 'article' },
+  'PUT /api/kb/articles/:id': { roles: STAFF },
+  'POST /api/kb/articles/:id/status': { roles: STAFF },
+  'GET /api/kb/articles/:id/versions': { roles: STAFF },
+  'GET /api/kb/articles/:id/diff': { roles: STAFF },
+  'POST /api/kb/articles/from-ticket': { roles: WORKERS },
+  'POST /api/kb/articles/:id/send': { roles: WORKERS },
+  'POST /api/kb/articles/:id/votes': { roles: PEOPLE, record: 'article' },
+  'POST /api/kb/deflections': { roles: PEOPLE },
+  'POST /api/kb/deflections/submitted': { roles: PEOPLE },
+  'GET /api/kb/mappings/:type': { roles: STAFF },
+  'PUT /api/kb/mappings/:type': { roles: DESIGNERS },
+  'GET /api/kb/synonyms': { roles: STAFF },
+  'PUT /api/kb/synonyms': { roles: DESIGNERS },
+  // The help center is read without signing in: public, published articles only.
+  'GET /api/help/categories': { public: true },
+  'GET /api/help/articles': { public: true },
+  'GET /api/help/articles/:id': { public: true },
+  'POST /api/help/articles/:id/votes': { public: true },
 };
 
 /**
@@ -196,6 +262,8 @@ const records = {
   attachment: { mine: '', other: '' },
   notification: { mine: '', other: '' },
   user: { other: '' },
+  /** "mine": a public, published article; "other": an internal draft (staff only). */
+  article: { mine: '', other: '' },
   spareKey: '',
 };
 
@@ -290,6 +358,32 @@ beforeAll(async () => {
   records.notification.mine = await firstNotification(requester.token);
   records.notification.other = await firstNotification(otherRequester.token);
 
+  async function article(
+    title: string,
+    visibility: 'public' | 'internal',
+    publish: boolean,
+  ): Promise<string> {
+    const created = await call(app, {
+      method: 'POST',
+      url: '/api/kb/articles',
+      headers: bearer(admin),
+      payload: { title, visibility, problem: 'disk full', solution: 'free some space' },
+    });
+    if (created.status !== 201) throw new Error(`article: ${JSON.stringify(created.body)}`);
+    if (publish) {
+      const published = await call(app, {
+        method: 'POST',
+        url: `/api/kb/articles/${String(created.body.id)}/status`,
+        headers: bearer(admin),
+        payload: { version: created.body.version, status: 'published' },
+      });
+      if (published.status !== 200) throw new Error(`publish: ${JSON.stringify(published.body)}`);
+    }
+    return String(created.body.id);
+  }
+  records.article.mine = await article('matrix public answer', 'public', true);
+  records.article.other = await article('matrix internal note', 'internal', false);
+
   async function key(name: string, scopes: Scope[]): Promise<{ id: string; key: string }> {
     const created = await call(app, {
       method: 'POST',
@@ -376,6 +470,9 @@ function recordVisible(kind: RecordKind | undefined, variant: 'mine' | 'other', 
     case 'user':
       // People's records are the admins' (and, for attributes, integration keys holding people:write).
       return caller.roles?.includes('admin') === true || caller.scopes !== undefined;
+    case 'article':
+      // Staff read every article; requesters only public, published ones.
+      return variant === 'mine' || (caller.roles ?? []).some((role) => STAFF.includes(role));
   }
 }
 
@@ -384,9 +481,14 @@ function urlFor(pattern: string, variant: 'mine' | 'other', caller: Caller): str
   const path = pattern.split(' ')[1]!;
   return path.replace(/:([A-Za-z]+)/g, (_, name: string) => {
     if (name === 'attachmentId') return records.attachment[variant];
-    if (name === 'ticketId' || (name === 'id' && path.startsWith('/api/tickets/')))
+    if (
+      name === 'ticketId' ||
+      (name === 'id' &&
+        (path.startsWith('/api/tickets/') || path.startsWith('/api/channels/alerts/tickets/')))
+    )
       return records.ticket[variant];
     if (name === 'id' && path.startsWith('/api/notifications/')) return records.notification[variant];
+    if (name === 'id' && path.startsWith('/api/kb/articles/')) return records.article[variant];
     if (name === 'id' && path.startsWith('/api/users/'))
       return variant === 'mine' && caller.userId ? caller.userId : records.user.other;
     if (name === 'id' && path.startsWith('/api/api-keys/')) return records.spareKey;
@@ -411,6 +513,7 @@ async function payloadFor(pattern: string, variant: 'mine' | 'other') {
   if (pattern === 'POST /api/tickets/:id/attachments' || pattern === 'POST /api/attachments') {
     return multipart('note.txt', 'matrix');
   }
+  if (pattern === 'POST /api/kb/articles/:id/votes') return { payload: { helpful: true } };
   if (pattern.startsWith('PUT /api/live/presence/')) return { payload: { tab: 'matrix-tab' } };
   if (pattern.startsWith('DELETE /api/live/presence/')) return { query: '?tab=matrix-tab' };
   if (pattern.startsWith('GET ') || pattern.startsWith('DELETE ')) return {};
