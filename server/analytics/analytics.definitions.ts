@@ -69,8 +69,8 @@ export const DEFINITIONS = {
   },
   deflections: {
     'zh-CN':
-      '自助解决：提单人在门户填写表单时打开了推荐的知识文章、随后未提交而离开的次数。知识库尚未记录这类事件，因此为 0。',
-    en: 'Deflections: times a requester filling a portal form opened a suggested article and left without submitting. The knowledge base does not record them yet, hence 0.',
+      '自助解决：期间内提单人在门户填写表单时打开了推荐的知识文章、随后未提交而离开的次数（每次填写、每篇文章计一次；按期间和工单类型筛选，不按团队、处理人、渠道或优先级）。',
+    en: 'Deflections: times in the period a requester filling a portal form opened a suggested article and left without submitting (once per form session and article; filtered by period and ticket type, not by team, agent, channel or priority).',
   },
   trend: {
     'zh-CN': '每个时段内创建的工单数，及其中现已解决和已超时的工单数。',

@@ -3,6 +3,7 @@
  * MongoDB filter over the ticket projections, and every figure carries the `GET /api/tickets` query that lists
  * exactly the tickets it counted (the list understands the same reporting filters, `reportingListFilters`).
  */
+import { DateTime } from 'luxon';
 import { periodBuckets } from '../../runtime/time/index.js';
 import { badRequest } from '../lib/problem.js';
 
@@ -210,4 +211,11 @@ export function ticketsQuery(
     query.set(key, value === null ? 'none' : value);
   }
   return query.toString();
+}
+
+/** The period as instants: from the first day's midnight to the midnight after the last day, in the report zone. */
+export function periodInstants(filters: Pick<AnalyticsFilters, 'from' | 'to'>): { from: Date; to: Date } {
+  const start = DateTime.fromISO(filters.from, { zone: REPORT_ZONE }).startOf('day');
+  const end = DateTime.fromISO(filters.to, { zone: REPORT_ZONE }).startOf('day').plus({ days: 1 });
+  return { from: start.toJSDate(), to: end.toJSDate() };
 }

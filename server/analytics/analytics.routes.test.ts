@@ -5,6 +5,7 @@ import { ManualClock } from '../lib/clock.js';
 import type { Dashboard, DistributionRow, DurationFigures } from './analytics.service.js';
 import { bearer, buildTestApp, call, createUser } from '../../test/support/server-app.js';
 import { generateHistory, type History, type HistoryTicket } from '../../test/support/ticket-history.js';
+import { markSubmitted, recordDeflection } from '../knowledge/deflections.js';
 
 /**
  * Every KPI of the dashboard against values this test computes on its own from the history it made: the
@@ -99,6 +100,19 @@ beforeAll(async () => {
   app = await buildTestApp(DATABASE, { clock, ticketCatalog: 'memory' });
   history = await generateHistory(app, clock, { tickets: 40, seed: 11 });
   tickets = history.tickets;
+  // What the knowledge base records while requesters fill portal forms: two sessions left after opening an article
+  // (one opened two), one submitted anyway, and one deflection before the period.
+  const at = (iso: string) => new Date(iso);
+  const opened = [
+    { session: 's1', articleId: 'a1', at: at('2026-11-03T10:00:00+08:00') },
+    { session: 's1', articleId: 'a2', at: at('2026-11-03T10:01:00+08:00') },
+    { session: 's2', articleId: 'a1', at: at('2026-11-16T23:30:00+08:00') },
+    { session: 's3', articleId: 'a1', at: at('2026-11-05T09:00:00+08:00') },
+    { session: 's4', articleId: 'a1', at: at('2026-11-01T23:59:00+08:00') },
+  ];
+  for (const open of opened)
+    await recordDeflection(app.db, { ...open, userId: 'requester-1', typeKey: 'it.incident' });
+  await markSubmitted(app.db, 's3', 'requester-1', 'ticket-from-s3');
 }, 120_000);
 afterAll(async () => {
   await app?.close();
@@ -149,7 +163,10 @@ describe('GET /api/analytics/dashboard', () => {
     expect(kpis.backlog.value).toBe(tickets.filter(isOpen).length);
     expect(kpis.reopenRate.value).toBe(tickets.filter((t) => t.reopenCount > 0).length / tickets.length);
     expect(kpis.transferRate.value).toBe(tickets.filter((t) => t.transferCount > 0).length / tickets.length);
-    expect(kpis.deflections).toMatchObject({ value: 0, recorded: false, tickets: null });
+    // s1 (two articles) and s2 in the period; s3 submitted anyway; s4 the day before it.
+    expect(kpis.deflections).toMatchObject({ value: 3, recorded: true, tickets: null });
+    const otherType = await dashboard(`from=${FROM}&to=${TO}&type=facility.issue`);
+    expect(otherType.kpis.deflections.value).toBe(0);
     for (const figure of [kpis.volume, kpis.fcr, kpis.firstResponse.business.p90, kpis.backlog])
       expect(figure.definition['zh-CN'].length && figure.definition.en.length).toBeGreaterThan(10);
   });

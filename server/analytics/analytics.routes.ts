@@ -7,8 +7,14 @@ import { problemResponses } from '../routes/common.schemas.js';
 import { ticketPolicy } from '../tickets/ticket.access.js';
 import { TICKETS_COLLECTION, type TicketDoc } from '../tickets/ticket.projection.js';
 import { nameBookSchema, resolveNames } from '../tickets/ticket-names.js';
+import { countDeflections } from '../knowledge/deflections.js';
 import { dashboardCsv } from './analytics.csv.js';
-import { analyticsFilterProperties, parseAnalyticsFilters } from './analytics.filters.js';
+import {
+  analyticsFilterProperties,
+  parseAnalyticsFilters,
+  periodInstants,
+  type AnalyticsFilters,
+} from './analytics.filters.js';
 import {
   buildDashboard,
   DIMENSIONS,
@@ -70,7 +76,18 @@ export async function analyticsRoutes(app: FastifyInstance) {
     const now = app.clock.now();
     const filters = parseAnalyticsFilters(request.query as Record<string, unknown>, now);
     const tally = await tallyFor(sources, await visibilityOf(request), filters, now);
-    return { filters, tally, dashboard: buildDashboard(tally, filters, now) };
+    const deflections = await deflectionsIn(filters);
+    return { filters, tally, dashboard: buildDashboard(tally, filters, now, deflections) };
+  }
+
+  /** Deflections recorded by the knowledge base in the period (of the chosen types; they carry no team or agent). */
+  async function deflectionsIn(filters: AnalyticsFilters): Promise<number> {
+    const { from, to } = periodInstants(filters);
+    const types = filters.type.length > 0 ? filters.type : [undefined];
+    let deflected = 0;
+    for (const typeKey of types)
+      deflected += (await countDeflections(app.db, { from, to, ...(typeKey ? { typeKey } : {}) })).deflected;
+    return deflected;
   }
 
   const namesOf = (dashboard: Pick<Dashboard, 'distributions'>) =>

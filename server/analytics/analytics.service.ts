@@ -259,7 +259,13 @@ export function distributionRows(
     .sort((a, b) => b.count - a.count || String(a.key).localeCompare(String(b.key)));
 }
 
-export function buildDashboard(tally: TallyResult, filters: AnalyticsFilters, now: number): Dashboard {
+export function buildDashboard(
+  tally: TallyResult,
+  filters: AnalyticsFilters,
+  now: number,
+  /** Deflections the knowledge base recorded in the period; absent: not counted (shown as 0, not recorded). */
+  deflections?: number,
+): Dashboard {
   const groups = (name: string) => tally.groups.get(name) ?? [];
   const totals = groups('totals')[0] ?? { n: 0, sums: {} as Group['sums'] };
   const sum = (field: keyof Group['sums']) => totals.sums[field] ?? 0;
@@ -341,7 +347,10 @@ export function buildDashboard(tally: TallyResult, filters: AnalyticsFilters, no
       backlog: count(current?.n ?? 0, 'backlog', ticketsQuery(filters, { flag: 'open' }, { period: false })),
       reopenRate: rate(histogramTotal('reopenCount'), n, 'reopenRate', flagged('reopened'), all),
       transferRate: rate(histogramTotal('transferCount'), n, 'transferRate', flagged('transferred'), all),
-      deflections: { ...count(0, 'deflections', null), recorded: false },
+      deflections:
+        deflections === undefined
+          ? { ...count(0, 'deflections', null), recorded: false }
+          : { ...count(deflections, 'deflections', null), recorded: true },
     },
     csat: {
       satisfied: rate(sum('satisfied'), sum('rated'), 'csatAnswer', flagged('satisfied'), flagged('rated')),
