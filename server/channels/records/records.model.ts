@@ -88,6 +88,47 @@ export interface TriggerDoc {
   updatedBy: string;
 }
 
+/**
+ * A trigger as stored: its condition and mapping are json-logic, which holds arrays inside arrays
+ * (`{"in": [x, ["a", "b"]]}`) that FerretDB 1.24 cannot store as a document (DESIGN.md §8), so both are kept as
+ * JSON text. Triggers written before that hold them as documents; `decodeTrigger` reads both forms.
+ */
+export type StoredTriggerDoc = Omit<TriggerDoc, 'condition' | 'mapping'> & {
+  condition?: unknown;
+  mapping?: unknown;
+};
+
+/** The condition and mapping of a trigger (or of a `$set` on one) as JSON text. */
+export function encodeTrigger<T extends Partial<Pick<TriggerDoc, 'condition' | 'mapping'>>>(
+  trigger: T,
+): Omit<T, 'condition' | 'mapping'> & { condition?: string; mapping?: string } {
+  const { condition, mapping, ...rest } = trigger;
+  return {
+    ...rest,
+    ...(condition === undefined ? {} : { condition: JSON.stringify(condition) }),
+    ...(mapping === undefined ? {} : { mapping: JSON.stringify(mapping) }),
+  };
+}
+
+/** A stored trigger with its condition and mapping read back from JSON text (or taken as they are, older form). */
+export function decodeTrigger(stored: StoredTriggerDoc): TriggerDoc {
+  const { condition, mapping, ...rest } = stored;
+  return {
+    ...rest,
+    ...(condition === undefined ? {} : { condition: fromJsonText(condition) }),
+    mapping: (fromJsonText(mapping) ?? {}) as Record<string, unknown>,
+  };
+}
+
+function fromJsonText(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+}
+
 export interface TriggerRunCounts {
   /** Records (or events) looked at. */
   examined: number;
@@ -147,7 +188,7 @@ export function recordCollections(db: Connection) {
   return {
     records: db.collection<RecordDoc>(RECORDS_COLLECTION),
     systems: db.collection<RecordSystemDoc>(RECORD_SYSTEMS_COLLECTION),
-    triggers: db.collection<TriggerDoc>(TRIGGERS_COLLECTION),
+    triggers: db.collection<StoredTriggerDoc>(TRIGGERS_COLLECTION),
     runs: db.collection<TriggerRunDoc>(TRIGGER_RUNS_COLLECTION),
     openings: db.collection<TriggerOpeningDoc>(TRIGGER_OPENINGS_COLLECTION),
     links: db.collection<RecordLinkDoc>(RECORD_LINKS_COLLECTION),

@@ -4,6 +4,7 @@ import type { RouteAccess } from '../../access/route-access.js';
 import { expectedRevision, ifMatchHeaders } from '../../definitions/definitions.http.js';
 import { badRequest, conflict, notFound } from '../../lib/problem.js';
 import { noContent, problemResponses } from '../../routes/common.schemas.js';
+import { decodeTrigger, encodeTrigger } from './records.model.js';
 import type { RecordDoc, TriggerDoc, TriggerRepeat, TriggerRunDoc } from './records.model.js';
 import { checkRecordBody, recordOf } from './records.routes.js';
 import {
@@ -194,7 +195,7 @@ export async function triggersRoutes(app: FastifyInstance): Promise<void> {
   const load = async (id: string): Promise<TriggerDoc> => {
     const trigger = await triggers.findOne({ _id: id });
     if (!trigger) throw notFound({ 'zh-CN': '触发器', en: 'Trigger' });
-    return trigger;
+    return decodeTrigger(trigger);
   };
 
   /** The first due instant of a scheduled trigger from now. */
@@ -222,7 +223,7 @@ export async function triggersRoutes(app: FastifyInstance): Promise<void> {
     async () => {
       const now = app.clock.now();
       const all = await triggers.find({}).sort({ createdAt: 1 }).toArray();
-      return { items: all.map((trigger) => triggerViewOf(trigger, now)) };
+      return { items: all.map((trigger) => triggerViewOf(decodeTrigger(trigger), now)) };
     },
   );
 
@@ -250,7 +251,7 @@ export async function triggersRoutes(app: FastifyInstance): Promise<void> {
         updatedAt: new Date(now),
         updatedBy: editorOf(request),
       };
-      await triggers.insertOne(doc);
+      await triggers.insertOne(encodeTrigger(doc));
       service.forgetEventTriggers();
       void reply.header('etag', `"${doc.revision}"`);
       return reply.status(201).send(triggerViewOf(doc, now));
@@ -324,7 +325,9 @@ export async function triggersRoutes(app: FastifyInstance): Promise<void> {
       };
       await triggers.updateOne(
         { _id: current._id },
-        Object.keys(unset).length > 0 ? { $set: update, $unset: unset } : { $set: update },
+        Object.keys(unset).length > 0
+          ? { $set: encodeTrigger(update), $unset: unset }
+          : { $set: encodeTrigger(update) },
       );
       service.forgetEventTriggers();
       const saved = await load(current._id);

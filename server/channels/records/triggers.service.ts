@@ -7,6 +7,7 @@ import { HttpProblem } from '../../lib/problem.js';
 import type { Commit } from '../../tickets/event-store.js';
 import type { TicketActor } from '../../tickets/ticket.service.js';
 import {
+  decodeTrigger,
   isDuplicateKey,
   recordCollections,
   recordKeyOf,
@@ -139,7 +140,8 @@ export class RecordTriggers {
   async runDue(now: number): Promise<TriggerRunDoc[]> {
     const due = await this.collections.triggers
       .find({ enabled: true, kind: 'schedule', nextRunAt: { $lte: new Date(now) } })
-      .toArray();
+      .toArray()
+      .then((stored) => stored.map(decodeTrigger));
     const runs: TriggerRunDoc[] = [];
     for (const trigger of due) {
       if (this.app.jobsStopping.aborted) break;
@@ -492,7 +494,7 @@ export class RecordTriggers {
         .find({ enabled: true, kind: 'event' })
         .toArray()
         .then((triggers) =>
-          triggers.flatMap((trigger) => {
+          triggers.map(decodeTrigger).flatMap((trigger) => {
             try {
               return [{ trigger, rules: prepareTriggerRules(trigger.condition, trigger.mapping) }];
             } catch {

@@ -11,7 +11,7 @@ import {
   type CreatedUser,
 } from '../../../test/support/server-app.js';
 import { createTeam, itIncidentDefinition, publishType } from '../../../test/support/tickets.js';
-import { recordCollections, type TriggerDoc } from './records.model.js';
+import { decodeTrigger, recordCollections, type TriggerDoc } from './records.model.js';
 import { recordOf } from './records.routes.js';
 import { triggerTicketId } from './trigger-schedule.js';
 
@@ -125,7 +125,7 @@ async function createTrigger(body: Record<string, unknown>): Promise<TriggerDoc 
   });
   expect(status, JSON.stringify(created)).toBe(201);
   const trigger = await recordCollections(app.db).triggers.findOne({ _id: String(created.id) });
-  return { ...trigger!, id: trigger!._id };
+  return { ...decodeTrigger(trigger!), id: trigger!._id };
 }
 
 async function linkedTickets(recordKeys: string[]) {
@@ -382,6 +382,114 @@ describe('POST /api/triggers/:id/test', () => {
     const [sample] = draft.body.items as { matched: boolean; problems?: { field: string }[] }[];
     expect(sample!.matched).toBe(true);
     expect(sample!.problems?.map((problem) => problem.field)).toContain('mapping.title');
+  });
+});
+
+describe('json-logic with array literals (`in`)', () => {
+  it('stores, reads back, updates, tries and runs a trigger whose condition and mapping test a list', async () => {
+    const now = clock.now();
+    // Record 0 is in negotiation, records 1 and 2 are proposals.
+    await putRecords('crm', 'deal', 3, () => now - DAY);
+    const condition = { in: [{ var: 'data.stage' }, ['negotiation', 'won']] };
+    const mapping = {
+      ...idleMapping,
+      urgency: { if: [{ in: [{ var: 'data.stage' }, ['negotiation']] }, 'high', 'low'] },
+    };
+    const payload = {
+      name: 'deals in a list of stages',
+      kind: 'schedule',
+      schedule: '0 9 * * *',
+      source: { system: 'crm', type: 'deal' },
+      ticketType: 'it.incident',
+      requester: requester.id,
+      condition,
+      mapping,
+      repeat: 'run',
+    };
+    const created = await call(app, {
+      method: 'POST',
+      url: '/api/triggers',
+      headers: bearer(admin),
+      payload,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body).toMatchObject({ condition, mapping });
+    const id = String(created.body.id);
+    const read = await call(app, { method: 'GET', url: `/api/triggers/${id}`, headers: bearer(admin) });
+    expect(read.status).toBe(200);
+    expect(read.body.condition).toEqual(condition);
+    expect(read.body.mapping).toEqual(mapping);
+    const listed = await call(app, { method: 'GET', url: '/api/triggers', headers: bearer(admin) });
+    expect((listed.body.items as { id: string }[]).find((item) => item.id === id)).toMatchObject({
+      condition,
+      mapping,
+    });
+
+    const widened = { in: [{ var: 'data.stage' }, ['negotiation', 'proposal']] };
+    const updated = await call(app, {
+      method: 'PUT',
+      url: `/api/triggers/${id}`,
+      headers: bearer(admin),
+      payload: { ...payload, condition: widened },
+    });
+    expect(updated.status, JSON.stringify(updated.body)).toBe(200);
+    expect(updated.body.condition).toEqual(widened);
+    expect(updated.body.mapping).toEqual(mapping);
+
+    const tried = await call(app, {
+      method: 'POST',
+      url: `/api/triggers/${id}/test`,
+      headers: bearer(admin),
+      payload: {},
+    });
+    expect(tried.status, JSON.stringify(tried.body)).toBe(200);
+    expect(tried.body).toMatchObject({ examined: 3, matched: 3 });
+    const items = tried.body.items as { source: string; data?: Record<string, unknown> }[];
+    expect(items.find((item) => item.source === 'crm:deal:DEAL-0')!.data).toMatchObject({ urgency: 'high' });
+    expect(items.find((item) => item.source === 'crm:deal:DEAL-1')!.data).toMatchObject({ urgency: 'low' });
+
+    const run = await call(app, { method: 'POST', url: `/api/triggers/${id}/run`, headers: bearer(admin) });
+    expect(run.status, JSON.stringify(run.body)).toBe(202);
+    await app.recordTriggers.settle();
+    const runs = await call(app, { method: 'GET', url: `/api/triggers/${id}/runs`, headers: bearer(admin) });
+    expect(runs.body.items).toEqual([
+      expect.objectContaining({
+        runId: run.body.runId,
+        status: 'finished',
+        examined: 3,
+        matched: 3,
+        opened: 3,
+      }),
+    ]);
+  });
+
+  it('reads a trigger stored with its condition and mapping as documents (the older form)', async () => {
+    const now = new Date(clock.now());
+    const OLDER_ID = '0a'.repeat(12);
+    const condition = { '>=': [{ var: 'daysSince.updatedAt' }, 30] };
+    await recordCollections(app.db).triggers.insertOne({
+      _id: OLDER_ID,
+      name: 'older form',
+      enabled: false,
+      kind: 'schedule',
+      schedule: '0 9 * * *',
+      timezone: 'Asia/Shanghai',
+      source: { system: 'crm', type: 'none' },
+      condition,
+      ticketType: 'it.incident',
+      requester: requester.id,
+      requesterFromOwner: false,
+      channel: 'schedule',
+      mapping: { title: { var: 'record.title' } },
+      repeat: 'never',
+      revision: 1,
+      createdAt: now,
+      updatedAt: now,
+      updatedBy: 'test',
+    });
+    const read = await call(app, { method: 'GET', url: `/api/triggers/${OLDER_ID}`, headers: bearer(admin) });
+    expect(read.status, JSON.stringify(read.body)).toBe(200);
+    expect(read.body).toMatchObject({ condition, mapping: { title: { var: 'record.title' } } });
   });
 });
 
