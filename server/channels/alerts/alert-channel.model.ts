@@ -47,6 +47,43 @@ export interface AlertChannelDoc {
   updatedAt: Date;
 }
 
+/** The fields of a channel holding json-logic or free form values, kept as JSON text (see `encodeAlertChannel`). */
+const JSON_TEXT_FIELDS = ['mapping', 'dataMapping', 'priorityData'] as const;
+type JsonTextField = (typeof JSON_TEXT_FIELDS)[number];
+
+/**
+ * A channel as stored: its mapping and data mapping may hold json-logic, whose arrays inside arrays
+ * (`{"in": [x, ["a", "b"]]}`) FerretDB 1.24 cannot store as a document (DESIGN.md §8), and its priority data holds
+ * free form values; all three are kept as JSON text. Channels written before that hold them as documents;
+ * `decodeAlertChannel` reads both forms.
+ */
+export type StoredAlertChannelDoc = Omit<AlertChannelDoc, JsonTextField> & {
+  mapping?: unknown;
+  dataMapping?: unknown;
+  priorityData?: unknown;
+};
+
+/** A channel (or a `$set` on one) with its json-logic and form values as JSON text. */
+export function encodeAlertChannel(channel: Partial<AlertChannelDoc>): Partial<StoredAlertChannelDoc> {
+  const stored: Record<string, unknown> = { ...channel };
+  for (const field of JSON_TEXT_FIELDS) {
+    if (channel[field] !== undefined) stored[field] = JSON.stringify(channel[field]);
+  }
+  return stored;
+}
+
+/** A stored channel with its JSON text fields read back (documents of the older form taken as they are). */
+export function decodeAlertChannel(stored: StoredAlertChannelDoc): AlertChannelDoc {
+  const channel: Record<string, unknown> = { ...stored };
+  for (const field of JSON_TEXT_FIELDS) {
+    const value = stored[field];
+    if (typeof value === 'string') channel[field] = JSON.parse(value) as unknown;
+  }
+  channel.priorityData ??= {};
+  channel.dataMapping ??= {};
+  return channel as unknown as AlertChannelDoc;
+}
+
 /**
  * One episode of a fingerprint: the claim that a ticket is (being) opened for it. Its `_id`
  * (`<channel>|<fingerprint>|<n>`) is the commit point: of concurrent firings exactly one inserts it, and the
@@ -111,7 +148,7 @@ export const ALERT_HEADS = 'alert_heads';
 export const MAX_KEPT_PAYLOAD = 256 * 1024;
 
 export const alertCollections = (db: Connection) => ({
-  channels: db.collection<AlertChannelDoc>(ALERT_CHANNELS),
+  channels: db.collection<StoredAlertChannelDoc>(ALERT_CHANNELS),
   episodes: db.collection<AlertEpisodeDoc>(ALERT_EPISODES),
   tickets: db.collection<AlertTicketDoc>(ALERT_TICKETS),
   resolutions: db.collection<AlertResolutionDoc>(ALERT_RESOLUTIONS),

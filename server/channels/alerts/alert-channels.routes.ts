@@ -4,6 +4,8 @@ import { HttpProblem, badRequest, conflict, notFound } from '../../lib/problem.j
 import { problemResponses, problemSchema } from '../../routes/common.schemas.js';
 import {
   alertCollections,
+  decodeAlertChannel,
+  encodeAlertChannel,
   hashKey,
   newAlertKey,
   newChannelId,
@@ -11,6 +13,7 @@ import {
   sealSecret,
   type AlertChannelDoc,
   type AlertRejectionDoc,
+  type StoredAlertChannelDoc,
 } from './alert-channel.model.js';
 import type { AlertIntake } from './alert-intake.js';
 import {
@@ -126,7 +129,7 @@ export async function alertChannelsRoutes(
   async function load(id: string): Promise<AlertChannelDoc> {
     const channel = await collections().channels.findOne({ _id: id });
     if (!channel) throw notFound('Alert channel');
-    return channel;
+    return decodeAlertChannel(channel);
   }
 
   /** Every reference and expression of the settings checked, naming the field; nothing stored before. */
@@ -197,7 +200,10 @@ export async function alertChannelsRoutes(
     },
     async () => {
       const channels = await collections().channels.find({}).sort({ createdAt: -1 }).toArray();
-      return { items: channels.map(channelView), total: channels.length };
+      return {
+        items: channels.map((channel) => channelView(decodeAlertChannel(channel))),
+        total: channels.length,
+      };
     },
   );
 
@@ -262,7 +268,7 @@ export async function alertChannelsRoutes(
         createdAt: now,
         updatedAt: now,
       };
-      await collections().channels.insertOne(channel);
+      await collections().channels.insertOne(encodeAlertChannel(channel) as StoredAlertChannelDoc);
       return reply
         .status(201)
         .send({ channel: channelView(channel), key, ...(signingSecret ? { signingSecret } : {}) });
@@ -321,7 +327,7 @@ export async function alertChannelsRoutes(
       } else if (body.signed === false) unset.signingSecret = '';
       await collections().channels.updateOne(
         { _id: current._id },
-        { $set: set, ...(Object.keys(unset).length > 0 ? { $unset: unset } : {}) },
+        { $set: encodeAlertChannel(set), ...(Object.keys(unset).length > 0 ? { $unset: unset } : {}) },
       );
       forget(current._id);
       return { channel: channelView(await load(current._id)), ...(signingSecret ? { signingSecret } : {}) };

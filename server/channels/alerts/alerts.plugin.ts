@@ -1,6 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { alertCollections, ensureAlertIndexes, type AlertChannelDoc } from './alert-channel.model.js';
+import {
+  alertCollections,
+  decodeAlertChannel,
+  ensureAlertIndexes,
+  type AlertChannelDoc,
+} from './alert-channel.model.js';
 import { AlertIntake } from './alert-intake.js';
 import { alertChannelsRoutes } from './alert-channels.routes.js';
 import { alertsRoutes } from './alerts.routes.js';
@@ -20,7 +25,7 @@ export const alertsPlugin = fp(
       if (hit && hit.until > now) return hit.channel;
       const channel = alertCollections(app.db)
         .channels.findOne({ _id: id })
-        .then((doc) => doc ?? undefined);
+        .then((doc) => (doc ? decodeAlertChannel(doc) : undefined));
       channel.catch(() => reused.delete(id));
       if (reused.size > 1000) reused.clear();
       reused.set(id, { channel, until: now + CHANNEL_REUSE_MS });

@@ -436,6 +436,63 @@ describe('alert channels admin', () => {
     expect(agentCall.status).toBe(403);
   });
 
+  it('keeps a custom mapping and data mapping whose json-logic tests a list (`in`), and alerts open by it', async () => {
+    const inList = (path: string, list: string[]) => ({ in: [{ var: path }, list] });
+    const mapping = {
+      fingerprint: { path: '$.incident.id' },
+      title: { path: '$.incident.name' },
+      status: { logic: { if: [inList('incident.state', ['ok', 'closed']), 'resolved', 'firing'] } },
+      severity: { logic: { if: [inList('incident.level', ['fatal', 'error']), 'critical', 'warning'] } },
+    };
+    const dataMapping = {
+      ...DATA_MAPPING,
+      service: { logic: { if: [inList('alert.severity', ['critical']), 'server', 'other'] } },
+      hostname: { path: '$.alert.fingerprint' },
+    };
+    const channel = await createChannel({ name: 'list logic', preset: 'custom', mapping, dataMapping });
+    expect(channel.body.channel).toMatchObject({ mapping, dataMapping, priorityData: PRIORITY_DATA });
+    const read = await call(app, {
+      method: 'GET',
+      url: `/api/channels/alert-channels/${channel.id}`,
+      headers: bearer(admin),
+    });
+    expect(read.status, JSON.stringify(read.body)).toBe(200);
+    expect(read.body.mapping).toEqual(mapping);
+    expect(read.body.dataMapping).toEqual(dataMapping);
+    expect(read.body.priorityData).toEqual(PRIORITY_DATA);
+    const listed = await call(app, {
+      method: 'GET',
+      url: '/api/channels/alert-channels',
+      headers: bearer(admin),
+    });
+    expect((listed.body.items as { id: string }[]).find((item) => item.id === channel.id)).toMatchObject({
+      mapping,
+      dataMapping,
+    });
+
+    const patchedMapping = {
+      ...mapping,
+      severity: { logic: { if: [inList('incident.level', ['fatal']), 'critical', 'warning'] } },
+    };
+    const patched = await call(app, {
+      method: 'PATCH',
+      url: `/api/channels/alert-channels/${channel.id}`,
+      headers: bearer(admin),
+      payload: { mapping: patchedMapping },
+    });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    expect(patched.body.channel).toMatchObject({ mapping: patchedMapping, dataMapping });
+
+    const fired = await post(channel.path, channel.key, {
+      incident: { id: 'list-1', name: 'Primary database down', state: 'open', level: 'fatal' },
+    });
+    expect(fired.status, JSON.stringify(fired.body)).toBe(202);
+    expect(fired.body.items).toEqual([expect.objectContaining({ fingerprint: 'list-1', outcome: 'opened' })]);
+    const ticket = await ticketOf(alertTicketIdOf(`${channel.id}|list-1|1`));
+    expect(ticket.priority).toBe('urgent');
+    expect(ticket.data).toMatchObject({ title: 'Primary database down', service: 'server' });
+  });
+
   it('test shows what a payload would do and stores nothing', async () => {
     const channel = await createChannel({ name: 'tested', autoResolve: true });
     await post(channel.path, channel.key, alertmanager([firing('known01')]));
