@@ -188,6 +188,42 @@ describe('/api/channels/mailboxes', () => {
     expect(byAgent.status).toBe(403);
   });
 
+  it('keeps defaults holding lists inside lists as sent, through create, list and change', async () => {
+    const address = 'lists@ordo.test';
+    const defaults = { service: 'other', impact: 'person', urgency: 'low', hostname: [['db-1', 'db-2'], []] };
+    const created = await call(app, {
+      method: 'POST',
+      url: '/api/channels/mailboxes',
+      headers: bearer(admin),
+      payload: { address, name: 'Lists', typeKey: 'it.incident', defaults },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.defaults).toEqual(defaults);
+    const listed = async () => {
+      const list = await call(app, { method: 'GET', url: '/api/channels/mailboxes', headers: bearer(admin) });
+      expect(list.status).toBe(200);
+      return (list.body.items as { address: string; defaults: unknown }[]).find(
+        (item) => item.address === address,
+      );
+    };
+    expect((await listed())?.defaults).toEqual(defaults);
+    const changed = { ...defaults, hostname: [['web-1']] };
+    const put = await call(app, {
+      method: 'PUT',
+      url: `/api/channels/mailboxes/${address}`,
+      headers: bearer(admin),
+      payload: { name: 'Lists', typeKey: 'it.incident', defaults: changed },
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    expect((await listed())?.defaults).toEqual(changed);
+    const removed = await call(app, {
+      method: 'DELETE',
+      url: `/api/channels/mailboxes/${address}`,
+      headers: bearer(admin),
+    });
+    expect(removed.status).toBe(204);
+  });
+
   it('test shows what a pasted message would create, and stores nothing', async () => {
     const before = await app.mailChannel.intake.messages.countDocuments({});
     const { status, body } = await call(app, {

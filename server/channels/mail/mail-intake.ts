@@ -22,11 +22,13 @@ import {
   type MailRefusal,
 } from './mail-classify.js';
 import {
+  decodeMailbox,
   MAIL_MESSAGES_COLLECTION,
   MAILBOXES_COLLECTION,
   type MailboxDoc,
   type MailMessageDoc,
   type MailRejectReason,
+  type StoredMailboxDoc,
 } from './mail.model.js';
 
 /** Same limit as an upload through the API (tickets/attachments.routes.ts). */
@@ -177,7 +179,7 @@ export class MailIntake {
   ) {}
 
   get mailboxes() {
-    return this.app.db.collection<MailboxDoc>(MAILBOXES_COLLECTION);
+    return this.app.db.collection<StoredMailboxDoc>(MAILBOXES_COLLECTION);
   }
 
   get messages() {
@@ -198,7 +200,8 @@ export class MailIntake {
     const now = Date.now();
     const cached = this.mailboxCache.get(key);
     if (cached && now - cached.at < CACHE_MS) return cached.doc;
-    const doc = await this.mailboxes.findOne({ _id: key });
+    const stored = await this.mailboxes.findOne({ _id: key });
+    const doc = stored ? decodeMailbox(stored) : null;
     this.mailboxCache.set(key, { at: now, doc });
     return doc;
   }

@@ -25,6 +25,28 @@ export interface MailboxDoc {
 }
 
 /**
+ * A mailbox as stored: its defaults are free form values sent by an admin, which may hold arrays inside arrays that
+ * FerretDB 1.24 cannot store as a document (DESIGN.md §8), so they are kept as JSON text. Mailboxes written before
+ * that hold them as a document; `decodeMailbox` reads both forms.
+ */
+export type StoredMailboxDoc = Omit<MailboxDoc, 'defaults'> & { defaults?: unknown };
+
+export function encodeMailbox(mailbox: MailboxDoc): StoredMailboxDoc {
+  return { ...mailbox, defaults: JSON.stringify(mailbox.defaults) };
+}
+
+export function decodeMailbox(stored: StoredMailboxDoc): MailboxDoc {
+  const { defaults } = stored;
+  return {
+    ...stored,
+    defaults: (typeof defaults === 'string' ? JSON.parse(defaults) : (defaults ?? {})) as Record<
+      string,
+      unknown
+    >,
+  };
+}
+
+/**
  * What became of a message: `processing` (stored, its ticket or reply under way — a crash leaves it so, and the
  * sender's retry or a replay finishes it), `ticket` (opened one), `reply` (added to one), `rejected` (not turned
  * into a ticket, `reason` says why), `unparsed` (the parser could not read it; kept raw for an admin).

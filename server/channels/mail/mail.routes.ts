@@ -6,6 +6,7 @@ import { loadPacks } from '../../../templates/pack-loader.js';
 import { templateInstalls } from '../../templates/template-install.model.js';
 import { defaultPacksDir } from '../../templates/templates.routes.js';
 import { readMail, type MailIntake } from './mail-intake.js';
+import { decodeMailbox, encodeMailbox } from './mail.model.js';
 import type { MailboxDoc, MailMessageDoc, MailOutcome } from './mail.model.js';
 import {
   mailboxAddressParams,
@@ -192,7 +193,11 @@ export function mailRoutes(
           },
         },
       },
-      async () => ({ items: (await intake.mailboxes.find({}).sort({ _id: 1 }).toArray()).map(mailboxOut) }),
+      async () => ({
+        items: (await intake.mailboxes.find({}).sort({ _id: 1 }).toArray()).map((stored) =>
+          mailboxOut(decodeMailbox(stored)),
+        ),
+      }),
     );
 
     app.post<{ Body: MailboxBody & { address: string } }>(
@@ -210,7 +215,7 @@ export function mailRoutes(
         const address = addressOf(request.body.address, 'body.address');
         const doc = await checkedMailbox(request.body, address);
         try {
-          await intake.mailboxes.insertOne(doc);
+          await intake.mailboxes.insertOne(encodeMailbox(doc));
         } catch (error) {
           if ((error as { code?: number }).code !== 11000) throw error;
           throw conflict(
@@ -239,7 +244,7 @@ export function mailRoutes(
       async (request) => {
         const existing = await existingMailbox(request.params.address);
         const doc = await checkedMailbox(request.body, existing._id, existing);
-        await intake.mailboxes.replaceOne({ _id: existing._id }, doc);
+        await intake.mailboxes.replaceOne({ _id: existing._id }, encodeMailbox(doc));
         intake.forgetMailboxes();
         return mailboxOut(doc);
       },
