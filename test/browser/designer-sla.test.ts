@@ -207,7 +207,13 @@ describe('designer SLA, notifications and settings', { timeout: 180_000 }, () =>
       .locator('.year-grid')
       .screenshot({ path: path.join(RESULTS_DIR, 'designer/calendars-year.png') });
     await expectNoSeriousViolations(page);
+    // Reload only once the save has answered (a reload while it is in flight could cancel it).
+    const saved = page.waitForResponse(
+      (response) =>
+        response.request().method() === 'PUT' && response.url().includes('/api/calendars/cn-standard'),
+    );
     await page.locator('[data-test=calendar-save]').click();
+    expect((await saved).status()).toBe(200);
     await expect.poll(() => page.locator('[data-test=calendar-save]').isDisabled()).toBe(true);
     await page.reload();
     await page.locator('[data-test=calendar-item-cn-standard]').click();
