@@ -6,6 +6,7 @@
 // 3. the same 100 again (100 occurrences on open tickets): alerts/s and p99.
 // Baseline in the same run: 100 tickets opened at once through POST /api/tickets, so the ratio means something on
 // whatever machine runs it.
+import { benchAppOptions, ADMIN_PASSWORD } from './server.bench.js';
 import http from 'node:http';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -21,8 +22,6 @@ interface Row {
   note?: string;
 }
 type Print = (title: string, rows: Row[]) => void;
-
-const ADMIN_PASSWORD = 'bench-admin-password';
 
 async function openStore(dataDir: string): Promise<{ uri: string; store?: EmbeddedStore }> {
   const database = `ordo_bench_alerts_${process.pid}`;
@@ -137,20 +136,7 @@ export async function benchAlerts(print: Print): Promise<void> {
   try {
     const opened = await openStore(path.join(tempDir, 'store'));
     store = opened.store;
-    app = await buildApp({
-      mongodbUri: opened.uri,
-      secret: 'b'.repeat(40),
-      role: 'api',
-      runJobs: false,
-      dataDir: path.join(tempDir, 'data'),
-      publicUrl: 'http://127.0.0.1',
-      logger: false,
-      adminPassword: ADMIN_PASSWORD,
-      loginRateLimit: 1000,
-      passwordParameters: { N: 2 ** 10, r: 8, p: 1, keyLength: 64 },
-      studioDir: false,
-      ticketCatalog: store ? 'memory' : 'database',
-    });
+    app = await buildApp(benchAppOptions(opened, path.join(tempDir, 'data')));
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

@@ -24,15 +24,7 @@ import { buildApp } from '../server/app.js';
 import type { EmbeddedStore } from '../server/store/embedded-store.js';
 import { TICKETS_COLLECTION, type TicketDoc } from '../server/tickets/ticket.projection.js';
 import { seeded } from '../test/support/ticket-history.js';
-import {
-  ADMIN_PASSWORD,
-  PASSWORD_PARAMETERS,
-  inject,
-  ms,
-  openStore,
-  setUp,
-  type BenchRow,
-} from './server.bench.js';
+import { inject, ms, openStore, setUp, type BenchRow, benchAppOptions } from './server.bench.js';
 
 type Print = (title: string, rows: BenchRow[]) => void;
 
@@ -135,20 +127,7 @@ export async function benchAnalytics(print: Print): Promise<void> {
   try {
     const opened = await openStore(path.join(tempDir, 'store'));
     store = opened.store;
-    app = await buildApp({
-      mongodbUri: opened.uri,
-      secret: 'b'.repeat(40),
-      role: 'api',
-      runJobs: false,
-      dataDir: path.join(tempDir, 'data'),
-      publicUrl: 'http://127.0.0.1',
-      logger: false,
-      adminPassword: ADMIN_PASSWORD,
-      loginRateLimit: 1000,
-      passwordParameters: PASSWORD_PARAMETERS,
-      studioDir: false,
-      ticketCatalog: store ? 'memory' : 'database',
-    });
+    app = await buildApp(benchAppOptions(opened, path.join(tempDir, 'data')));
     await app.ready();
     const people = await setUp(app);
     const services = ['email', 'vpn', 'erp', 'printer', 'other', 'server', 'network'];

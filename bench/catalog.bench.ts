@@ -14,8 +14,6 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../server/app.js';
 import type { EmbeddedStore } from '../server/store/embedded-store.js';
 import {
-  ADMIN_PASSWORD,
-  PASSWORD_PARAMETERS,
   fillTickets,
   inject,
   ms,
@@ -24,6 +22,7 @@ import {
   setUp,
   type BenchRow,
   type LoadResult,
+  benchAppOptions,
 } from './server.bench.js';
 
 type Print = (title: string, rows: BenchRow[]) => void;
@@ -51,20 +50,7 @@ export async function benchCatalog(print: Print): Promise<void> {
   try {
     const opened = await openStore(path.join(tempDir, 'store'));
     store = opened.store;
-    app = await buildApp({
-      mongodbUri: opened.uri,
-      secret: 'b'.repeat(40),
-      role: 'api',
-      runJobs: false,
-      dataDir: path.join(tempDir, 'data'),
-      publicUrl: 'http://127.0.0.1',
-      logger: false,
-      adminPassword: ADMIN_PASSWORD,
-      loginRateLimit: 1000,
-      passwordParameters: PASSWORD_PARAMETERS,
-      studioDir: false,
-      ticketCatalog: store ? 'memory' : 'database',
-    });
+    app = await buildApp(benchAppOptions(opened, path.join(tempDir, 'data')));
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

@@ -5,6 +5,7 @@
 // connections), and N opens through POST /api/tickets over HTTP (10 at a time). Each mail is answered 250 only
 // once its ticket is stored, so mails/s is tickets/s. Goal: mail ≥ 50 % of the API's rate. ORDO_BENCH_MAIL (200)
 // sets N.
+import { benchAppOptions, ADMIN_PASSWORD } from './server.bench.js';
 import http from 'node:http';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -22,7 +23,6 @@ interface Row {
 }
 type Print = (title: string, rows: Row[]) => void;
 
-const ADMIN_PASSWORD = 'bench-admin-password';
 const CONCURRENCY = 10;
 const SENDERS = 20;
 
@@ -106,20 +106,7 @@ export async function benchMail(print: Print): Promise<void> {
     const opened = await openStore(path.join(tempDir, 'store'));
     store = opened.store;
     process.env.ORDO_SMTP_LISTEN = '127.0.0.1:0';
-    app = await buildApp({
-      mongodbUri: opened.uri,
-      secret: 'b'.repeat(40),
-      role: 'api',
-      runJobs: false,
-      dataDir: path.join(tempDir, 'data'),
-      publicUrl: 'http://127.0.0.1',
-      logger: false,
-      adminPassword: ADMIN_PASSWORD,
-      loginRateLimit: 1000,
-      passwordParameters: { N: 2 ** 10, r: 8, p: 1, keyLength: 64 },
-      studioDir: false,
-      ticketCatalog: store ? 'memory' : 'database',
-    });
+    app = await buildApp(benchAppOptions(opened, path.join(tempDir, 'data')));
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from 'mongodb';
-import { buildApp } from '../server/app.js';
+import { buildApp, type AppOptions } from '../server/app.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../server/store/embedded-store.js';
 import { projectCacheDir, projectRoot } from '../server/store/paths.js';
 import { NO_DUE, TICKETS_COLLECTION, type TicketDoc } from '../server/tickets/ticket.projection.js';
@@ -399,6 +399,33 @@ export async function openStore(dataDir: string): Promise<{ uri: string; store?:
   return { uri: `${store.uri}${database}`, store };
 }
 
+/**
+ * The options a bench's API process starts with: one process, no jobs, quick password hashing, no studio, and the
+ * memory catalog as `npm start` uses with the embedded store (its sole user; with MONGODB_URI, the indexed
+ * queries). `more` overrides any of them.
+ */
+export function benchAppOptions(
+  opened: { uri: string; store?: EmbeddedStore },
+  dataDir: string,
+  more: Partial<AppOptions> = {},
+): AppOptions {
+  return {
+    mongodbUri: opened.uri,
+    secret: 'b'.repeat(40),
+    role: 'api',
+    runJobs: false,
+    dataDir,
+    publicUrl: 'http://127.0.0.1',
+    logger: false,
+    adminPassword: ADMIN_PASSWORD,
+    loginRateLimit: 1000,
+    passwordParameters: PASSWORD_PARAMETERS,
+    studioDir: false,
+    ticketCatalog: opened.store ? 'memory' : 'database',
+    ...more,
+  };
+}
+
 export const ms = (value: number) => `${value.toFixed(value < 10 ? 1 : 0)} ms`;
 const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
 
@@ -410,21 +437,7 @@ export async function benchServer(print: Print): Promise<void> {
   try {
     const opened = await openStore(path.join(tempDir, 'store'));
     store = opened.store;
-    app = await buildApp({
-      mongodbUri: opened.uri,
-      secret: 'b'.repeat(40),
-      role: 'api',
-      runJobs: false,
-      dataDir: path.join(tempDir, 'data'),
-      publicUrl: 'http://127.0.0.1',
-      logger: false,
-      adminPassword: ADMIN_PASSWORD,
-      loginRateLimit: 1000,
-      passwordParameters: PASSWORD_PARAMETERS,
-      studioDir: false,
-      // As `npm start` does with the embedded store (its sole user); with MONGODB_URI, the indexed queries.
-      ticketCatalog: store ? 'memory' : 'database',
-    });
+    app = await buildApp(benchAppOptions(opened, path.join(tempDir, 'data')));
     // Opens the server is still working on when a load generator stops (answered after its deadline, or to a
     // connection it already closed): counted around the service, since an aborted request still runs to the end.
     let opening = 0;

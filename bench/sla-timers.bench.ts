@@ -22,8 +22,6 @@ import type { EmbeddedStore } from '../server/store/embedded-store.js';
 import { projectRoot } from '../server/store/paths.js';
 import { TICKETS_COLLECTION, type TicketDoc } from '../server/tickets/ticket.projection.js';
 import {
-  ADMIN_PASSWORD,
-  PASSWORD_PARAMETERS,
   inject,
   ms,
   openStore,
@@ -31,6 +29,7 @@ import {
   rawInserts,
   setUp,
   type BenchRow,
+  benchAppOptions,
 } from './server.bench.js';
 
 type Print = (title: string, rows: BenchRow[]) => void;
@@ -78,21 +77,7 @@ export async function benchSlaTimers(print: Print): Promise<void> {
   try {
     const opened = await openStore(path.join(tempDir, 'store'));
     store = opened.store;
-    app = await buildApp({
-      mongodbUri: opened.uri,
-      secret: 'b'.repeat(40),
-      role: 'api',
-      runJobs: false,
-      dataDir: path.join(tempDir, 'data'),
-      publicUrl: 'http://127.0.0.1',
-      logger: false,
-      adminPassword: ADMIN_PASSWORD,
-      loginRateLimit: 1000,
-      passwordParameters: PASSWORD_PARAMETERS,
-      studioDir: false,
-      clock,
-      ticketCatalog: store ? 'memory' : 'database',
-    });
+    app = await buildApp(benchAppOptions(opened, path.join(tempDir, 'data'), { clock }));
     const people = await setUp(app);
     await inject(app, 'POST', '/api/ticket-types', people.admin, await slaDefinition());
     await inject(app, 'POST', '/api/ticket-types/sla.bench/publish', people.admin, { note: 'bench' });
