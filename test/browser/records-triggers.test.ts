@@ -90,7 +90,8 @@ describe('records and triggers page', () => {
       .locator('[data-test=trigger-condition]')
       .fill('{">=": [{"var": "daysSince.updatedAt"}, 30]}');
     await editor.locator('[data-test=trigger-ticket-type]').click();
-    await page.locator('.el-select-dropdown__item:visible').first().click();
+    // By its name: the previous select's list may still be fading out, and its chosen option would match first.
+    await page.locator('.el-select-dropdown__item:visible', { hasText: 'IT 故障报修' }).click();
     await editor.getByRole('combobox', { name: '提单人' }).fill('sales');
     await page.locator('.el-select-dropdown__item:visible', { hasText: 'sales.zhou' }).click();
     await editor
