@@ -226,7 +226,7 @@ describe('people on the ticket page', () => {
 
     await form.locator('input[name=title]').fill('电话：打印机卡纸');
     await form.locator('[data-test=field-service] .el-select').click();
-    await page.locator('.el-select-dropdown__item:visible').first().click();
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '邮件' }).click();
     await form.locator('[data-test=option-impact-person]').click();
     await form.locator('[data-test=option-urgency-low]').click();
     await form.locator('textarea').last().fill('三楼打印机卡纸，来电人在线等');
