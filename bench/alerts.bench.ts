@@ -6,15 +6,15 @@
 // 3. the same 100 again (100 occurrences on open tickets): alerts/s and p99.
 // Baseline in the same run: 100 tickets opened at once through POST /api/tickets, so the ratio means something on
 // whatever machine runs it.
-import { benchAppOptions, ADMIN_PASSWORD } from './server.bench.js';
+import { benchAppOptions, ADMIN_PASSWORD, inject, openStore } from './server.bench.js';
 import http from 'node:http';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../server/app.js';
-import { startEmbeddedStore, type EmbeddedStore } from '../server/store/embedded-store.js';
-import { projectCacheDir, projectRoot } from '../server/store/paths.js';
+import type { EmbeddedStore } from '../server/store/embedded-store.js';
+import { projectRoot } from '../server/store/paths.js';
 
 interface Row {
   name: string;
@@ -22,39 +22,6 @@ interface Row {
   note?: string;
 }
 type Print = (title: string, rows: Row[]) => void;
-
-async function openStore(dataDir: string): Promise<{ uri: string; store?: EmbeddedStore }> {
-  const database = `ordo_bench_alerts_${process.pid}`;
-  if (process.env.MONGODB_URI) {
-    const uri = new URL(process.env.MONGODB_URI);
-    uri.pathname = `/${database}`;
-    return { uri: uri.toString() };
-  }
-  const store = await startEmbeddedStore({
-    dataDir,
-    cacheDir: projectCacheDir(),
-    log: { info: () => undefined, warn: (message) => console.warn(`[store] ${message}`) },
-  });
-  return { uri: `${store.uri}${database}`, store };
-}
-
-async function inject(
-  app: FastifyInstance,
-  method: 'GET' | 'POST',
-  url: string,
-  token?: string,
-  payload?: unknown,
-) {
-  const response = await app.inject({
-    method,
-    url,
-    headers: token ? { authorization: `Bearer ${token}` } : {},
-    ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
-  });
-  if (response.statusCode >= 300)
-    throw new Error(`${method} ${url}: ${response.statusCode} ${response.body}`);
-  return response.json<Record<string, unknown>>();
-}
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1000 });
 

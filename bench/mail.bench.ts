@@ -5,7 +5,7 @@
 // connections), and N opens through POST /api/tickets over HTTP (10 at a time). Each mail is answered 250 only
 // once its ticket is stored, so mails/s is tickets/s. Goal: mail ≥ 50 % of the API's rate. ORDO_BENCH_MAIL (200)
 // sets N.
-import { benchAppOptions, ADMIN_PASSWORD } from './server.bench.js';
+import { benchAppOptions, ADMIN_PASSWORD, inject, openStore } from './server.bench.js';
 import http from 'node:http';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -13,8 +13,8 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import nodemailer from 'nodemailer';
 import { buildApp } from '../server/app.js';
-import { startEmbeddedStore, type EmbeddedStore } from '../server/store/embedded-store.js';
-import { projectCacheDir, projectRoot } from '../server/store/paths.js';
+import type { EmbeddedStore } from '../server/store/embedded-store.js';
+import { projectRoot } from '../server/store/paths.js';
 
 interface Row {
   name: string;
@@ -25,39 +25,6 @@ type Print = (title: string, rows: Row[]) => void;
 
 const CONCURRENCY = 10;
 const SENDERS = 20;
-
-async function openStore(dataDir: string): Promise<{ uri: string; store?: EmbeddedStore }> {
-  const database = `ordo_bench_mail_${process.pid}`;
-  if (process.env.MONGODB_URI) {
-    const uri = new URL(process.env.MONGODB_URI);
-    uri.pathname = `/${database}`;
-    return { uri: uri.toString() };
-  }
-  const store = await startEmbeddedStore({
-    dataDir,
-    cacheDir: projectCacheDir(),
-    log: { info: () => undefined, warn: (message) => console.warn(`[store] ${message}`) },
-  });
-  return { uri: `${store.uri}${database}`, store };
-}
-
-async function inject(
-  app: FastifyInstance,
-  method: 'POST' | 'GET',
-  url: string,
-  token?: string,
-  payload?: unknown,
-) {
-  const response = await app.inject({
-    method,
-    url,
-    headers: token ? { authorization: `Bearer ${token}` } : {},
-    ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
-  });
-  if (response.statusCode >= 300)
-    throw new Error(`${method} ${url}: ${response.statusCode} ${response.body}`);
-  return response.json<Record<string, unknown>>();
-}
 
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
