@@ -15,13 +15,15 @@ export class WriteGate {
   constructor(public limit = Infinity) {}
 
   async run<T>(write: () => Promise<T>): Promise<T> {
+    // A finished write hands its place to the next in line, so nobody arriving meanwhile slips in ahead of it.
     if (this.running >= this.limit) await new Promise<void>((resolve) => this.queue.push(resolve));
-    this.running += 1;
+    else this.running += 1;
     try {
       return await write();
     } finally {
-      this.running -= 1;
-      this.queue.shift()?.();
+      const next = this.queue.shift();
+      if (next) next();
+      else this.running -= 1;
     }
   }
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Connection } from 'mongoose';
+import { bulkWriteInChunks } from '../lib/bulk-write.js';
 import { TICKETS_COLLECTION, type TicketDoc } from './ticket.projection.js';
 
 /**
@@ -131,18 +132,16 @@ export async function recordAnchor(
   }
   // The last anchored head of each ticket, which verification compares with (idempotent: replaying only
   // writes the same heads again).
-  for (let i = 0; i < heads.length; i += 500) {
-    await headsCollection.bulkWrite(
-      heads.slice(i, i + 500).map((head) => ({
-        replaceOne: {
-          filter: { _id: head.ticketId },
-          replacement: { seq: head.seq, hash: head.hash, anchorId: anchor._id, at },
-          upsert: true,
-        },
-      })),
-      { ordered: false },
-    );
-  }
+  await bulkWriteInChunks(
+    headsCollection,
+    heads.map((head) => ({
+      replaceOne: {
+        filter: { _id: head.ticketId },
+        replacement: { seq: head.seq, hash: head.hash, anchorId: anchor._id, at },
+        upsert: true,
+      },
+    })),
+  );
   log?.info(
     {
       anchor: anchor._id,
