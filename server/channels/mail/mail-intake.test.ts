@@ -188,6 +188,69 @@ describe('/api/channels/mailboxes', () => {
     expect(byAgent.status).toBe(403);
   });
 
+  it('checks each default value against the published form, naming defaults.<field>, and stores nothing', async () => {
+    const bad = { service: 'other', impact: 'galaxy', urgency: 3, title: 'ab' };
+    const created = await call(app, {
+      method: 'POST',
+      url: '/api/channels/mailboxes',
+      headers: bearer(admin),
+      payload: { address: 'checked@ordo.test', name: 'Checked', typeKey: 'it.incident', defaults: bad },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(400);
+    const errors = created.body.errors as {
+      field: string;
+      code: string;
+      text: { 'zh-CN': string; en: string };
+    }[];
+    expect([...new Set(errors.map((error) => error.field))].sort()).toEqual([
+      'body.defaults.impact',
+      'body.defaults.title',
+      'body.defaults.urgency',
+    ]);
+    expect(errors.map((error) => `${error.field} ${error.code}`)).toEqual(
+      expect.arrayContaining([
+        'body.defaults.impact form.enum',
+        'body.defaults.title form.minLength',
+        'body.defaults.urgency form.type',
+      ]),
+    );
+    expect(errors.map((error) => error.field)).toContain(created.body.field);
+    const impact = errors.find((error) => error.field === 'body.defaults.impact')?.text;
+    expect(impact?.en).toMatch(/^Default impact: .*one of the offered choices/);
+    expect(impact?.['zh-CN']).toMatch(/^默认值 impact：.*只能从给定选项中选择/);
+    // The form's other required fields (title here comes from the subject) are not asked of the defaults.
+    const partial = await call(app, {
+      method: 'POST',
+      url: '/api/channels/mailboxes',
+      headers: bearer(admin),
+      payload: { address: 'checked@ordo.test', name: 'Checked', typeKey: 'it.incident', defaults: {} },
+    });
+    expect(partial.status, JSON.stringify(partial.body)).toBe(201);
+    const changed = await call(app, {
+      method: 'PUT',
+      url: '/api/channels/mailboxes/checked@ordo.test',
+      headers: bearer(admin),
+      payload: { name: 'Checked', typeKey: 'it.incident', defaults: { service: 'printer', urgency: '' } },
+    });
+    expect(changed.status).toBe(400);
+    expect(changed.body.field).toBe('body.defaults.urgency');
+    expect(String(changed.body.detail)).toMatch(/^默认值 urgency：/);
+    const list = await call(app, { method: 'GET', url: '/api/channels/mailboxes', headers: bearer(admin) });
+    const stored = (list.body.items as { address: string; defaults: unknown }[]).find(
+      (item) => item.address === 'checked@ordo.test',
+    );
+    expect(stored?.defaults).toEqual({});
+    expect(
+      (
+        await call(app, {
+          method: 'DELETE',
+          url: '/api/channels/mailboxes/checked@ordo.test',
+          headers: bearer(admin),
+        })
+      ).status,
+    ).toBe(204);
+  });
+
   it('keeps defaults holding lists inside lists as sent, through create, list and change', async () => {
     const address = 'lists@ordo.test';
     const defaults = { service: 'other', impact: 'person', urgency: 'low', hostname: [['db-1', 'db-2'], []] };

@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { RouteAccess } from '../../access/route-access.js';
-import { HttpProblem, badRequest, conflict, notFound } from '../../lib/problem.js';
+import { evaluateForm, type FormDefinition } from '../../../runtime/form/index.js';
+import { HttpProblem, badRequest, conflict, notFound, type ProblemItem } from '../../lib/problem.js';
 import { noContent, problemResponses, problemSchema } from '../../routes/common.schemas.js';
 import { loadPacks } from '../../../templates/pack-loader.js';
 import { templateInstalls } from '../../templates/template-install.model.js';
 import { defaultPacksDir } from '../../templates/templates.routes.js';
+import type { LoadedDefinition } from '../../tickets/ticket.service.js';
 import { readMail, type MailIntake } from './mail-intake.js';
 import { decodeMailbox, encodeMailbox } from './mail.model.js';
 import type { MailboxDoc, MailMessageDoc, MailOutcome } from './mail.model.js';
@@ -87,6 +89,49 @@ export function mailRoutes(
   status: () => { settings?: SmtpListenSettings; address?: string },
 ) {
   return async function routes(app: FastifyInstance) {
+    /**
+     * Each default value checked as the ticket's open would check it: the published form's own evaluation
+     * (runtime/form: kind, choices, lengths, limits, patterns, read-only fields). Only the fields the defaults
+     * name are judged — the subject and body fill others, and a required field left out is the form's to refuse.
+     */
+    function checkDefaults(definition: LoadedDefinition, defaults: Record<string, unknown>): void {
+      const form: unknown = definition.definition.form;
+      if (typeof form !== 'object' || form === null || !('schema' in form) || !('layout' in form)) return;
+      const evaluation = evaluateForm(form as FormDefinition, defaults, {
+        mode: 'create',
+        cacheKey: `${definition.key}@${definition.version}`,
+        env: { now: app.clock.now() },
+      });
+      const named = new Set(Object.keys(defaults));
+      const problems: ProblemItem[] = [];
+      for (const problem of evaluation.errors) {
+        const segments = problem.path
+          .replace(/^\/data\/?/, '')
+          .split('/')
+          .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+        const key = segments[0];
+        if (!key || !named.has(key)) continue;
+        const text = {
+          'zh-CN': `默认值 ${key}：${problem.text['zh-CN']}`,
+          en: `Default ${key}: ${problem.text.en}`,
+        };
+        problems.push({
+          field: `body.defaults.${segments.join('.')}`,
+          code: problem.code,
+          message: text.en,
+          text,
+        });
+      }
+      const [first] = problems;
+      if (!first) return;
+      throw new HttpProblem(400, 'Invalid input', {
+        field: first.field,
+        text: first.text!,
+        code: 'invalid-default',
+        errors: problems,
+      });
+    }
+
     /** The mailbox as it would be stored, every reference checked against this database. */
     async function checkedMailbox(
       body: MailboxBody,
@@ -136,6 +181,7 @@ export function mailRoutes(
             },
             'unknown-field',
           );
+      checkDefaults(definition, body.defaults ?? {});
       const team = body.team?.trim() || undefined;
       if (team && !(await app.models.Team.exists({ key: team })))
         throw badRequest(
