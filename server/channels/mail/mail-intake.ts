@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { access, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { simpleParser, type ParsedMail } from 'mailparser';
@@ -149,6 +149,36 @@ export async function readMail(raw: Buffer): Promise<ReadMail> {
   };
 }
 
+/**
+ * Write a file whose name is fixed by its content or by the message it comes from (a retry after a crash writes
+ * the same name again), so that it is either whole or absent: the bytes go to a temporary name beside it, are
+ * fsync'd, then renamed over it. A process killed mid-write leaves only a `.tmp-` file, never a short file under
+ * the final name that the retry would take for done. An existing final file is whole and is kept.
+ */
+export async function writeWhole(file: string, content: Buffer): Promise<void> {
+  try {
+    await access(file);
+    return;
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ENOENT') throw error;
+  }
+  const temporary = path.join(
+    path.dirname(file),
+    `.tmp-${path.basename(file)}-${randomBytes(6).toString('hex')}`,
+  );
+  const handle = await open(temporary, 'wx', 0o600);
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await rm(temporary, { force: true });
+    throw error;
+  }
+  await handle.close();
+  await rename(temporary, file);
+}
+
 /** One line of text for people: no control characters, no runs of spaces. */
 function cleanText(text: string): string {
   return (
@@ -226,19 +256,7 @@ export class MailIntake {
   /** Write the raw message durably; its name is the sha256 of its bytes (the same message is one file). */
   async storeRaw(raw: Buffer): Promise<string> {
     const name = `${hash(raw)}.eml`;
-    let handle;
-    try {
-      handle = await open(path.join(this.folder, name), 'wx', 0o600);
-    } catch (error) {
-      if ((error as { code?: string }).code === 'EEXIST') return name;
-      throw error;
-    }
-    try {
-      await handle.writeFile(raw);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await writeWhole(path.join(this.folder, name), raw);
     return name;
   }
 
@@ -593,17 +611,7 @@ export class MailIntake {
       }
       const id = `a${hash(`${recordId}\n${index}`).slice(0, 24)}`;
       await mkdir(root, { recursive: true, mode: 0o700 });
-      try {
-        const handle = await open(path.join(root, id), 'wx', 0o600);
-        try {
-          await handle.writeFile(content);
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
-      } catch (error) {
-        if ((error as { code?: string }).code !== 'EEXIST') throw error;
-      }
+      await writeWhole(path.join(root, id), content);
       ids.push(id);
       docs.push({
         _id: id,
