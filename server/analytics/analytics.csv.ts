@@ -25,7 +25,9 @@ export function dashboardCsv(dashboard: Dashboard, locale: Locale): string {
       measure,
       value.value,
       value.count,
-      value.definition[locale],
+      value.listDefinition
+        ? `${value.definition[locale]} ${value.listDefinition[locale]}`
+        : value.definition[locale],
       value.tickets ?? '',
     ]);
   const { kpis } = dashboard;
@@ -96,7 +98,7 @@ export function dashboardCsv(dashboard: Dashboard, locale: Locale): string {
           value,
           value,
           dashboard.heatmap.definition[locale],
-          '',
+          dashboard.heatmap.tickets[weekday]![hour]!,
         ]);
     }),
   );

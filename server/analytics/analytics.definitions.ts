@@ -1,4 +1,5 @@
 import type { LocalizedText } from '../../runtime/common/types.js';
+import type { Measure } from './analytics.filters.js';
 
 /**
  * What each figure means, shown beside it on the dashboard and in the CSV export: which tickets, which clock
@@ -81,9 +82,29 @@ export const DEFINITIONS = {
     en: 'Tickets created in the period, by this dimension.',
   },
   heatmap: {
-    'zh-CN': '期间内创建的工单按创建时的星期和小时（北京时间）分布。',
-    en: 'Tickets created in the period, by weekday and hour of creation (Asia/Shanghai).',
+    'zh-CN': '期间内创建的工单按创建时的星期和小时分布（北京时间，即默认工作日历的时区）。',
+    en: 'Tickets created in the period, by weekday and hour of creation (Asia/Shanghai, the default business calendar’s zone).',
   },
 } satisfies Record<string, LocalizedText>;
 
 export type DefinitionKey = keyof typeof DEFINITIONS;
+
+const MEASURE_NAMES: Record<Measure, LocalizedText> = {
+  firstResponse: { 'zh-CN': '首次响应时长（自然时间）', en: 'first response (calendar time)' },
+  firstResponseBusiness: { 'zh-CN': '首次响应时长（工作时间）', en: 'first response (business time)' },
+  resolution: { 'zh-CN': '解决时长（自然时间）', en: 'resolution time (calendar time)' },
+  resolutionBusiness: { 'zh-CN': '解决时长（工作时间）', en: 'resolution time (business time)' },
+};
+
+/** What the list of a percentile holds: the tickets at or beyond it, longest first. */
+export function percentileListDefinition(
+  measure: Measure,
+  percentile: 'p50' | 'p90',
+  minutes: number,
+): LocalizedText {
+  const name = MEASURE_NAMES[measure];
+  return {
+    'zh-CN': `列表：${name['zh-CN']}不少于 ${minutes} 分钟（${percentile} 值）的工单，按时长从长到短排列。`,
+    en: `The list: tickets whose ${name.en} is at least ${minutes} min (the ${percentile} value), longest first.`,
+  };
+}

@@ -6,12 +6,18 @@
 import { DateTime } from 'luxon';
 import { periodBuckets } from '../../runtime/time/index.js';
 import { badRequest } from '../lib/problem.js';
+import { weekHourCell } from './analytics.tally.js';
 
 /** The zone reports read days, weekdays and hours in when a ticket carries none of its own (heat map, defaults). */
 export const REPORT_ZONE = 'Asia/Shanghai';
 
 const DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const DAY_PATTERN = '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$';
+
+const MAX_DAYS = 3 * 366;
+
+const dayNumber = (day: string) => Date.parse(`${day}T00:00:00Z`) / 86_400_000;
+export const dayOf = (n: number) => new Date(n * 86_400_000).toISOString().slice(0, 10);
 
 export const GRANULARITIES = ['day', 'week', 'month'] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
@@ -36,6 +42,46 @@ export const TICKET_FLAGS: Record<string, readonly [Record<string, unknown>, Rec
   responded: [{ firstResponseMinutes: { $gt: -1 } }, { firstResponseMinutes: null }],
 };
 
+/**
+ * Measured durations (minutes, in the reporting projection) a ticket list can be narrowed to — at least so many
+ * minutes, `firstResponseAtLeast=120` — and sorted by, longest first (`sort=-firstResponse`): the drill-down of a
+ * percentile lists the tickets at or beyond it, slowest first.
+ */
+export const MEASURES = {
+  firstResponse: 'firstResponseMinutes',
+  firstResponseBusiness: 'firstResponseBusinessMinutes',
+  resolution: 'resolutionMinutes',
+  resolutionBusiness: 'resolutionBusinessMinutes',
+} as const;
+export type Measure = keyof typeof MEASURES;
+
+const MEASURE_WORDS: Record<Measure, string> = {
+  firstResponse: 'first response, calendar minutes',
+  firstResponseBusiness: 'first response, business minutes',
+  resolution: 'resolution, calendar minutes',
+  resolutionBusiness: 'resolution, business minutes',
+};
+
+/** The list sorts by a measure, longest first; tickets not measured yet are not in such a list. */
+export const MEASURE_SORTS = Object.fromEntries(
+  (Object.keys(MEASURES) as Measure[]).map((measure) => [
+    `-${measure}`,
+    { field: MEASURES[measure], direction: -1 as const, date: false as const },
+  ]),
+) as Record<`-${Measure}`, { field: (typeof MEASURES)[Measure]; direction: -1; date: false }>;
+
+const atLeastProperties = Object.fromEntries(
+  (Object.keys(MEASURES) as Measure[]).map((measure) => [
+    `${measure}AtLeast`,
+    {
+      type: 'integer',
+      minimum: 0,
+      maximum: 100_000_000,
+      description: `Tickets whose ${MEASURE_WORDS[measure]} are at least this many (measured ones only)`,
+    },
+  ]),
+) as Record<`${Measure}AtLeast`, { type: 'integer'; minimum: 0; maximum: number; description: string }>;
+
 /** The reporting filters `GET /api/tickets` accepts beside its own (merged into its query schema). */
 export const reportingListQueryProperties = {
   createdFrom: {
@@ -52,6 +98,19 @@ export const reportingListQueryProperties = {
   createdMonth: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'Created in this month' },
   createdAfter: { type: 'string', format: 'date-time', description: 'Created at or after this instant' },
   createdBefore: { type: 'string', format: 'date-time', description: 'Created before this instant' },
+  createdWeekday: {
+    type: 'integer',
+    minimum: 1,
+    maximum: 7,
+    description: `Created on this weekday (1 Monday … 7 Sunday) in ${REPORT_ZONE}, the dashboard's zone; needs createdFrom and createdTo`,
+  },
+  createdHour: {
+    type: 'integer',
+    minimum: 0,
+    maximum: 23,
+    description: `Created in this hour of the day (0–23) in ${REPORT_ZONE}; needs createdFrom and createdTo`,
+  },
+  ...atLeastProperties,
   category: { type: 'string', maxLength: 200, description: 'Ticket type categories, comma-separated' },
   flag: {
     type: 'string',
@@ -87,6 +146,38 @@ export function reportingListFilters(query: Record<string, unknown>): Record<str
   if (query.createdMonth) filters.push({ createdMonth: query.createdMonth });
   if (query.createdAfter) filters.push({ createdAt: { $gte: new Date(query.createdAfter as string) } });
   if (query.createdBefore) filters.push({ createdAt: { $lt: new Date(query.createdBefore as string) } });
+  const weekday = query.createdWeekday;
+  const hour = query.createdHour;
+  if (weekday !== undefined || hour !== undefined) {
+    const field = hour !== undefined ? 'query.createdHour' : 'query.createdWeekday';
+    if (!from || !to)
+      throw badRequest(field, {
+        'zh-CN': '需同时给出创建日期范围（createdFrom 和 createdTo）',
+        en: 'needs createdFrom and createdTo (the days it counts in)',
+      });
+    if (dayNumber(to) - dayNumber(from) > MAX_DAYS)
+      throw badRequest(field, {
+        'zh-CN': '按星期或小时筛选时，创建日期范围最长三年',
+        en: 'needs createdFrom and createdTo at most three years apart',
+      });
+    filters.push(
+      createdSlotsFilter(
+        from,
+        to,
+        weekday === undefined ? undefined : Number(weekday) - 1,
+        hour === undefined ? undefined : Number(hour),
+      ),
+    );
+  }
+  for (const measure of Object.keys(MEASURES) as Measure[]) {
+    const least = query[`${measure}AtLeast`];
+    if (least !== undefined) filters.push({ [MEASURES[measure]]: { $gte: Number(least) } });
+  }
+  const sort = Object.hasOwn(MEASURE_SORTS, String(query.sort))
+    ? MEASURE_SORTS[query.sort as `-${Measure}`]
+    : undefined;
+  // A list sorted by a measure holds the measured tickets (an unmeasured one has nothing to be placed by).
+  if (sort) filters.push({ [sort.field]: { $gte: 0 } });
   const categories = list(query.category);
   if (categories.length) filters.push({ category: { $in: categories } });
   for (const flag of list(query.flag)) {
@@ -100,6 +191,39 @@ export function reportingListFilters(query: Record<string, unknown>): Record<str
     filters.push(tests[negated ? 1 : 0]);
   }
   return filters;
+}
+
+const SLOT_MS = 15 * 60_000;
+
+/**
+ * Tickets created on a weekday (Monday 0) and/or in an hour of the day in the report zone, between the days
+ * `from` and `to`: the instants whose heat map cell (`weekHourCell`, the same function the dashboard places tickets
+ * with) matches, as `createdAt` ranges — plain range tests, so the database and the memory catalog (sift) answer
+ * the same. The ranges run a day beyond the period on each side: the period is read in each ticket type's zone
+ * (`createdDay`, beside this filter), which may be a day apart from the report zone's. Offsets are whole quarter
+ * hours, so quarter-hour steps place every instant as the heat map does.
+ */
+export function createdSlotsFilter(
+  from: string,
+  to: string,
+  weekday?: number,
+  hour?: number,
+): Record<string, unknown> {
+  const cellOf = weekHourCell(REPORT_ZONE);
+  const ranges: [number, number][] = [];
+  const end = (dayNumber(to) + 2) * 86_400_000;
+  for (let at = (dayNumber(from) - 1) * 86_400_000; at < end; at += SLOT_MS) {
+    const cell = cellOf(at);
+    if (weekday !== undefined && Math.floor(cell / 24) !== weekday) continue;
+    if (hour !== undefined && cell % 24 !== hour) continue;
+    const last = ranges[ranges.length - 1];
+    if (last && last[1] === at) last[1] = at + SLOT_MS;
+    else ranges.push([at, at + SLOT_MS]);
+  }
+  if (ranges.length === 0) return { _id: { $in: [] } };
+  return {
+    $or: ranges.map(([start, stop]) => ({ createdAt: { $gte: new Date(start), $lt: new Date(stop) } })),
+  };
 }
 
 /** The analytics filters, as the dashboard, the distribution pages and the CSV export accept them. */
@@ -124,11 +248,6 @@ export interface AnalyticsFilters {
   channel: string[];
   priority: string[];
 }
-
-const MAX_DAYS = 3 * 366;
-
-const dayNumber = (day: string) => Date.parse(`${day}T00:00:00Z`) / 86_400_000;
-export const dayOf = (n: number) => new Date(n * 86_400_000).toISOString().slice(0, 10);
 
 /** Today in the report zone, and the last 30 days ending today when no period is given. */
 export function parseAnalyticsFilters(query: Record<string, unknown>, now: number): AnalyticsFilters {

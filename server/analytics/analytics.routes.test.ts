@@ -78,22 +78,35 @@ async function dashboard(query = `from=${FROM}&to=${TO}`, on = app): Promise<Das
   return body as unknown as Dashboard;
 }
 
-/** Every ticket of a figure's ticket list, page after page. */
-async function listed(query: string | null | undefined): Promise<string[]> {
+/** Every ticket of a figure's ticket list, page after page: sorted ids, or in the list's order when `ordered`. */
+async function listed(
+  query: string | null | undefined,
+  {
+    on = app,
+    ordered = false,
+    limit = 200,
+  }: { on?: FastifyInstance; ordered?: boolean; limit?: number } = {},
+): Promise<string[]> {
   expect(query, 'a figure with a ticket list').toEqual(expect.any(String));
   const ids: string[] = [];
   let cursor: string | null = null;
   do {
-    const { status, body } = await call(app, {
+    const { status, body } = await call(on, {
       method: 'GET',
-      url: `/api/tickets?${query}&limit=200${cursor ? `&cursor=${cursor}` : ''}`,
+      url: `/api/tickets?${query}&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`,
       headers: bearer(history.admin),
     });
     expect(status, JSON.stringify(body)).toBe(200);
     ids.push(...(body.items as { id: string }[]).map((item) => item.id));
     cursor = body.nextCursor as string | null;
   } while (cursor);
-  return ids.sort();
+  return ordered ? ids : ids.sort();
+}
+
+/** Weekday (Monday 0) and hour of an instant in Shanghai (UTC+8 all year). */
+function cellOf(at: number): [number, number] {
+  const local = new Date(at + 8 * 3_600_000);
+  return [(local.getUTCDay() + 6) % 7, local.getUTCHours()];
 }
 
 beforeAll(async () => {
@@ -205,8 +218,8 @@ describe('GET /api/analytics/dashboard', () => {
     for (const bucket of buckets) expect(bucket.opened, bucket.period).toBe(days.get(bucket.period) ?? 0);
     const cells = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
     for (const ticket of tickets) {
-      const local = new Date(ticket.createdAt + 8 * 3_600_000);
-      cells[(local.getUTCDay() + 6) % 7]![local.getUTCHours()]! += 1;
+      const [weekday, hour] = cellOf(ticket.createdAt);
+      cells[weekday]![hour]! += 1;
     }
     expect(body.heatmap.cells).toEqual(cells);
     const ages = [0, 0, 0, 0, 0];
@@ -241,6 +254,78 @@ describe('GET /api/analytics/dashboard', () => {
       expect((await listed(bucket.tickets)).length, bucket.period).toBe(bucket.opened);
   });
 
+  it('opens, for each heat map cell, exactly the tickets it counted (and by weekday or hour alone)', async () => {
+    const { heatmap } = await dashboard();
+    const ids = (filter: (t: HistoryTicket) => boolean) =>
+      tickets
+        .filter(filter)
+        .map((t) => t.id)
+        .sort();
+    let filled = 0;
+    for (let weekday = 0; weekday < 7; weekday++)
+      for (let hour = 0; hour < 24; hour++) {
+        const count = heatmap.cells[weekday]![hour]!;
+        // Every cell with tickets, and one without: its list is empty.
+        if (count === 0 && !(weekday === 6 && hour === 3)) continue;
+        filled += count > 0 ? 1 : 0;
+        const inCell = await listed(heatmap.tickets[weekday]![hour]);
+        expect(inCell.length, `cell ${weekday}/${hour}`).toBe(count);
+        expect(inCell).toEqual(ids((t) => cellOf(t.createdAt).join() === `${weekday},${hour}`));
+      }
+    expect(filled).toBeGreaterThan(5);
+    const period = `createdFrom=${FROM}&createdTo=${TO}`;
+    expect(await listed(`${period}&createdWeekday=1`)).toEqual(ids((t) => cellOf(t.createdAt)[0] === 0));
+    const hour = cellOf(tickets[0]!.createdAt)[1];
+    expect(await listed(`${period}&createdHour=${hour}`)).toEqual(
+      ids((t) => cellOf(t.createdAt)[1] === hour),
+    );
+  });
+
+  it('lists, for a percentile, the tickets at or beyond it, longest first; for the mean, all measured', async () => {
+    const { kpis } = await dashboard();
+    const byId = new Map(tickets.map((t) => [t.id, t]));
+    const responded = tickets.filter((t) => t.firstResponseAt !== undefined);
+    const resolved = tickets.filter(isResolved);
+    const cases: [string, DurationFigures, HistoryTicket[], (t: HistoryTicket) => number][] = [
+      [
+        'first response',
+        kpis.firstResponse.calendar,
+        responded,
+        (t) => calendarMinutes(t.createdAt, t.firstResponseAt!),
+      ],
+      [
+        'first response (business)',
+        kpis.firstResponse.business,
+        responded,
+        (t) => businessMinutes(t.createdAt, t.firstResponseAt!),
+      ],
+      ['resolution', kpis.resolution.calendar, resolved, (t) => calendarMinutes(t.createdAt, t.resolvedAt!)],
+      [
+        'resolution (business)',
+        kpis.resolution.business,
+        resolved,
+        (t) => businessMinutes(t.createdAt, t.resolvedAt!),
+      ],
+    ];
+    for (const [what, figures, measured, minutesOf] of cases) {
+      expect(await listed(figures.mean.tickets), what).toEqual(measured.map((t) => t.id).sort());
+      expect(figures.mean.listDefinition).toBeUndefined();
+      for (const share of ['p50', 'p90'] as const) {
+        const figure = figures[share];
+        const tail = measured.filter((t) => minutesOf(t) >= figure.value!);
+        // Small pages: the order holds across the list's cursor.
+        const order = await listed(figure.tickets, { ordered: true, limit: 3 });
+        expect([...order].sort(), `${what} ${share}`).toEqual(tail.map((t) => t.id).sort());
+        expect(figure.listed).toBe(tail.length);
+        if (share === 'p90') expect(tail.length).toBeLessThan(measured.length);
+        const minutes = order.map((id) => minutesOf(byId.get(id)!));
+        expect(minutes).toEqual([...minutes].sort((a, b) => b - a));
+        expect(figure.listDefinition!.en).toContain(`at least ${figure.value} min (the ${share} value)`);
+        expect(figure.listDefinition!['zh-CN']).toContain(`不少于 ${figure.value} 分钟`);
+      }
+    }
+  });
+
   it('narrows every figure by type, team, agent, channel and priority', async () => {
     const agent = history.agents[0]!.id;
     const body = await dashboard(`from=${FROM}&to=${TO}&type=it.incident&team=it-desk&agent=${agent}`);
@@ -269,6 +354,14 @@ describe('GET /api/analytics/dashboard', () => {
       const { source: _a, generatedAt: _b, ...databaseFigures } = fromDatabase;
       const { source: _c, generatedAt: _d, ...memoryFigures } = fromMemory;
       expect(memoryFigures).toEqual(databaseFigures);
+      // The lists behind them agree too: a heat map cell, and a percentile's tail in its order.
+      const [weekday, hour] = cellOf(tickets[0]!.createdAt);
+      const cell = fromMemory.heatmap.tickets[weekday]![hour]!;
+      expect(await listed(cell, { on: database })).toEqual(await listed(cell));
+      const tail = fromMemory.kpis.resolution.business.p90.tickets;
+      expect(await listed(tail, { on: database, ordered: true, limit: 2 })).toEqual(
+        await listed(tail, { ordered: true, limit: 2 }),
+      );
     } finally {
       await database.close();
     }
@@ -301,6 +394,35 @@ describe('GET /api/analytics/dashboard', () => {
     const { status, body, response } = await call(app, {
       method: 'GET',
       url: `/api/analytics/dashboard?${query}`,
+      headers: bearer(history.admin),
+    });
+    expect(status).toBe(400);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(body.field).toBe(field);
+  });
+});
+
+describe('GET /api/tickets with the drill-down filters', () => {
+  it.each([
+    ['an hour without the days it counts in', 'createdHour=9', 'query.createdHour'],
+    ['a weekday without the days', 'createdFrom=2026-11-02&createdWeekday=2', 'query.createdWeekday'],
+    [
+      'a weekday past Sunday',
+      'createdFrom=2026-11-02&createdTo=2026-11-09&createdWeekday=8',
+      'query.createdWeekday',
+    ],
+    ['an hour past 23', 'createdFrom=2026-11-02&createdTo=2026-11-09&createdHour=24', 'query.createdHour'],
+    [
+      'over more than three years',
+      'createdFrom=2020-01-01&createdTo=2026-11-09&createdHour=9',
+      'query.createdHour',
+    ],
+    ['a negative duration', 'firstResponseAtLeast=-5', 'query.firstResponseAtLeast'],
+    ['an unknown sort', 'sort=-satisfaction', 'query.sort'],
+  ])('refuses %s with problem+json naming the parameter', async (_what, query, field) => {
+    const { status, body, response } = await call(app, {
+      method: 'GET',
+      url: `/api/tickets?${query}`,
       headers: bearer(history.admin),
     });
     expect(status).toBe(400);

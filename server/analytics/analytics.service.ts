@@ -7,10 +7,12 @@ import type { LocalizedText } from '../../runtime/common/types.js';
 import { periodBuckets } from '../../runtime/time/index.js';
 import type { TicketCatalog } from '../tickets/ticket-catalog.js';
 import type { TicketDoc } from '../tickets/ticket.projection.js';
-import { DEFINITIONS, type DefinitionKey } from './analytics.definitions.js';
+import { DEFINITIONS, percentileListDefinition, type DefinitionKey } from './analytics.definitions.js';
 import {
   daysOf,
   dimensionFilter,
+  MEASURES,
+  type Measure,
   REPORT_ZONE,
   ticketsQuery,
   type AnalyticsFilters,
@@ -34,6 +36,10 @@ export interface Figure {
   tickets: string | null;
   /** For a share: the query of the tickets it is a share of. */
   of?: string;
+  /** How many tickets `tickets` lists, when that is not `count` (a percentile lists the tickets at or beyond it). */
+  listed?: number;
+  /** What `tickets` lists, when that is not simply the tickets counted (a percentile's), said beside it. */
+  listDefinition?: LocalizedText;
 }
 
 export interface DurationFigures {
@@ -120,7 +126,8 @@ export interface Dashboard {
   };
   distributions: Record<Dimension, { definition: LocalizedText; rows: DistributionRow[]; total: number }>;
   backlogByAge: { definition: LocalizedText; buckets: { key: string; count: number; tickets: string }[] };
-  heatmap: { definition: LocalizedText; zone: string; cells: number[][] };
+  /** Opens by weekday (Monday first) and hour; `tickets[weekday][hour]` lists exactly the tickets of a cell. */
+  heatmap: { definition: LocalizedText; zone: string; cells: number[][]; tickets: string[][] };
 }
 
 /** Rows of a distribution kept on the dashboard; the rest are paged by `GET /api/analytics/distribution`. */
@@ -144,29 +151,16 @@ function specsFor(filters: AnalyticsFilters): GroupSpec[] {
       scope: 'cohort',
       by: field,
     })),
-    { name: 'firstResponseMinutes', scope: 'cohort', by: 'firstResponseMinutes', skipNull: true },
-    {
-      name: 'firstResponseBusinessMinutes',
+    ...(Object.keys(MEASURES) as Measure[]).map((measure): GroupSpec => ({
+      name: MEASURES[measure],
       scope: 'cohort',
-      by: 'firstResponseBusinessMinutes',
+      by: MEASURES[measure],
+      ...(measure.startsWith('resolution') ? { where: { resolved: 1 as const } } : {}),
       skipNull: true,
-    },
-    {
-      name: 'resolutionMinutes',
-      scope: 'cohort',
-      by: 'resolutionMinutes',
-      where: { resolved: 1 },
-      skipNull: true,
-    },
-    {
-      name: 'resolutionBusinessMinutes',
-      scope: 'cohort',
-      by: 'resolutionBusinessMinutes',
-      where: { resolved: 1 },
-      skipNull: true,
-    },
-    { name: 'reopenCount', scope: 'cohort', by: 'reopenCount' },
-    { name: 'transferCount', scope: 'cohort', by: 'transferCount' },
+      countOnly: true,
+    })),
+    { name: 'reopenCount', scope: 'cohort', by: 'reopenCount', countOnly: true },
+    { name: 'transferCount', scope: 'cohort', by: 'transferCount', countOnly: true },
     { name: 'current', scope: 'current', by: null },
   ];
 }
@@ -199,25 +193,42 @@ export async function tallyFor(
     : tallyDatabase(sources.tickets, request);
 }
 
+/**
+ * Mean, p50 and p90 of one measure from its histogram. The mean lists every measured ticket (`tickets`); a
+ * percentile lists the tickets at or beyond it, longest first, and says so (`listDefinition`, `listed`).
+ */
 function durations(
   groups: Group[],
+  measure: Measure,
   definition: LocalizedText,
   tickets: string,
-): DurationFigures & { histogram: [number, number][] } {
+  filters: AnalyticsFilters,
+  base: Record<string, string>,
+): DurationFigures {
   const histogram = groups.map((group): [number, number] => [Number(group.key), group.n]);
   const count = histogram.reduce((sum, [, n]) => sum + n, 0);
   const total = histogram.reduce((sum, [value, n]) => sum + value * n, 0);
-  const figure = (value: number | null): Figure => ({ value, count, definition, tickets });
-  return {
-    mean: figure(count > 0 ? Math.round((total / count) * 10) / 10 : null),
-    p50: figure(percentileOf(histogram, 0.5)),
-    p90: figure(percentileOf(histogram, 0.9)),
-    histogram,
+  const percentile = (share: 0.5 | 0.9): Figure => {
+    const value = percentileOf(histogram, share);
+    if (value === null) return { value, count, definition, tickets };
+    return {
+      value,
+      count,
+      definition,
+      tickets: ticketsQuery(filters, {
+        ...base,
+        [`${measure}AtLeast`]: String(value),
+        sort: `-${measure}`,
+      }),
+      listed: histogram.reduce((sum, [minutes, n]) => (minutes >= value ? sum + n : sum), 0),
+      listDefinition: percentileListDefinition(measure, share === 0.5 ? 'p50' : 'p90', value),
+    };
   };
-}
-
-function withoutHistogram({ mean, p50, p90 }: DurationFigures): DurationFigures {
-  return { mean, p50, p90 };
+  return {
+    mean: { value: count > 0 ? Math.round((total / count) * 10) / 10 : null, count, definition, tickets },
+    p50: percentile(0.5),
+    p90: percentile(0.9),
+  };
 }
 
 /** Periods of the trend axis: every day, ISO week or month the period touches, with nothing missing. */
@@ -293,6 +304,8 @@ export function buildDashboard(
 
   const responded = flagged('responded');
   const resolvedList = flagged('resolved');
+  const measured = (measure: Measure, key: DefinitionKey, tickets: string, base: Record<string, string>) =>
+    durations(groups(MEASURES[measure]), measure, def(key), tickets, filters, base);
   const trendRows = new Map(groups('trend').map((group) => [String(group.key), group]));
   const param =
     filters.granularity === 'day' ? null : filters.granularity === 'week' ? 'createdWeek' : 'createdMonth';
@@ -320,20 +333,12 @@ export function buildDashboard(
       volume: count(n, 'volume', all),
       resolved: count(sum('resolved'), 'resolved', resolvedList),
       firstResponse: {
-        calendar: withoutHistogram(
-          durations(groups('firstResponseMinutes'), def('firstResponseCalendar'), responded),
-        ),
-        business: withoutHistogram(
-          durations(groups('firstResponseBusinessMinutes'), def('firstResponseBusiness'), responded),
-        ),
+        calendar: measured('firstResponse', 'firstResponseCalendar', responded, {}),
+        business: measured('firstResponseBusiness', 'firstResponseBusiness', responded, {}),
       },
       resolution: {
-        calendar: withoutHistogram(
-          durations(groups('resolutionMinutes'), def('resolutionCalendar'), resolvedList),
-        ),
-        business: withoutHistogram(
-          durations(groups('resolutionBusinessMinutes'), def('resolutionBusiness'), resolvedList),
-        ),
+        calendar: measured('resolution', 'resolutionCalendar', resolvedList, { flag: 'resolved' }),
+        business: measured('resolutionBusiness', 'resolutionBusiness', resolvedList, { flag: 'resolved' }),
       },
       fcr: rate(sum('fcr'), sum('resolved'), 'fcr', flagged('fcr'), resolvedList),
       csat: rate(sum('satisfied'), sum('rated'), 'csat', flagged('satisfied'), flagged('rated')),
@@ -395,6 +400,15 @@ export function buildDashboard(
         ),
       })),
     },
-    heatmap: { definition: def('heatmap'), zone: REPORT_ZONE, cells: tally.heatmap },
+    heatmap: {
+      definition: def('heatmap'),
+      zone: REPORT_ZONE,
+      cells: tally.heatmap,
+      tickets: tally.heatmap.map((hours, weekday) =>
+        hours.map((_, hour) =>
+          ticketsQuery(filters, { createdWeekday: String(weekday + 1), createdHour: String(hour) }),
+        ),
+      ),
+    },
   };
 }

@@ -40,6 +40,11 @@ export interface GroupSpec {
   where?: Partial<Record<Summed, 0 | 1>>;
   /** Leave out tickets whose `by` field is null (durations not measured yet). */
   skipNull?: boolean;
+  /**
+   * Only the number of tickets per key is wanted (a histogram of minutes or counts): the flag sums are left at 0,
+   * and the database groups by the key alone.
+   */
+  countOnly?: boolean;
 }
 
 export interface TallyRequest {
@@ -67,11 +72,16 @@ export interface TallyResult {
 const emptySums = (): Record<Summed, number> =>
   Object.fromEntries(SUMMED.map((field) => [field, 0])) as Record<Summed, number>;
 
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
 /**
- * Weekday (Monday 0) and hour of an instant in a zone. The zone's offset is read once per UTC hour (offsets change
- * on hour boundaries), so a year of tickets costs some thousands of `Intl` calls, not one per ticket.
+ * The heat map cell (weekday Monday = 0, times 24, plus the hour) of an instant in a zone. It answers a number, so
+ * placing a ticket allocates nothing; and it asks `Intl` for the zone's offset about once per day: the offsets at
+ * two consecutive UTC midnights are read, and when they agree the whole day has that offset (no zone changes its
+ * offset twice within a day); a day with a change is read hour by hour (offsets change on hour boundaries).
  */
-export function weekdayHour(zone: string): (at: number) => [number, number] {
+export function weekHourCell(zone: string): (at: number) => number {
   const format = new Intl.DateTimeFormat('en-US', {
     timeZone: zone,
     year: 'numeric',
@@ -81,33 +91,47 @@ export function weekdayHour(zone: string): (at: number) => [number, number] {
     minute: 'numeric',
     hourCycle: 'h23',
   });
-  const offsets = new Map<number, number>();
+  const read = new Map<number, number>();
+  const offsetAt = (instant: number): number => {
+    let offset = read.get(instant);
+    if (offset === undefined) {
+      const parts = Object.fromEntries(
+        format.formatToParts(new Date(instant)).map((part) => [part.type, Number(part.value)]),
+      );
+      offset = Date.UTC(parts.year!, parts.month! - 1, parts.day, parts.hour! % 24, parts.minute) - instant;
+      read.set(instant, offset);
+    }
+    return offset;
+  };
+  /** Offset of each UTC day that keeps one all day; null for a day whose offset changes. */
+  const days = new Map<number, number | null>();
   // Entries come in creation order: most instants fall in the hour of the one before.
   let lastSlot = Number.NaN;
   let lastOffset = 0;
   return (at) => {
-    const hourSlot = Math.floor(at / 3_600_000);
+    const hourSlot = Math.floor(at / HOUR_MS);
     if (hourSlot !== lastSlot) {
-      let offset = offsets.get(hourSlot);
-      if (offset === undefined) {
-        const start = hourSlot * 3_600_000;
-        const parts = Object.fromEntries(
-          format.formatToParts(new Date(start)).map((part) => [part.type, Number(part.value)]),
-        );
-        offset = Date.UTC(parts.year!, parts.month! - 1, parts.day, parts.hour! % 24, parts.minute) - start;
-        offsets.set(hourSlot, offset);
+      const daySlot = Math.floor(hourSlot / 24);
+      let whole = days.get(daySlot);
+      if (whole === undefined) {
+        const start = offsetAt(daySlot * DAY_MS);
+        whole = start === offsetAt((daySlot + 1) * DAY_MS) ? start : null;
+        days.set(daySlot, whole);
       }
       lastSlot = hourSlot;
-      lastOffset = offset;
+      lastOffset = whole ?? offsetAt(hourSlot * HOUR_MS);
     }
     const local = at + lastOffset;
+    const day = Math.floor(local / DAY_MS);
     // 1970-01-01 was a Thursday (3 with Monday as 0).
-    const day = Math.floor(local / 86_400_000);
-    return [(((day + 3) % 7) + 7) % 7, Math.floor((local - day * 86_400_000) / 3_600_000)];
+    return ((((day + 3) % 7) + 7) % 7) * 24 + Math.floor((local - day * DAY_MS) / HOUR_MS);
   };
 }
 
-const emptyHeatmap = () => Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
+const heatmapOf = (cells: ArrayLike<number>) =>
+  Array.from({ length: 7 }, (_, weekday) =>
+    Array.from({ length: 24 }, (_, hour) => cells[weekday * 24 + hour]!),
+  );
 
 /** Age bucket of a creation instant: 0 for the youngest (after ageBounds[0]). */
 function ageBucket(createdAt: number, bounds: number[]): number {
@@ -116,63 +140,110 @@ function ageBucket(createdAt: number, bounds: number[]): number {
   return bucket;
 }
 
-/** The groups counted in one walk over the catalog's entries (no database round trip). */
+type Key = string | number | null;
+
+/** Accumulator row of a group: the ticket count, then one sum per flag of SUMMED, in that order. */
+const STRIDE = 1 + SUMMED.length;
+
+interface CompiledSpec {
+  cohort: boolean;
+  by: keyof CatalogEntry | null;
+  where: [Summed, number][];
+  skipNull: boolean;
+  countOnly: boolean;
+  /** Row of each key in the shared accumulator (groups with sums). */
+  rows: Map<Key, number>;
+  /** Tickets per key (count-only groups). */
+  counts: Map<Key, number>;
+}
+
+/**
+ * The groups counted in one walk over the catalog's entries (no database round trip), every spec at once: each
+ * entry's flags are read once and added to the accumulator rows of its groups (one flat `Float64Array`, a row per
+ * group); histograms count tickets per distinct value; the heat map is 168 integers. Nothing is allocated per
+ * ticket, so the cost is the walk itself plus a few additions per group.
+ */
 export async function tallyMemory(catalog: TicketCatalog, request: TallyRequest): Promise<TallyResult> {
   const entries = await catalog.find(
     request.base,
     { field: 'createdAt', direction: 1 },
     Number.MAX_SAFE_INTEGER,
   );
-  const tables = request.specs.map(() => new Map<string | number | null, Group>());
-  const ages = new Array<number>(request.ageBounds.length + 1).fill(0);
-  const heatmap = emptyHeatmap();
-  const placeOf = weekdayHour(request.zone);
-  // Specs compiled once: the walk below runs for every ticket, so it does no more than it must.
-  const compiled = request.specs.map((spec, index) => ({
+  const { from, to, ageBounds } = request;
+  const ages = new Array<number>(ageBounds.length + 1).fill(0);
+  const cells = new Int32Array(7 * 24);
+  const cellOf = weekHourCell(request.zone);
+  const compiled: CompiledSpec[] = request.specs.map((spec) => ({
     cohort: spec.scope === 'cohort',
     by: spec.by,
     where: Object.entries(spec.where ?? {}) as [Summed, number][],
     skipNull: spec.skipNull === true,
-    table: tables[index]!,
+    countOnly: spec.countOnly === true,
+    rows: new Map(),
+    counts: new Map(),
   }));
-  for (const entry of entries) {
-    const inPeriod = entry.createdDay >= request.from && entry.createdDay <= request.to;
+  let sums = new Float64Array(STRIDE * 64);
+  let used = 0;
+  for (let index = 0; index < entries.length; index++) {
+    const entry = entries[index]!;
+    const day = entry.createdDay;
+    const inPeriod = day >= from && day <= to;
     const open = entry.open === 1;
     if (!inPeriod && !open) continue;
     const createdAt = entry.createdAt.getTime();
-    if (inPeriod) {
-      const [weekday, hour] = placeOf(createdAt);
-      heatmap[weekday]![hour]! += 1;
-    }
-    if (open) ages[ageBucket(createdAt, request.ageBounds)]! += 1;
-    next: for (const spec of compiled) {
+    if (inPeriod) cells[cellOf(createdAt)]! += 1;
+    if (open) ages[ageBucket(createdAt, ageBounds)]! += 1;
+    const { resolved, breached, slaMet, fcr, rated, satisfied, neutral, dissatisfied } = entry;
+    next: for (let at = 0; at < compiled.length; at++) {
+      const spec = compiled[at]!;
       if (spec.cohort ? !inPeriod : !open) continue;
-      for (const [field, value] of spec.where) if (entry[field] !== value) continue next;
-      const raw = spec.by === null ? null : (entry[spec.by] as string | number | null | undefined);
-      const key = raw ?? null;
-      if (key === null && spec.skipNull) continue;
-      let group = spec.table.get(key);
-      if (!group) {
-        group = { key, n: 0, sums: emptySums() };
-        spec.table.set(key, group);
+      for (let test = 0; test < spec.where.length; test++) {
+        const [field, value] = spec.where[test]!;
+        if (entry[field] !== value) continue next;
       }
-      group.n += 1;
-      const sums = group.sums;
-      sums.resolved += entry.resolved;
-      sums.breached += entry.breached;
-      sums.slaMet += entry.slaMet;
-      sums.fcr += entry.fcr;
-      sums.rated += entry.rated;
-      sums.satisfied += entry.satisfied;
-      sums.neutral += entry.neutral;
-      sums.dissatisfied += entry.dissatisfied;
-      sums.open += entry.open;
+      const key = spec.by === null ? null : ((entry[spec.by] as Key | undefined) ?? null);
+      if (key === null && spec.skipNull) continue;
+      if (spec.countOnly) {
+        spec.counts.set(key, (spec.counts.get(key) ?? 0) + 1);
+        continue;
+      }
+      let row = spec.rows.get(key);
+      if (row === undefined) {
+        row = used++;
+        spec.rows.set(key, row);
+        if (used * STRIDE > sums.length) {
+          const grown = new Float64Array(sums.length * 2);
+          grown.set(sums);
+          sums = grown;
+        }
+      }
+      // SUMMED order: resolved, breached, slaMet, fcr, rated, satisfied, neutral, dissatisfied, open.
+      const offset = row * STRIDE;
+      sums[offset]! += 1;
+      sums[offset + 1]! += resolved;
+      sums[offset + 2]! += breached;
+      sums[offset + 3]! += slaMet;
+      sums[offset + 4]! += fcr;
+      sums[offset + 5]! += rated;
+      sums[offset + 6]! += satisfied;
+      sums[offset + 7]! += neutral;
+      sums[offset + 8]! += dissatisfied;
+      sums[offset + 9]! += open ? 1 : 0;
     }
   }
+  const groupsOf = (spec: CompiledSpec): Group[] =>
+    spec.countOnly
+      ? [...spec.counts].map(([key, n]) => ({ key, n, sums: emptySums() }))
+      : [...spec.rows].map(([key, row]) => {
+          const offset = row * STRIDE;
+          const group: Group = { key, n: sums[offset]!, sums: emptySums() };
+          SUMMED.forEach((field, at) => (group.sums[field] = sums[offset + 1 + at]!));
+          return group;
+        });
   return {
-    groups: new Map(request.specs.map((spec, index) => [spec.name, [...tables[index]!.values()]])),
+    groups: new Map(request.specs.map((spec, index) => [spec.name, groupsOf(compiled[index]!)])),
     ages,
-    heatmap,
+    heatmap: heatmapOf(cells),
     source: 'memory',
   };
 }
@@ -199,7 +270,12 @@ export async function tallyDatabase(
           { $match: { $and: match } },
           {
             $group: {
-              _id: spec.by === null ? flagKey : { key: `$${spec.by}`, ...flagKey },
+              _id:
+                spec.by === null
+                  ? flagKey
+                  : spec.countOnly
+                    ? { key: `$${spec.by}` }
+                    : { key: `$${spec.by}`, ...flagKey },
               n: { $sum: 1 },
             },
           },
@@ -235,17 +311,14 @@ export async function tallyDatabase(
     }),
   );
   // No date operators on FerretDB: the heat map reads the creation instants alone and places them here.
-  const heatmap = emptyHeatmap();
-  const placeOf = weekdayHour(request.zone);
+  const cells = new Int32Array(7 * 24);
+  const cellOf = weekHourCell(request.zone);
   const cursor = tickets.find(cohort, { projection: { _id: 0, createdAt: 1 }, batchSize: 5000 });
-  for await (const doc of cursor) {
-    const [weekday, hour] = placeOf(doc.createdAt.getTime());
-    heatmap[weekday]![hour]! += 1;
-  }
+  for await (const doc of cursor) cells[cellOf(doc.createdAt.getTime())]! += 1;
   return {
     groups: new Map(request.specs.map((spec, index) => [spec.name, groups[index]!])),
     ages,
-    heatmap,
+    heatmap: heatmapOf(cells),
     source: 'database',
   };
 }

@@ -15,7 +15,7 @@ import { NO_DUE, type TicketDoc } from './ticket.projection.js';
 import { claimIntakeReferences } from './intake-references.js';
 import { requesterIdOfContact, type RequesterContact } from './intake-requester.js';
 import { calendarsOf } from './ticket-ports.js';
-import { reportingListFilters } from '../analytics/analytics.filters.js';
+import { MEASURE_SORTS, reportingListFilters } from '../analytics/analytics.filters.js';
 import { timeLeft, type TimeLeft } from './ticket.sla.js';
 import { collectMentions, nameBookSchema, resolveNames } from './ticket-names.js';
 import { idempotentTicketId, type TicketActor, type TicketService } from './ticket.service.js';
@@ -136,7 +136,9 @@ function cursorOf(doc: TicketDoc, sort: string): string {
         ? doc.updatedAt.getTime()
         : sort === 'priority'
           ? doc.priorityRank
-          : doc.createdAt.getTime();
+          : sort in MEASURE_SORTS
+            ? Number(doc[MEASURE_SORTS[sort as keyof typeof MEASURE_SORTS].field])
+            : doc.createdAt.getTime();
   return Buffer.from(JSON.stringify([value, doc._id])).toString('base64url');
 }
 
@@ -158,6 +160,8 @@ const SORTS: Record<string, { field: keyof TicketDoc; direction: 1 | -1; date: b
   updated: { field: 'updatedAt', direction: 1, date: true },
   '-updated': { field: 'updatedAt', direction: -1, date: true },
   priority: { field: 'priorityRank', direction: 1, date: false },
+  // Longest first by a measured duration (`-firstResponse`…): the drill-down of a percentile (server/analytics).
+  ...MEASURE_SORTS,
 };
 
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

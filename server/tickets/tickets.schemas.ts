@@ -1,5 +1,5 @@
 import { COMMAND_NAMES } from '../../runtime/engine/index.js';
-import { reportingListQueryProperties } from '../analytics/analytics.filters.js';
+import { MEASURE_SORTS, reportingListQueryProperties } from '../analytics/analytics.filters.js';
 import { LINK_LIMITS } from '../../runtime/engine/command-shape.js';
 import { requesterContactSchema } from './intake-requester.js';
 
@@ -135,7 +135,7 @@ export const listQuery = {
     text: { type: 'string', maxLength: 200 },
     sort: {
       type: 'string',
-      enum: ['sla', 'created', '-created', 'updated', '-updated', 'priority'],
+      enum: ['sla', 'created', '-created', 'updated', '-updated', 'priority', ...Object.keys(MEASURE_SORTS)],
       default: 'sla',
     },
     limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },

@@ -11,6 +11,10 @@ export interface AnalyticsFigure {
   tickets: string | null;
   /** For a share: the query of the tickets it is a share of. */
   of?: string;
+  /** How many tickets `tickets` lists, when that is not `count` (a percentile lists those at or beyond it). */
+  listed?: number;
+  /** What `tickets` lists, when that is not simply the tickets counted (a percentile's tail). */
+  listDefinition?: LocalizedText;
 }
 
 export interface DurationFigures {
@@ -70,12 +74,26 @@ export interface Dashboard {
     { definition: LocalizedText; rows: DistributionRow[]; total: number }
   >;
   backlogByAge: { definition: LocalizedText; buckets: { key: string; count: number; tickets: string }[] };
-  heatmap: { definition: LocalizedText; zone: string; cells: number[][] };
+  /** Opens by weekday (Monday first) × hour; `tickets[weekday][hour]` lists exactly a cell's tickets. */
+  heatmap: { definition: LocalizedText; zone: string; cells: number[][]; tickets: string[][] };
   /** Display names of the agents and teams in the distributions. */
   names: { users: Record<string, string>; teams: Record<string, LocalizedText> };
 }
 
 export type Granularity = 'day' | 'week' | 'month';
+
+/** The zone the heat map and its drill-down (`createdWeekday`, `createdHour`) read weekdays and hours in. */
+export const REPORT_ZONE = 'Asia/Shanghai';
+
+/** Measured durations a ticket list can be narrowed to (`<measure>AtLeast`) and sorted by (`-<measure>`). */
+export const MEASURES = [
+  'firstResponse',
+  'firstResponseBusiness',
+  'resolution',
+  'resolutionBusiness',
+] as const;
+export type Measure = (typeof MEASURES)[number];
+export const MEASURE_SORTS = MEASURES.map((measure) => `-${measure}` as const);
 
 /** The filters, as the dashboard's address and the API both hold them. */
 export interface AnalyticsQuery {

@@ -324,7 +324,18 @@ export interface TimeLeftView {
   working: [number, number][] | null;
 }
 
-export type TicketSort = 'sla' | 'created' | '-created' | 'updated' | '-updated' | 'priority';
+export type TicketSort =
+  | 'sla'
+  | 'created'
+  | '-created'
+  | 'updated'
+  | '-updated'
+  | 'priority'
+  /** Longest first by a measured duration (only measured tickets): a percentile's drill-down. */
+  | '-firstResponse'
+  | '-firstResponseBusiness'
+  | '-resolution'
+  | '-resolutionBusiness';
 
 export interface TicketListQuery {
   status?: string;
@@ -355,6 +366,14 @@ export interface TicketListQuery {
   createdAfter?: string;
   createdBefore?: string;
   category?: string;
+  /** Created on this weekday (1 Monday … 7 Sunday) / in this hour (0–23), in the report zone; need the days. */
+  createdWeekday?: string;
+  createdHour?: string;
+  /** Measured durations of at least so many minutes (a percentile's drill-down). */
+  firstResponseAtLeast?: string;
+  firstResponseBusinessAtLeast?: string;
+  resolutionAtLeast?: string;
+  resolutionBusinessAtLeast?: string;
   /** Reporting facts, comma-separated, each optionally negated with "!" (breached, fcr, open…). */
   flag?: string;
 }

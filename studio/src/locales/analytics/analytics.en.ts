@@ -128,4 +128,17 @@ export const analyticsEn: DeepString<typeof analyticsZh> = {
     responded: 'responded',
   },
   created: 'created {from} to {to}',
+  createdSlot: 'created on {weekday}, {hour}:00–{next}:00 ({zone})',
+  createdWeekday: 'created on {weekday} ({zone})',
+  createdHour: 'created {hour}:00–{next}:00 ({zone})',
+  atLeast: '{measure} at least {minutes} min',
+  sortedBy: 'longest {measure} first',
+  measures: {
+    firstResponse: 'first response (calendar time)',
+    firstResponseBusiness: 'first response (business time)',
+    resolution: 'resolution time (calendar time)',
+    resolutionBusiness: 'resolution time (business time)',
+  },
+  listed: '{listed} listed',
+  heatmapCell: '{weekday} {hour}:00: {count} tickets',
 };

@@ -125,4 +125,17 @@ export const analyticsZh = {
     responded: '已响应',
   },
   created: '创建于 {from} 至 {to}',
+  createdSlot: '创建于{weekday} {hour}:00–{next}:00（{zone}）',
+  createdWeekday: '创建于{weekday}（{zone}）',
+  createdHour: '创建于 {hour}:00–{next}:00（{zone}）',
+  atLeast: '{measure}不少于 {minutes} 分钟',
+  sortedBy: '按{measure}从长到短',
+  measures: {
+    firstResponse: '首次响应时长（自然时间）',
+    firstResponseBusiness: '首次响应时长（工作时间）',
+    resolution: '解决时长（自然时间）',
+    resolutionBusiness: '解决时长（工作时间）',
+  },
+  listed: '列出 {listed} 张',
+  heatmapCell: '{weekday} {hour}:00：{count} 张工单',
 };
