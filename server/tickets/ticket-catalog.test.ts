@@ -434,6 +434,107 @@ describe('dueTimers and openLoads, on both catalogs', () => {
     expect(await memory.dueTimers(BASE, 10)).toEqual(['t2']);
   });
 
+  it('answers only the timers that fell due after `since`, on both catalogs', async () => {
+    const at = (minutes: number) => new Date(BASE + minutes * MINUTE);
+    const collection = await ticketsWith([
+      ticketDoc('t-old', { nextTimerAt: at(-90) }),
+      ticketDoc('t-edge', { nextTimerAt: at(-30) }),
+      ticketDoc('t-after', { nextTimerAt: at(-29) }),
+      ticketDoc('t-now', { nextTimerAt: at(0) }),
+      ticketDoc('t-later', { nextTimerAt: at(1) }),
+    ]);
+    for (const catalog of [databaseCatalog(() => collection), memoryOf(collection)]) {
+      expect(await catalog.dueTimers(BASE, 10, BASE - 30 * MINUTE), catalog.kind).toEqual([
+        't-after',
+        't-now',
+      ]);
+      expect(await catalog.dueTimers(BASE, 1, BASE - 30 * MINUTE - 1), catalog.kind).toEqual(['t-edge']);
+      expect(await catalog.dueTimers(BASE, 10, BASE), catalog.kind).toEqual([]);
+      expect(await catalog.dueTimers(BASE, 10), catalog.kind).toEqual([
+        't-old',
+        't-edge',
+        't-after',
+        't-now',
+      ]);
+    }
+  });
+
+  it('holds a ticket once, at its next timer, as its timers move on and end', async () => {
+    // A ticket's several timers (warning, breach, a flow wait) come one after another in its projection.
+    const at = (minutes: number) => new Date(BASE + minutes * MINUTE);
+    const memory = memoryOf(await ticketsWith([ticketDoc('t1', { nextTimerAt: at(10) })]));
+    const due = (minutes: number) => memory.dueTimers(BASE + minutes * MINUTE, 10);
+    expect(await due(9)).toEqual([]);
+    expect(await due(10)).toEqual(['t1']);
+    memory.note(ticketDoc('t1', { version: 2, nextTimerAt: at(20) }));
+    expect(await due(19)).toEqual([]);
+    expect(await due(60)).toEqual(['t1']);
+    // The same instant again (a re-read of the unchanged projection) keeps one place.
+    memory.note(ticketDoc('t1', { version: 2, nextTimerAt: at(20), title: 'renamed' }));
+    expect(await due(60)).toEqual(['t1']);
+    memory.note(ticketDoc('t1', { version: 3, nextTimerAt: at(5) }));
+    expect(await due(5)).toEqual(['t1']);
+    memory.note(ticketDoc('t1', { version: 4, nextTimerAt: null }));
+    expect(await due(10_000)).toEqual([]);
+    memory.note(ticketDoc('t1', { version: 5, nextTimerAt: at(30) }));
+    expect(await due(10_000)).toEqual(['t1']);
+    const missing = ticketDoc('t1', { version: 6 });
+    delete missing.nextTimerAt;
+    memory.note(missing);
+    expect(await due(10_000)).toEqual([]);
+  });
+
+  it('keeps its due order through thousands of notes, as a plain scan of the newest projections finds it', async () => {
+    // A model: the newest version of every ticket, scanned and sorted in full for every question.
+    const { next, pick } = random(912);
+    const ids = Array.from({ length: 150 }, (_, i) => `t${String(i).padStart(3, '0')}`);
+    const instants = [
+      ...Array.from({ length: 8 }, (_, i) => new Date(BASE + i * 15 * MINUTE)),
+      null,
+      undefined,
+    ];
+    const timerOf = () => {
+      const instant = pick(instants);
+      // Ties on a few instants, and instants of their own.
+      return instant === undefined
+        ? undefined
+        : next() < 0.3
+          ? new Date(BASE + Math.floor(next() * 2 * HOUR))
+          : instant;
+    };
+    const stored = ids.slice(0, 100).map((id) => ticketDoc(id, { nextTimerAt: timerOf() ?? null }));
+    const model = new Map(stored.map((doc) => [doc._id, withoutState(doc)]));
+    const memory = memoryOf(await ticketsWith(stored));
+    const expected = (now: number, limit: number, since?: number) =>
+      [...model.values()]
+        .filter((entry) => entry.nextTimerAt instanceof Date)
+        .filter((entry) => entry.nextTimerAt!.getTime() <= now)
+        .filter((entry) => since === undefined || entry.nextTimerAt!.getTime() > since)
+        .sort((a, b) => a.nextTimerAt!.getTime() - b.nextTimerAt!.getTime() || mongoCompare(a._id, b._id))
+        .slice(0, limit)
+        .map((entry) => entry._id);
+    const check = async () => {
+      for (const now of [BASE - 1, BASE, BASE + 30 * MINUTE, BASE + 100 * MINUTE, BASE + 3 * HOUR])
+        for (const [limit, since] of [[500], [7], [500, BASE], [3, BASE + 15 * MINUTE]] as const)
+          expect(await memory.dueTimers(now, limit, since), `${now - BASE} ${limit} ${since}`).toEqual(
+            expected(now, limit, since),
+          );
+    };
+    await check();
+    for (let round = 0; round < 3000; round++) {
+      const id = pick(ids);
+      const current = model.get(id);
+      // Mostly newer versions; now and then a stale one, which changes nothing.
+      const version = current ? current.version + (next() < 0.15 ? -1 : 1) : 1;
+      const doc = ticketDoc(id, { version, nextTimerAt: timerOf() ?? null });
+      if (next() < 0.1) delete doc.nextTimerAt;
+      memory.note(doc);
+      if (!current || current.version <= version) model.set(id, withoutState(doc));
+      if (round % 300 === 299) await check();
+    }
+    expect(model.size).toBe(ids.length);
+  });
+
   it('agrees with its own count and the database on synthetic tickets', async () => {
     const docs = syntheticTickets(300, 42);
     const collection = await ticketsWith(docs);
@@ -481,10 +582,28 @@ describe('find: the memory catalog answers exactly as the database', () => {
   let database: TicketCatalog;
   let memory: TicketCatalog;
 
+  /**
+   * The database's answer in each order over every ticket, asked once per order. MongoDB sorts a filtered set as
+   * it sorts the whole (ties by `_id`: a total order), so its answer to a (filter, order) pair is this restricted
+   * to the tickets it matches for the filter — which the database is asked itself, once per filter, in one of
+   * the orders. The memory catalog is asked every pair.
+   */
+  const wholeOrders = new Map<string, CatalogEntry[]>();
+  const orderKey = (sort: CatalogSort) => `${sort.field} ${sort.direction}`;
+  const databaseAnswer = (matched: CatalogEntry[], sort: CatalogSort, limit: number) => {
+    const ids = new Set(matched.map((entry) => entry._id));
+    return wholeOrders
+      .get(orderKey(sort))!
+      .filter((entry) => ids.has(entry._id))
+      .slice(0, limit);
+  };
+
   beforeAll(async () => {
     const collection = await ticketsWith(docs);
     database = databaseCatalog(() => collection);
     memory = memoryOf(collection);
+    for (const sort of [...LIST_SORTS, ...OTHER_SORTS])
+      wholeOrders.set(orderKey(sort), await database.find({}, sort, 1000));
   });
 
   const boundary = docs[17]!;
@@ -704,34 +823,45 @@ describe('find: the memory catalog answers exactly as the database', () => {
     expect(docs.filter((doc) => doc.slaDueAt.getTime() === NO_DUE.getTime()).length).toBeGreaterThan(50);
   });
 
-  it.each(CASES)('$name: same tickets in every list order', async ({ filter, matches }) => {
-    const answers = await Promise.all(
-      LIST_SORTS.map(async (sort) => ({
-        sort,
-        fromDatabase: await database.find(filter, sort, 1000),
-        fromMemory: await memory.find(filter, sort, 1000),
-      })),
-    );
-    for (const { sort, fromDatabase, fromMemory } of answers) {
-      const expected = expectedIds(docs, matches, sort, 1000);
-      const order = `${sort.field} ${sort.direction}`;
+  it('the database answers every order over every ticket as plain code sorts them', () => {
+    for (const sort of [...LIST_SORTS, ...OTHER_SORTS])
       expect(
-        fromDatabase.map((entry) => entry._id),
-        `database ${order}`,
-      ).toEqual(expected);
-      expect(
-        fromMemory.map((entry) => entry._id),
-        `memory ${order}`,
-      ).toEqual(expected);
-      expect(fromMemory).toEqual(fromDatabase);
-    }
+        wholeOrders.get(orderKey(sort))!.map((entry) => entry._id),
+        orderKey(sort),
+      ).toEqual(expectedIds(docs, () => true, sort, 1000));
   });
+
+  it.each(CASES.map((c, index) => ({ ...c, asked: LIST_SORTS[index % LIST_SORTS.length]! })))(
+    '$name: same tickets in every list order',
+    async ({ filter, matches, asked }) => {
+      const matched = await database.find(filter, asked, 1000);
+      expect(
+        matched.map((entry) => entry._id),
+        `database ${orderKey(asked)}`,
+      ).toEqual(expectedIds(docs, matches, asked, 1000));
+      for (const sort of LIST_SORTS) {
+        const expected = expectedIds(docs, matches, sort, 1000);
+        const fromDatabase = databaseAnswer(matched, sort, 1000);
+        const fromMemory = await memory.find(filter, sort, 1000);
+        const order = orderKey(sort);
+        expect(
+          fromDatabase.map((entry) => entry._id),
+          `database ${order}`,
+        ).toEqual(expected);
+        expect(
+          fromMemory.map((entry) => entry._id),
+          `memory ${order}`,
+        ).toEqual(expected);
+        expect(fromMemory).toEqual(fromDatabase);
+      }
+    },
+  );
 
   it.each(LIST_SORTS)(
     'pages $field $direction with the cursor filter and `after`, as a list does, on both catalogs',
     async (sort) => {
       const filter: Filter<TicketDoc> = { $or: [{ statusCategory: { $in: ['new', 'open', 'pending'] } }] };
-      const whole = await database.find(filter, sort, 1000);
+      const whole = expectedIds(docs, (doc) => openish.includes(doc.statusCategory), sort, 1000);
       for (const catalog of [database, memory]) {
         const paged: string[] = [];
         let after: { value: Date | number; id: string } | undefined;
@@ -760,26 +890,24 @@ describe('find: the memory catalog answers exactly as the database', () => {
           const last = page[page.length - 1]!;
           after = { value: (last as unknown as Record<string, Date | number>)[sort.field]!, id: last._id };
         }
-        expect(paged, catalog.kind).toEqual(whole.map((entry) => entry._id));
+        expect(paged, catalog.kind).toEqual(whole);
       }
       expect(whole.length).toBeGreaterThan(50);
     },
   );
 
-  it.each([CASES[0]!, CASES[2]!, CASES[7]!])(
+  it.each([CASES[0]!, CASES[2]!, CASES[7]!].map((c, index) => ({ ...c, asked: OTHER_SORTS[index * 3]! })))(
     '$name: same first page of 7 in other orders, nulls included',
-    async ({ filter, matches }) => {
+    async ({ filter, matches, asked }) => {
       const sorts = [...LIST_SORTS, ...OTHER_SORTS];
-      const answers = await Promise.all(
-        sorts.map(async (sort) => ({
-          sort,
-          fromDatabase: await database.find(filter, sort, 7),
-          fromMemory: await memory.find(filter, sort, 7),
-        })),
-      );
-      for (const { sort, fromDatabase, fromMemory } of answers) {
+      const matched = await database.find(filter, asked, 1000);
+      expect(matched.map((entry) => entry._id)).toEqual(expectedIds(docs, matches, asked, 1000));
+      // A first page as the database cuts it.
+      expect(await database.find(filter, asked, 7)).toEqual(matched.slice(0, 7));
+      for (const sort of sorts) {
+        const fromDatabase = databaseAnswer(matched, sort, 7);
         expect(fromDatabase.map((entry) => entry._id)).toEqual(expectedIds(docs, matches, sort, 7));
-        expect(fromMemory, `${sort.field} ${sort.direction}`).toEqual(fromDatabase);
+        expect(await memory.find(filter, sort, 7), orderKey(sort)).toEqual(fromDatabase);
       }
     },
   );

@@ -44,8 +44,11 @@ export interface TicketCatalog {
   ): Promise<CatalogEntry[]>;
   /** How many tickets match `filter`, counting no further than `max`. */
   count(filter: Filter<TicketDoc>, max: number): Promise<number>;
-  /** Ids of tickets whose next timer is due at `now`, earliest first, at most `limit`. */
-  dueTimers(now: number, limit: number): Promise<string[]>;
+  /**
+   * Ids of tickets whose next timer is due at `now`, earliest first, at most `limit`; with `since`, only those
+   * that fell due after it (what became due since a sweep at `since`).
+   */
+  dueTimers(now: number, limit: number, since?: number): Promise<string[]>;
   /** Open tickets per assignee (least-loaded assignment). */
   openLoads(openCategories: ReadonlySet<string>): Promise<Map<string, number>>;
   /** Start reading every ticket in the background (memory), so the first list does not wait for it. */
@@ -71,9 +74,11 @@ export function databaseCatalog(tickets: () => Collection<TicketDoc>): TicketCat
     count(filter, max) {
       return tickets().countDocuments(filter, { limit: max });
     },
-    async dueTimers(now, limit) {
+    async dueTimers(now, limit, since) {
+      const at =
+        since === undefined ? { $lte: new Date(now) } : { $lte: new Date(now), $gt: new Date(since) };
       const due = await tickets()
-        .find({ nextTimerAt: { $lte: new Date(now) } } as Filter<TicketDoc>, { projection: { _id: 1 } })
+        .find({ nextTimerAt: at } as Filter<TicketDoc>, { projection: { _id: 1 } })
         .sort({ nextTimerAt: 1, _id: 1 })
         .limit(limit)
         .toArray();
@@ -119,8 +124,8 @@ function compareKeys(a: SortKey, b: SortKey): number {
 }
 
 /**
- * Every entry in ascending (field, `_id`) order, kept so by binary search as entries change: a list walks it from
- * the front (or the back, for descending sorts) and stops once the page is full.
+ * Every entry (or every one `holds` accepts) in ascending (field, `_id`) order, kept so by binary search as entries
+ * change: a list walks it from the front (or the back, for descending sorts) and stops once the page is full.
  */
 class SortedEntries {
   private readonly items: CatalogEntry[];
@@ -128,8 +133,11 @@ class SortedEntries {
   constructor(
     readonly field: keyof CatalogEntry,
     all: Iterable<CatalogEntry>,
+    private readonly holds: (entry: CatalogEntry) => boolean = () => true,
   ) {
-    this.items = [...all].sort((a, b) => this.compare(a, sortKey(b[field]), b._id));
+    this.items = [...all]
+      .filter((entry) => holds(entry))
+      .sort((a, b) => this.compare(a, sortKey(b[field]), b._id));
   }
 
   private compare(entry: CatalogEntry, key: SortKey, id: string): number {
@@ -149,12 +157,35 @@ class SortedEntries {
   }
 
   add(entry: CatalogEntry): void {
+    if (!this.holds(entry)) return;
     this.items.splice(this.position(sortKey(entry[this.field]), entry._id), 0, entry);
   }
 
   remove(entry: CatalogEntry): void {
+    if (!this.holds(entry)) return;
     const at = this.position(sortKey(entry[this.field]), entry._id);
     if (this.items[at] === entry) this.items.splice(at, 1);
+  }
+
+  /**
+   * `next` in the place of `current` (the same ticket): overwritten where it stands when its sort value is the
+   * same (a re-read of an unchanged ticket moves nothing), else taken out and put in again.
+   */
+  replace(current: CatalogEntry, next: CatalogEntry): void {
+    const held = this.holds(current);
+    if (
+      held &&
+      this.holds(next) &&
+      compareKeys(sortKey(current[this.field]), sortKey(next[this.field])) === 0
+    ) {
+      const at = this.position(sortKey(current[this.field]), current._id);
+      if (this.items[at] === current) {
+        this.items[at] = next;
+        return;
+      }
+    }
+    if (held) this.remove(current);
+    this.add(next);
   }
 
   /** Entries in `direction` order, starting after (key, id) when given. */
@@ -170,6 +201,9 @@ class SortedEntries {
   }
 }
 
+/** Whether a ticket has a next timer (the field may be missing on projections written before it existed). */
+const hasTimer = (entry: CatalogEntry): boolean => entry.nextTimerAt instanceof Date;
+
 export interface MemoryCatalogOptions {
   /** Re-read every ticket this often, for changes made behind this process's back. 0: never. */
   resyncMs?: number;
@@ -183,6 +217,11 @@ export function memoryCatalog(
   const entries = new Map<string, CatalogEntry>();
   /** Sort orders built on first use, then kept current by `keep`. */
   const orders = new Map<keyof CatalogEntry, SortedEntries>();
+  /**
+   * The tickets with a next timer, by (`nextTimerAt`, `_id`), kept current by `keep` like the sort orders: a sweep
+   * reads the due ones from its front and stops at the first not due, touching nothing else.
+   */
+  let timers: SortedEntries | undefined;
   let loaded: Promise<void> | undefined;
   let resync: NodeJS.Timeout | undefined;
 
@@ -190,9 +229,9 @@ export function memoryCatalog(
     const current = entries.get(entry._id);
     if (current && current.version > entry.version) return;
     entries.set(entry._id, entry);
-    for (const order of orders.values()) {
-      if (current) order.remove(current);
-      order.add(entry);
+    for (const order of timers ? [...orders.values(), timers] : orders.values()) {
+      if (current) order.replace(current, entry);
+      else order.add(entry);
     }
   };
 
@@ -257,15 +296,17 @@ export function memoryCatalog(
       }
       return found;
     },
-    async dueTimers(now, limit) {
+    async dueTimers(now, limit, since) {
       await ready();
-      const due: CatalogEntry[] = [];
-      for (const entry of entries.values()) {
-        const at = entry.nextTimerAt;
-        if (at && at.getTime() <= now) due.push(entry);
+      timers ??= new SortedEntries('nextTimerAt', entries.values(), hasTimer);
+      const due: string[] = [];
+      // After `since`: from the first timer at since + 1 ms (no id sorts before '').
+      const start = since === undefined ? undefined : { key: sortKey(new Date(since + 1)), id: '' };
+      for (const entry of timers.walk(1, start)) {
+        if (due.length >= limit || entry.nextTimerAt!.getTime() > now) break;
+        due.push(entry._id);
       }
-      due.sort((a, b) => a.nextTimerAt!.getTime() - b.nextTimerAt!.getTime() || compareValues(a._id, b._id));
-      return due.slice(0, limit).map((entry) => entry._id);
+      return due;
     },
     async openLoads(openCategories) {
       await ready();

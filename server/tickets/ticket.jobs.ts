@@ -43,6 +43,10 @@ export interface TicketJobs {
   reconcileUnfinished(now: number, sinceMs?: number): Promise<{ projections: number; effects: number }>;
 }
 
+/** Due tickets asked of the catalog at a time, and how many of them a sweep works on at once. */
+const SWEEP_BATCH = 500;
+const SWEEP_LANES = 8;
+
 /** The time slots of which each run is claimed by one worker (several processes). */
 const RECONCILE_SLOT_MS = 60_000;
 const TIMER_SLOT_MS = 15_000;
@@ -69,6 +73,8 @@ export function registerTicketJobs(app: FastifyInstance): void {
   const shared = app.tickets.catalog.kind === 'database';
   /** Sweeps of this process, one after another. */
   let firing: Promise<unknown> = Promise.resolve();
+  /** The instant up to which the last whole sweep fired every timer (none yet: undefined). */
+  let sweptUpTo: number | undefined;
 
   /** Passes under way: closing waits for them (they end early once `jobsStopping` is aborted). */
   const running = new Set<Promise<unknown>>();
@@ -149,30 +155,70 @@ export function registerTicketJobs(app: FastifyInstance): void {
     return total;
   }
 
+  /**
+   * Every timer due at `now`: the catalog's due tickets, earliest first, a batch at a time, `SWEEP_LANES` tickets
+   * at once (each ticket's own timers one after another), until none is due that this sweep has not handled — a
+   * backlog is worked off in one sweep instead of one batch per interval. A ticket handled once is not taken
+   * again in the same sweep (a refused timer stays due), so the sweep ends. The first error other than a refusal
+   * stops it after the tickets under way.
+   */
   async function fire(now: number, ticketId?: string): Promise<number> {
-    let accepted = 0;
     // One ticket: its own timers decide below whether anything is due.
-    const due = ticketId ? [ticketId] : await app.tickets.catalog.dueTimers(now, 500);
-    for (const _id of due) {
-      if (stopping() && !ticketId) break;
-      // Several timers may be due at once (warning and breach after a long outage): fire them in time order.
-      for (let round = 0; round < 20; round++) {
-        const loaded = await app.tickets.load(_id);
-        if (!loaded) break;
-        const next = (await app.tickets.timers(loaded.state))
-          .filter((timer) => timer.at <= now)
-          .sort((a, b) => a.at - b.at)[0];
-        if (!next) break;
-        try {
-          await app.tickets.execute(_id, { command: 'timer-fired', key: next.key }, SYSTEM_ACTOR);
-          accepted += 1;
-        } catch (error) {
-          if (error instanceof HttpProblem && error.status === 422) {
-            app.log.warn({ ticketId: _id, key: next.key, err: error }, 'timer refused by the engine');
-            break;
+    if (ticketId) return fireTicket(ticketId, now);
+    const accepted = await fireAll(now);
+    sweptUpTo = Math.max(sweptUpTo ?? now, now);
+    return accepted;
+  }
+
+  async function fireAll(now: number): Promise<number> {
+    let accepted = 0;
+    const failed: { error?: unknown } = {};
+    const handled = new Set<string>();
+    while (!stopping() && !('error' in failed)) {
+      const due = (await app.tickets.catalog.dueTimers(now, SWEEP_BATCH + handled.size))
+        .filter((id) => !handled.has(id))
+        .slice(0, SWEEP_BATCH);
+      if (due.length === 0) break;
+      let taken = 0;
+      await Promise.all(
+        Array.from({ length: Math.min(SWEEP_LANES, due.length) }, async () => {
+          while (taken < due.length && !('error' in failed) && !stopping()) {
+            const id = due[taken++]!;
+            handled.add(id);
+            try {
+              // Read after the await: the lanes add to it in turn.
+              const fired = await fireTicket(id, now);
+              accepted += fired;
+            } catch (error) {
+              if (!('error' in failed)) failed.error = error;
+            }
           }
-          throw error;
+        }),
+      );
+    }
+    if ('error' in failed) throw failed.error;
+    return accepted;
+  }
+
+  /** Fire one ticket's due timers in time order (warning and breach after a long outage); how many were accepted. */
+  async function fireTicket(ticketId: string, now: number): Promise<number> {
+    let accepted = 0;
+    for (let round = 0; round < 20; round++) {
+      const loaded = await app.tickets.load(ticketId);
+      if (!loaded) break;
+      const next = (await app.tickets.timers(loaded.state))
+        .filter((timer) => timer.at <= now)
+        .sort((a, b) => a.at - b.at)[0];
+      if (!next) break;
+      try {
+        await app.tickets.execute(ticketId, { command: 'timer-fired', key: next.key }, SYSTEM_ACTOR);
+        accepted += 1;
+      } catch (error) {
+        if (error instanceof HttpProblem && error.status === 422) {
+          app.log.warn({ ticketId, key: next.key, err: error }, 'timer refused by the engine');
+          break;
         }
+        throw error;
       }
     }
     return accepted;
@@ -246,6 +292,10 @@ export function registerTicketJobs(app: FastifyInstance): void {
   registerWriter(app);
 
   if (app.ordo.runJobs ?? (app.ordo.role === 'all' || app.ordo.role === 'worker')) {
+    // The memory catalog knows every timer of the store: a look at it each second (no database read) starts a
+    // sweep as soon as a timer has fallen due since the last one, so a step fires about a second after its time
+    // instead of up to a sweep interval later. The recurring job stays, for whatever is still due (a refused timer).
+    if (!shared) watchDueTimers(app, () => sweptUpTo);
     app.addHook('onReady', async () => {
       await app.jobs.every(TIMER_SWEEP_INTERVAL, TICKET_TIMER_JOB, undefined, { skipImmediate: false });
       await app.jobs.every('1 minute', RECONCILE_JOB, undefined, { skipImmediate: false });
@@ -253,6 +303,35 @@ export function registerTicketJobs(app: FastifyInstance): void {
       await app.jobs.every(ANCHOR_INTERVAL, ANCHOR_JOB, undefined, { skipImmediate: true });
     });
   }
+}
+
+/** How often the memory catalog is asked whether a timer fell due since the last sweep. */
+export const DUE_CHECK_MS = 1000;
+
+/** Every DUE_CHECK_MS while ready: a sweep when a timer fell due after `sweptUpTo()` (one at a time). */
+function watchDueTimers(app: FastifyInstance, sweptUpTo: () => number | undefined): void {
+  let timer: NodeJS.Timeout | undefined;
+  let busy = false;
+  const check = async () => {
+    const now = app.clock.now();
+    const due = await app.tickets.catalog.dueTimers(now, 1, sweptUpTo());
+    if (due.length > 0) await app.ticketJobs.fireDueTimers(now);
+  };
+  app.addHook('onReady', async () => {
+    timer = setInterval(() => {
+      if (busy || app.jobsStopping.aborted || !app.dbReachable()) return;
+      busy = true;
+      check()
+        .catch((error: unknown) => app.log.warn({ err: error }, 'timer sweep failed'))
+        .finally(() => {
+          busy = false;
+        });
+    }, DUE_CHECK_MS);
+    timer.unref();
+  });
+  app.addHook('preClose', async () => {
+    clearInterval(timer);
+  });
 }
 
 /** Register this process in `ticket_writers` when ready, beat every WRITER_BEAT_MS, leave when it closes. */
