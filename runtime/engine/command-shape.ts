@@ -13,7 +13,16 @@ interface BoundedText {
 }
 
 type FieldRule =
-  'string' | 'string?' | 'object' | 'object?' | 'strings' | 'strings?' | readonly string[] | BoundedText;
+  | 'string'
+  | 'string?'
+  | 'object'
+  | 'object?'
+  | 'strings'
+  | 'strings?'
+  /** A list of links, each of the `link` command's shape (checked item by item in `checkLinks`). */
+  | 'links?'
+  | readonly string[]
+  | BoundedText;
 
 /** Limits of a link to a record in another system (`link` / `unlink`). */
 export const LINK_LIMITS = { system: 64, type: 64, id: 200, url: 2000, title: 200 } as const;
@@ -35,6 +44,8 @@ const SHAPES: Record<Command['command'], Record<string, FieldRule>> = {
     watchers: 'strings?',
     tags: 'strings?',
     parent: 'object?',
+    team: 'string?',
+    links: 'links?',
   },
   submit: { data: 'object', nodeId: 'string?' },
   claim: { nodeId: 'string?' },
@@ -115,6 +126,10 @@ export function checkCommandShape(
   if (name === 'link' && typeof command.url === 'string' && !isWebAddress(command.url.trim())) {
     return { ok: false, error: engineError('link.url-invalid', {}, 'url') };
   }
+  if (name === 'open' && Array.isArray(command.links)) {
+    const refused = checkLinks(command.links as unknown[]);
+    if (refused) return { ok: false, error: refused };
+  }
   if (name === 'open' && typeof (command.requester as Record<string, unknown>).id !== 'string') {
     return {
       ok: false,
@@ -125,6 +140,24 @@ export function checkCommandShape(
 }
 
 const isBounded = (rule: FieldRule): rule is BoundedText => typeof rule === 'object' && 'maxLength' in rule;
+
+/** The links an open carries: each as `link` would take it, the field named by its place (`links/1/url`). */
+function checkLinks(links: unknown[]): EngineErrorShape | undefined {
+  for (const [index, link] of links.entries()) {
+    const at = `links/${index}`;
+    if (!isObject(link)) return engineError('command.invalid', { command: 'open', field: at }, at);
+    for (const [field, rule] of SHAPE_ENTRIES.link) {
+      const value = link[field];
+      if (!fits(value, rule))
+        return engineError('command.invalid', { command: 'open', field: `${at}/${field}` }, `${at}/${field}`);
+      if (isBounded(rule) && typeof value === 'string' && value.trim().length > rule.maxLength)
+        return engineError('command.too-long', { field, max: rule.maxLength }, `${at}/${field}`);
+    }
+    if (typeof link.url === 'string' && !isWebAddress(link.url.trim()))
+      return engineError('link.url-invalid', {}, `${at}/url`);
+  }
+  return undefined;
+}
 
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
@@ -162,6 +195,8 @@ function fits(value: unknown, rule: FieldRule): boolean {
       return typeof value === 'string' && value.length > 0;
     case 'object':
       return isObject(value);
+    case 'links':
+      return Array.isArray(value);
     default:
       return Array.isArray(value) && value.every((item) => typeof item === 'string' && item.length > 0);
   }
@@ -180,12 +215,19 @@ export function commandJsonSchemas(): Record<Command['command'], Record<string, 
         return { type: 'string', minLength: 1 };
       case 'object':
         return { type: 'object' };
+      case 'links':
+        return { type: 'array', items: objectSchema(SHAPE_ENTRIES.link) };
       default:
         return { type: 'array', items: { type: 'string', minLength: 1 } };
     }
   };
   const optional = (rule: FieldRule) =>
     isBounded(rule) ? rule.optional === true : typeof rule === 'string' && rule.endsWith('?');
+  const objectSchema = (entries: [string, FieldRule][]): Record<string, unknown> => ({
+    type: 'object',
+    required: entries.filter(([, rule]) => !optional(rule)).map(([field]) => field),
+    properties: Object.fromEntries(entries.map(([field, rule]) => [field, schemaOf(rule)])),
+  });
   return Object.fromEntries(
     Object.entries(SHAPE_ENTRIES).map(([name, entries]) => [
       name,

@@ -8,7 +8,7 @@ import { engineError } from '../flow/messages.js';
 import { OK, refuse, type Handler, type Outcome } from './handler.js';
 import { isRequesterOf, worksTicket } from './rights.js';
 import type { Session } from './session.js';
-import type { TicketLink, TicketState } from './types.js';
+import type { OpenLink, TicketLink, TicketState } from './types.js';
 
 /** A ticket is not a link directory: past this, links belong on a record of their own. */
 export const MAX_LINKS = 100;
@@ -36,30 +36,36 @@ const mayLink = (session: Session): Outcome =>
     ? OK
     : refuse(engineError('actor.forbidden', { command: 'link' }));
 
+/**
+ * Add one link by the session's actor, with its `link.added` event; refused when the ticket has it already or is
+ * full. `field` names where the link came from (`id` for `link`, `links/2/id` for an open's third link).
+ */
+export function addLink(session: Session, command: OpenLink, field = 'id'): Outcome {
+  const { draft, actor, now } = session;
+  const key = trimmedKey(command);
+  const links = linksOf(draft);
+  if (links.some((link) => sameRecord(link, key))) {
+    return refuse(engineError('link.duplicate', key, field));
+  }
+  if (links.length >= MAX_LINKS) return refuse(engineError('link.too-many', { max: MAX_LINKS }));
+  const url = command.url?.trim();
+  const title = command.title?.trim();
+  const link: TicketLink = {
+    ...key,
+    ...(url === undefined ? {} : { url }),
+    ...(title === undefined ? {} : { title }),
+    addedBy: actor.id,
+    at: now,
+  };
+  draft.links = [...links, link];
+  session.emit('link.added', { link });
+  return OK;
+}
+
 export const linkHandlers: { link: Handler<'link'>; unlink: Handler<'unlink'> } = {
   link: {
     check: mayLink,
-    run: (session, command) => {
-      const { draft, actor, now } = session;
-      const key = trimmedKey(command);
-      const links = linksOf(draft);
-      if (links.some((link) => sameRecord(link, key))) {
-        return refuse(engineError('link.duplicate', key, 'id'));
-      }
-      if (links.length >= MAX_LINKS) return refuse(engineError('link.too-many', { max: MAX_LINKS }));
-      const url = command.url?.trim();
-      const title = command.title?.trim();
-      const link: TicketLink = {
-        ...key,
-        ...(url === undefined ? {} : { url }),
-        ...(title === undefined ? {} : { title }),
-        addedBy: actor.id,
-        at: now,
-      };
-      draft.links = [...links, link];
-      session.emit('link.added', { link });
-      return OK;
-    },
+    run: (session, command) => addLink(session, command),
   },
 
   unlink: {

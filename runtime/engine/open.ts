@@ -1,13 +1,16 @@
 /**
- * `open`: validate the intake form, work out priority and routing, assign, start the SLA clocks and run the flow
- * from its start to the first step that waits.
+ * `open`: validate the intake form, link the records the opener names, work out priority and routing, assign (or
+ * queue in the team the opener names), start the SLA clocks and run the flow from its start to the first step
+ * that waits. Channels and triggers open, place and link a ticket in this one decision: one commit.
  */
 import type { Instant } from '../common/types.js';
 import { copyJson } from '../common/json-copy.js';
 import { applyRoutingPriority, computePriority, route, type RulesRunEnv } from '../routing/index.js';
 import type { RuleScope } from '../rules/index.js';
 import type { BusinessCalendar } from '../time/index.js';
+import { engineError } from '../flow/messages.js';
 import { checkIntakeForm, formRefusal } from './form-bridge.js';
+import { addLink } from './links.js';
 import { Session } from './session.js';
 import { slaStart } from './sla-bridge.js';
 import { resolveStatus } from './statuses.js';
@@ -27,6 +30,13 @@ export function openTicket(
 ): DecideResult {
   const now = context.now;
   const typeVersion = command.typeVersion ?? definition.version ?? 1;
+  if (
+    command.team !== undefined &&
+    context.teams !== undefined &&
+    context.teams[command.team] === undefined
+  ) {
+    return { ok: false, error: engineError('open.team-unknown', { team: command.team }, 'team') };
+  }
   const form = checkIntakeForm(definition.form, command.data, {
     ...(definition.version === undefined ? {} : { cacheKey: `${definition.key}@${definition.version}` }),
     env: { now },
@@ -75,6 +85,11 @@ export function openTicket(
   if (draft.parent !== undefined)
     opened.parent = { id: draft.parent.id, number: draft.parent.number, nodeId: draft.parent.nodeId };
   session.emit('ticket.opened', opened);
+  // Links the opener names come with the open (one commit), each as its own `link.added`, as `link` would add it.
+  for (const [index, link] of (command.links ?? []).entries()) {
+    const added = addLink(session, link, `links/${index}/id`);
+    if (!added.ok) return added;
+  }
 
   const calendar = session.calendar(undefined);
   const scope = session.ruleScope;
@@ -113,16 +128,20 @@ export function openTicket(
       for (const tag of then.tags ?? []) if (!draft.tags.includes(tag)) draft.tags.push(tag);
       for (const watcher of then.watchers ?? [])
         if (!draft.watchers.includes(watcher)) draft.watchers.push(watcher);
-      handler =
-        then.strategy === 'direct' && then.user !== undefined
-          ? { team: then.team, assignee: then.user }
-          : session.pickFromTeam(then.team, then.strategy, {
-              skills: then.skills,
-              ...(then.user === undefined ? {} : { user: then.user }),
-            });
+      // A team named by the opener takes the ticket instead: no one is picked (nor a turn taken) in the routed one.
+      if (command.team === undefined)
+        handler =
+          then.strategy === 'direct' && then.user !== undefined
+            ? { team: then.team, assignee: then.user }
+            : session.pickFromTeam(then.team, then.strategy, {
+                skills: then.skills,
+                ...(then.user === undefined ? {} : { user: then.user }),
+              });
       session.emit('ticket.routed', { ruleId, priority: draft.priority, explanation });
     }
   }
+  // The team's queue, as an `assign` to the team right after the open would leave it (one commit instead of two).
+  if (command.team !== undefined) handler = { team: command.team };
   if (handler.team !== undefined || handler.assignee !== undefined)
     session.setHandler(handler, 'ticket.assigned');
   slaStart(session);

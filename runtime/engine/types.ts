@@ -181,7 +181,11 @@ export interface TicketEvent {
 
 /** Something for the server to do after storing the events; `key` is deterministic for idempotency. */
 export interface TicketEffect {
-  kind: EffectKind | 'assign-cursor';
+  /**
+   * The engine's kinds, or `server.<name>`: an effect the server adds to a commit it stores (an event trigger that
+   * matched, the record-link index), so that the reconciler runs it again after a crash like any other.
+   */
+  kind: EffectKind | 'assign-cursor' | `server.${string}`;
   key: string;
   ticketId: string;
   [payload: string]: unknown;
@@ -208,7 +212,17 @@ export interface OpenCommand {
   tags?: string[];
   /** Set when a flow step of another ticket opens this one (a sub-ticket). */
   parent?: ParentLink;
+  /**
+   * The team whose queue takes the ticket (a channel's or a trigger's team): in place of the team and person the
+   * routing rules would pick; their priority, tags and watchers still apply. Unknown to the context: refused.
+   */
+  team?: string;
+  /** Records in other systems the ticket is about, linked by the open itself (as `link` would, by its opener). */
+  links?: OpenLink[];
 }
+
+/** A link an open carries: what `link` takes. */
+export type OpenLink = Omit<LinkCommand, 'command'>;
 
 /** The server opened (or could not open) a sub-ticket a step of this ticket asked for. */
 export interface SubticketOpenedCommand {

@@ -55,6 +55,10 @@ export const ENGINE_MESSAGES = {
     'zh-CN': '工单已经创建，不能再次创建。',
     en: 'This ticket already exists; it cannot be opened again.',
   },
+  'open.team-unknown': {
+    'zh-CN': '找不到团队“{team}”，工单无法放入它的队列。',
+    en: 'There is no team "{team}" to take the ticket.',
+  },
   'ticket.not-open': {
     'zh-CN': '工单尚未创建。',
     en: 'This ticket has not been opened yet.',

@@ -8,6 +8,7 @@ import type {
   EngineActor,
   EngineContext,
   OpenCommand,
+  OpenLink,
   ParentLink,
   Requester,
   TeamState,
@@ -84,6 +85,19 @@ export interface TicketPorts {
   /** Run what a commit asked for (notifications, timers, webhooks, sub-tickets); must be idempotent by key. */
   dispatchEffects(effects: TicketEffect[], commit: Commit, state: TicketState): Promise<void>;
 }
+
+/** What a commit about to be stored is: the source of the server's own effects for it (see `addCommitEffects`). */
+export interface CommitDraft {
+  seq: number;
+  command: Command;
+  actor: TicketActor;
+  events: TicketEvent[];
+  /** The ticket as the commit leaves it. */
+  state: TicketState;
+}
+
+/** Effects of the server's own a commit carries besides the engine's; kinds `server.<name>`. */
+export type CommitEffectSource = (draft: CommitDraft) => TicketEffect[] | Promise<TicketEffect[]>;
 
 export interface CommitPayloadWithPatch extends CommitPayload {
   /** RFC 6902 patch from the state before this commit to the state after it. */
@@ -222,6 +236,8 @@ export class TicketService {
   private readonly projecting = new Map<string, Promise<unknown>>();
   /** Number counters this process has already raised past a type's former counter (see `claimNumber`). */
   private readonly seededScopes = new Map<string, { from: Set<string>; done: Promise<void> }>();
+  /** Where commits get effects of the server's own (see `addCommitEffects`). */
+  private readonly effectSources: CommitEffectSource[] = [];
 
   constructor(
     private readonly db: Connection,
@@ -239,6 +255,23 @@ export class TicketService {
 
   get tickets() {
     return this.db.collection<TicketDoc>(TICKETS_COLLECTION);
+  }
+
+  /**
+   * Let every commit carry effects of the server's own, decided from the commit before it is stored (an event
+   * trigger that matches it, the record-link index). Stored in the commit with the engine's effects, they run after
+   * it like those, and the reconciler runs them again when the process died before (the commit is their record,
+   * so nothing that happened between the commit and them is lost). A source that throws fails the command before
+   * anything is stored.
+   */
+  addCommitEffects(source: CommitEffectSource): void {
+    this.effectSources.push(source);
+  }
+
+  private async serverEffects(draft: CommitDraft): Promise<TicketEffect[]> {
+    const added: TicketEffect[] = [];
+    for (const source of this.effectSources) added.push(...(await source(draft)));
+    return added;
   }
 
   async ensureIndexes(): Promise<void> {
@@ -273,6 +306,10 @@ export class TicketService {
     ticketId?: string;
     /** The ticket whose flow step opens this one (a sub-ticket). */
     parent?: ParentLink;
+    /** The team whose queue takes the ticket instead of the one routing picks (a channel's or a trigger's). */
+    team?: string;
+    /** Records the ticket is linked to from its first commit (by the opener, as `link` would). */
+    links?: OpenLink[];
     extra?: Record<string, unknown>;
   }): Promise<{ state: TicketState; created: boolean; doc?: TicketDoc }> {
     const definition = await this.ports.loadDefinition(input.typeKey);
@@ -288,6 +325,9 @@ export class TicketService {
       data: input.data,
       channel: input.channel ?? null,
       requester: input.requester.id,
+      // Only when given: the hashes of opens stored before these existed stay the same.
+      ...(input.team === undefined ? {} : { team: input.team }),
+      ...(input.links === undefined ? {} : { links: input.links }),
     });
     const ticketId =
       input.ticketId ??
@@ -313,6 +353,8 @@ export class TicketService {
       watchers: input.watchers ?? [],
       tags: input.tags ?? [],
       ...(input.parent ? { parent: input.parent } : {}),
+      ...(input.team === undefined ? {} : { team: input.team }),
+      ...(input.links === undefined || input.links.length === 0 ? {} : { links: input.links }),
     };
     // Decided before the number is claimed, so an open the engine refuses (a form error) uses no number.
     const decided = await this.decideWithTurns(definition, undefined, command, input.actor, now);
@@ -520,11 +562,16 @@ export class TicketService {
     const seq = (before?.version ?? 0) + 1;
     const next: TicketState = { ...result.state, version: seq, updatedAt: now };
     const patch = jsonPatch.compare(before?.state ?? {}, next);
+    const effects = result.effects.filter((effect) => effect.kind !== 'assign-cursor');
+    if (this.effectSources.length > 0)
+      effects.push(
+        ...(await this.serverEffects({ seq, command, actor, events: result.events, state: next })),
+      );
     const payload: CommitPayloadWithPatch = {
       actor: { id: actor.id, kind: actor.kind, ...(actor.name ? { name: actor.name } : {}) },
       command: command as unknown as Record<string, unknown>,
       events: result.events,
-      effects: result.effects.filter((effect) => effect.kind !== 'assign-cursor'),
+      effects,
       patch,
       ...extra,
     };

@@ -1,11 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { LocalizedText } from '../../../runtime/common/types.js';
-import type { Requester, TicketEvent, TicketState } from '../../../runtime/engine/types.js';
+import { linksOf } from '../../../runtime/engine/index.js';
+import type {
+  OpenLink,
+  Requester,
+  TicketEffect,
+  TicketEvent,
+  TicketState,
+} from '../../../runtime/engine/types.js';
 import { evaluateForm } from '../../../runtime/form/index.js';
 import type { FormDefinition } from '../../../runtime/form/form.types.js';
 import { HttpProblem } from '../../lib/problem.js';
 import type { Commit } from '../../tickets/event-store.js';
-import type { TicketActor } from '../../tickets/ticket.service.js';
+import type { CommitDraft, TicketActor } from '../../tickets/ticket.service.js';
 import {
   decodeTrigger,
   isDuplicateKey,
@@ -56,6 +63,11 @@ const MAX_FAILURES_KEPT = 20;
 const EVENT_TRIGGERS_TTL_MS = 5_000;
 const MAX_ATTEMPTS = 5;
 
+/** The effect a commit carries for each event trigger it matched (see `RecordTriggers.commitEffects`). */
+export const EVENT_TRIGGER_EFFECT = 'server.event-trigger';
+/** The effect a commit that adds or removes links carries: the record-link index kept in step. */
+export const RECORD_LINKS_EFFECT = 'server.record-links';
+
 export type SourceOutcome =
   | { outcome: 'opened' | 'existing'; ticketId: string; number?: string }
   | { outcome: 'failed'; ticketId: string; reason: LocalizedText };
@@ -88,6 +100,32 @@ const problemText = (error: unknown): LocalizedText => {
   const message = error instanceof Error ? error.message : String(error);
   return { 'zh-CN': message, en: message };
 };
+
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is replaced
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]+/g;
+
+/** The link of a ticket to the record it was opened for. */
+function recordLink(record: RecordDoc): OpenLink {
+  // A link's title is one line: a record's title may hold line breaks, which the engine would refuse (and the open).
+  const title = record.title.replace(CONTROL_CHARACTERS, ' ').trim().slice(0, 200);
+  return {
+    system: record.system,
+    type: record.type,
+    id: record.id,
+    ...(title ? { title } : {}),
+    ...(record.url ? { url: record.url } : {}),
+  };
+}
+
+/** Whether the ticket links to that record already (system and type compared as the engine does). */
+function hasLink(state: TicketState, link: OpenLink): boolean {
+  return linksOf(state).some(
+    (held) =>
+      held.id === link.id &&
+      held.system.toLowerCase() === link.system.toLowerCase() &&
+      held.type.toLowerCase() === link.type.toLowerCase(),
+  );
+}
 
 /** The trigger acting on tickets: the platform, named after the trigger in the trail. */
 function triggerActor(trigger: Pick<TriggerDoc, '_id' | 'name'>): TicketActor {
@@ -348,9 +386,10 @@ export class RecordTriggers {
   }
 
   /**
-   * Open (or find) the ticket of one source in one period, then place it in the trigger's team and link it to its
-   * record or source ticket. Every step can be repeated: the open by its derived id, the team only while the ticket
-   * has nothing but its first commit, a link refused by the engine when it is there already.
+   * Open (or find) the ticket of one source in one period: one commit that opens it in the trigger's team, linked
+   * to its record or source ticket (then the source ticket is linked back). Every step can be repeated: the open by
+   * its derived id; on a ticket already there (a re-run), what an older open left out — the team while the ticket
+   * has nothing but its first commit, a link the engine refuses when present — and the link back.
    */
   async openFor(
     trigger: TriggerDoc,
@@ -362,11 +401,18 @@ export class RecordTriggers {
       runId: string;
       record?: RecordDoc;
       sourceTicket?: TicketState;
+      /** The form values, when mapped already (an event trigger maps when its event is committed). */
+      data?: Record<string, unknown>;
       requester: () => Promise<Requester | undefined>;
     },
   ): Promise<SourceOutcome> {
     const ticketId = triggerTicketId(trigger._id, input.source, input.period);
     const now = this.app.clock.now();
+    const link = input.record
+      ? recordLink(input.record)
+      : input.sourceTicket
+        ? this.ticketLink(input.sourceTicket)
+        : undefined;
     try {
       let state: TicketState;
       let created = false;
@@ -374,10 +420,14 @@ export class RecordTriggers {
       if (first) {
         const loaded = await this.app.tickets.load(ticketId);
         if (!loaded) throw new Error(`Ticket ${ticketId} has a first commit but cannot be loaded`);
-        state = loaded.state;
+        state = await this.completeOlderOpen(trigger, loaded.state, loaded.version, link);
       } else {
-        const mapped = mapFields(rules, input.context, now);
-        if (!mapped.ok) return { outcome: 'failed', ticketId, reason: mapped.reason };
+        let data = input.data;
+        if (!data) {
+          const mapped = mapFields(rules, input.context, now);
+          if (!mapped.ok) return { outcome: 'failed', ticketId, reason: mapped.reason };
+          data = mapped.value;
+        }
         const requester = await input.requester();
         if (!requester) {
           return {
@@ -404,16 +454,19 @@ export class RecordTriggers {
           });
         ({ state, created } = await this.app.tickets.open({
           typeKey: trigger.ticketType,
-          data: mapped.value,
+          data,
           requester,
           channel: trigger.channel,
           actor: triggerActor(trigger),
           ticketId,
+          ...(trigger.team ? { team: trigger.team } : {}),
+          ...(link ? { links: [link] } : {}),
         }));
+        // Another worker opened it between the look and the open: theirs carries the same team and link.
       }
-      await this.placeInTeam(trigger, ticketId);
-      if (input.record) await this.linkRecord(trigger, ticketId, input.record);
-      if (input.sourceTicket) await this.linkBothWays(trigger, state, input.sourceTicket);
+      // The open's commit indexes its link (an effect the reconciler runs again); a re-run indexes it here too.
+      if (input.record && !created) await indexLinks(this.app.db, state, new Date(now));
+      if (input.sourceTicket) await this.linkBack(trigger, state, input.sourceTicket);
       return { outcome: created ? 'opened' : 'existing', ticketId, number: state.number };
     } catch (error) {
       if (error instanceof HttpProblem && error.status < 500) {
@@ -423,28 +476,40 @@ export class RecordTriggers {
     }
   }
 
-  private async placeInTeam(trigger: TriggerDoc, ticketId: string): Promise<void> {
-    if (!trigger.team) return;
-    const loaded = await this.app.tickets.load(ticketId);
-    if (!loaded || loaded.version !== 1 || loaded.state.team === trigger.team) return;
-    try {
-      await this.app.tickets.execute(
-        ticketId,
-        { command: 'assign', team: trigger.team },
-        triggerDispatcher(trigger),
-        1,
-      );
-    } catch (error) {
-      // 409: someone (another worker, a person) acted on the ticket first — theirs stands.
-      if (!(error instanceof HttpProblem) || (error.status !== 409 && error.status !== 422)) throw error;
+  /**
+   * A ticket a trigger opened before opens carried a team and links, whose worker stopped after the open: place it
+   * in the trigger's team (only while it has nothing but its first commit, with that version expected: a person who
+   * acted first wins) and link it. Nothing to do, and nothing written, for a ticket opened whole.
+   */
+  private async completeOlderOpen(
+    trigger: TriggerDoc,
+    state: TicketState,
+    version: number,
+    link: OpenLink | undefined,
+  ): Promise<TicketState> {
+    let current = state;
+    if (trigger.team && version === 1 && current.team !== trigger.team) {
+      try {
+        current = await this.app.tickets.execute(
+          current.id,
+          { command: 'assign', team: trigger.team },
+          triggerDispatcher(trigger),
+          1,
+        );
+      } catch (error) {
+        // 409: someone (another worker, a person) acted on the ticket first — theirs stands.
+        if (!(error instanceof HttpProblem) || (error.status !== 409 && error.status !== 422)) throw error;
+      }
     }
+    if (link && !hasLink(current, link)) current = (await this.link(trigger, current.id, link)) ?? current;
+    return current;
   }
 
   /** Run `link` as the trigger: the ticket's new state, or undefined when it was linked before (422). */
   private async link(
     trigger: TriggerDoc,
     ticketId: string,
-    link: { system: string; type: string; id: string; title?: string; url?: string },
+    link: OpenLink,
   ): Promise<TicketState | undefined> {
     try {
       return await this.app.tickets.execute(ticketId, { command: 'link', ...link }, triggerActor(trigger));
@@ -454,35 +519,22 @@ export class RecordTriggers {
     }
   }
 
-  private async linkRecord(trigger: TriggerDoc, ticketId: string, record: RecordDoc): Promise<void> {
-    const linked = await this.link(trigger, ticketId, {
-      system: record.system,
-      type: record.type,
-      id: record.id,
-      title: record.title.slice(0, 200),
-      ...(record.url ? { url: record.url } : {}),
-    });
-    // The commit's after-commit step indexes the link too; a re-run after a crash between the two needs this.
-    const state = linked ?? (await this.app.tickets.load(ticketId))?.state;
-    if (state) await indexLinks(this.app.db, state, new Date(this.app.clock.now()));
+  private ticketLink(ticket: Pick<TicketState, 'id' | 'number'>): OpenLink {
+    const base = this.app.ordo.publicUrl.replace(/\/+$/, '');
+    return {
+      system: 'ordo',
+      type: 'ticket',
+      id: ticket.id,
+      title: ticket.number,
+      url: `${base}/tickets/${ticket.id}`,
+    };
   }
 
-  private async linkBothWays(trigger: TriggerDoc, opened: TicketState, source: TicketState): Promise<void> {
-    const base = this.app.ordo.publicUrl.replace(/\/+$/, '');
-    await this.link(trigger, opened.id, {
-      system: 'ordo',
-      type: 'ticket',
-      id: source.id,
-      title: source.number,
-      url: `${base}/tickets/${source.id}`,
-    });
-    await this.link(trigger, source.id, {
-      system: 'ordo',
-      type: 'ticket',
-      id: opened.id,
-      title: opened.number,
-      url: `${base}/tickets/${opened.id}`,
-    });
+  /** The source ticket of an event trigger links to the ticket it opened (a commit of the source ticket). */
+  private async linkBack(trigger: TriggerDoc, opened: TicketState, source: TicketState): Promise<void> {
+    const back = this.ticketLink(opened);
+    if (hasLink(source, back)) return;
+    await this.link(trigger, source.id, back);
   }
 
   // ── event triggers ──────────────────────────────────────────────────────────────────────────────────────────
@@ -511,24 +563,25 @@ export class RecordTriggers {
   }
 
   /**
-   * After every commit: each enabled event trigger listening to one of the commit's events whose condition holds
-   * opens its ticket, once per source ticket (its id derives from trigger + source). Tickets a trigger opened fire
-   * no event trigger, so triggers cannot chain into a loop. A failure throws: the ticket is marked and the
-   * reconciler runs this again.
+   * Before every commit is stored (see `TicketService.addCommitEffects`): the effects it carries for this module —
+   * the link index when it adds or removes links, and one `server.event-trigger` per enabled event trigger that
+   * listens to one of its events and whose condition holds on the ticket as the commit leaves it (the form values
+   * mapped then, too). Stored in the commit, they are run after it and again by the reconciler when the process
+   * died first: a trigger's ticket is never lost between a commit and its trigger, and opened once (its id derives
+   * from trigger + source ticket). Commits made by a trigger fire none, nor (when run) do tickets a trigger opened:
+   * triggers cannot chain into a loop.
    */
-  async onCommit(commit: Commit, state: TicketState): Promise<void> {
+  async commitEffects(draft: CommitDraft): Promise<TicketEffect[]> {
+    const { state, events, seq } = draft;
+    const effects: TicketEffect[] = [];
+    if (events.some((event) => event.type === 'link.added' || event.type === 'link.removed'))
+      effects.push({ kind: RECORD_LINKS_EFFECT, key: `${state.id}:${seq}:record-links`, ticketId: state.id });
+    if (draft.actor.id.startsWith('trigger:')) return effects;
     const triggers = await this.enabledEventTriggers();
-    if (triggers.length === 0) return;
-    const events = (commit.payload.events ?? []) as TicketEvent[];
-    const now = this.app.clock.now();
-    let openedByTrigger: Promise<boolean> | undefined;
+    const now = state.updatedAt;
     for (const { trigger, rules } of triggers) {
       const event = events.find((candidate) => trigger.events?.includes(candidate.type));
       if (!event) continue;
-      openedByTrigger ??= this.collections.openings
-        .findOne({ _id: state.id })
-        .then((found) => found !== null);
-      if (await openedByTrigger) return;
       const context = ticketEventContext(event, state, now);
       const holds = conditionHolds(rules, context, now);
       if (!holds.ok) {
@@ -539,17 +592,62 @@ export class RecordTriggers {
         continue;
       }
       if (!holds.value) continue;
-      const outcome = await this.openFor(trigger, rules, {
-        source: `ticket:${state.id}`,
-        context,
-        period: 'once',
-        runId: `${trigger._id}@event:${state.id}`,
-        sourceTicket: state,
-        requester: async () =>
-          trigger.requester ? this.app.tickets.requester(trigger.requester) : { ...state.requester },
+      const mapped = mapFields(rules, context, now);
+      effects.push({
+        kind: EVENT_TRIGGER_EFFECT,
+        key: `${state.id}:${seq}:trigger:${trigger._id}`,
+        ticketId: state.id,
+        triggerId: trigger._id,
+        event: event.type,
+        // A mapping that fails is mapped again when the effect runs, and its reason recorded on the trigger's run.
+        ...(mapped.ok ? { data: mapped.value } : {}),
       });
-      await this.recordEventRun(trigger, outcome, new Date(now));
     }
+    return effects;
+  }
+
+  /**
+   * Run an event trigger a commit carries (after the commit, or again by the reconciler): open its ticket for the
+   * source ticket, once. A trigger turned off or removed since opens nothing; nor does a source ticket a trigger
+   * opened. A failure throws: the ticket is marked and the reconciler runs this again.
+   */
+  async runEventTrigger(effect: TicketEffect, commit: Commit, state: TicketState): Promise<void> {
+    const triggerId = String(effect.triggerId);
+    const found =
+      (await this.enabledEventTriggers()).find((entry) => entry.trigger._id === triggerId) ??
+      (await this.storedEventTrigger(triggerId));
+    if (!found) return;
+    if ((await this.collections.openings.findOne({ _id: state.id }, { projection: { _id: 1 } })) !== null)
+      return;
+    const { trigger, rules } = found;
+    const events = (commit.payload.events ?? []) as TicketEvent[];
+    const event = events.find((candidate) => candidate.type === effect.event) ?? {
+      type: String(effect.event),
+    };
+    const now = this.app.clock.now();
+    const outcome = await this.openFor(trigger, rules, {
+      source: `ticket:${state.id}`,
+      context: ticketEventContext(event, state, now),
+      period: 'once',
+      runId: `${trigger._id}@event:${state.id}`,
+      sourceTicket: state,
+      ...(effect.data && typeof effect.data === 'object'
+        ? { data: effect.data as Record<string, unknown> }
+        : {}),
+      requester: async () =>
+        trigger.requester ? this.app.tickets.requester(trigger.requester) : { ...state.requester },
+    });
+    await this.recordEventRun(trigger, outcome, new Date(now));
+  }
+
+  /** An enabled event trigger read from the store (created by another process since this one's list was read). */
+  private async storedEventTrigger(
+    triggerId: string,
+  ): Promise<{ trigger: TriggerDoc; rules: PreparedTriggerRules } | undefined> {
+    const stored = await this.collections.triggers.findOne({ _id: triggerId, enabled: true, kind: 'event' });
+    if (!stored) return undefined;
+    const trigger = decodeTrigger(stored);
+    return { trigger, rules: prepareTriggerRules(trigger.condition, trigger.mapping) };
   }
 
   /** Event triggers keep their last firing as `lastRun` (counts of that one firing). */
