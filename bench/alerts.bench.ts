@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../server/app.js';
+import { LISTEN_BACKLOG } from '../server/config.js';
 import type { EmbeddedStore } from '../server/store/embedded-store.js';
 import { projectRoot } from '../server/store/paths.js';
 
@@ -104,7 +105,8 @@ export async function benchAlerts(print: Print): Promise<void> {
     const opened = await openStore(path.join(tempDir, 'store'));
     store = opened.store;
     app = await buildApp(benchAppOptions(opened, path.join(tempDir, 'data')));
-    await app.listen({ host: '127.0.0.1', port: 0 });
+    // As `npm start` listens: an accept queue for the whole burst of connections.
+    await app.listen({ host: '127.0.0.1', port: 0, backlog: LISTEN_BACKLOG });
     const address = app.server.address();
     const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 

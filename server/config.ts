@@ -3,6 +3,13 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { projectCacheDir, projectRoot } from './store/paths.js';
 
+/**
+ * Connections the HTTP listener's accept queue holds (the kernel caps it at net.core.somaxconn, 4,096 by default).
+ * Node's default, 511, made the 512th and later of a burst of simultaneous connections (an alert storm, many
+ * clients at once) wait for the client's SYN retry, one second later.
+ */
+export const LISTEN_BACKLOG = 4096;
+
 export const ROLES = ['all', 'api', 'worker'] as const;
 export type ProcessRole = (typeof ROLES)[number];
 

@@ -3,7 +3,7 @@
 // requests, stop jobs, close the database, stop the store.
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig, resolveSecret } from './config.js';
+import { ConfigError, LISTEN_BACKLOG, loadConfig, resolveSecret } from './config.js';
 import { startEmbeddedStore, type EmbeddedStore } from './store/embedded-store.js';
 import { StoreSetupError } from './store/ferretdb-binary.js';
 
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     app.log.info('worker running (no HTTP listener in the worker role)');
     return;
   }
-  await app.listen({ port: config.port, host: config.host });
+  await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
   say(`Ordo is ready on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`);
 }
 

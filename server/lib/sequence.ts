@@ -56,13 +56,24 @@ interface WaitingClaim {
 interface ScopeQueue {
   waiting: WaitingClaim[];
   inFlight: number;
+  /** Numbers of this scope run 1, 2, 3… with none raised into it (see `ClaimOptions.fromOne`). */
+  fromOne: boolean;
+}
+
+export interface ClaimOptions {
+  /**
+   * The scope's numbers run 1, 2, 3… and nothing is ever raised into it (`raiseTo`): a process new to it, finding no
+   * head hint, looks forward from 0 by `_id` instead of sorting the collection (which FerretDB answers by reading
+   * every document). Counters created in great numbers (an alert episode's occurrences) want it.
+   */
+  fromOne?: boolean;
 }
 
 /** The last number this process claimed per scope, and the claims it has queued per scope. */
 const lastClaimed = new Map<string, number>();
 const queues = new Map<string, ScopeQueue>();
 /** Most claims one insert carries; a burst larger than this takes several inserts, one after the other. */
-const MAX_BATCH = 100;
+const MAX_BATCH = 500;
 /** Inserts a claim may lose before it is given up (answered 503, to be retried by its client). */
 export const MAX_LOST_INSERTS = 60;
 /** How often (in numbers) the head hint of a scope is brought forward. */
@@ -76,6 +87,20 @@ const YIELD_MS = 10;
 const MAX_BACKOFF_MS = 20;
 /** When each claimer's last insert finished (performance.now()). */
 const lastInsertEnd = new Map<string, number>();
+/**
+ * Per claimer, the number around which it last saw another claimer in its scope: an insert of its own that lost,
+ * numbers it did not take, or another claimer's mark (`<scope>#contended`, written by a claimer that lost). Within
+ * CONTENDED_SPAN numbers of that, the claimer yields after its own inserts; else nobody is waiting for the store's
+ * lock behind it and it goes straight on. Counted in numbers, not time: clocks of processes differ.
+ */
+const contendedAt = new Map<string, number>();
+const CONTENDED_SPAN = 1000;
+/** The number of the last mark each claimer wrote; it writes a newer one only MARK_EVERY numbers later. */
+const lastMark = new Map<string, number>();
+const MARK_EVERY = 50;
+/** When each claimer last read its scope's mark (performance.now()); it reads it at most every MARK_CHECK_MS. */
+const markReadAt = new Map<string, number>();
+const MARK_CHECK_MS = 25;
 
 /** Each connection claims on its own (two connections of one process are two claimers, as two processes are). */
 const claimers = new WeakMap<Connection, number>();
@@ -88,8 +113,33 @@ function queueKeyOf(db: Connection, scope: string): string {
   }
   return `${claimer}/${db.name}/${scope}`;
 }
+/**
+ * Scopes a process keeps what it knows of (its last number, when it inserted, contention) beyond this many, it
+ * forgets those without claims under way (counters are made in great numbers, one per alert episode): a claim in a
+ * forgotten scope finds its place again by lookups.
+ */
+const MAX_KNOWN_SCOPES = 20_000;
+function forgetIdleScopes(): void {
+  for (const known of [lastClaimed, lastInsertEnd, contendedAt, lastMark, markReadAt])
+    for (const key of known.keys()) if (!queues.has(key)) known.delete(key);
+}
+
 const idOf = (scope: string, n: number) => `${scope}#${n}`;
 const hintIdOf = (scope: string) => `${scope}#head`;
+const markIdOf = (scope: string) => `${scope}#contended`;
+
+function noteContended(queueKey: string, n: number): void {
+  contendedAt.set(queueKey, Math.max(contendedAt.get(queueKey) ?? 0, n));
+}
+/** Whether the claimer is due to read its scope's mark again (and notes that it does). */
+function markDue(queueKey: string): boolean {
+  const now = performance.now();
+  if (now - (markReadAt.get(queueKey) ?? -Infinity) < MARK_CHECK_MS) return false;
+  markReadAt.set(queueKey, now);
+  return true;
+}
+const isContended = (queueKey: string, newest: number) =>
+  (contendedAt.get(queueKey) ?? -Infinity) > newest - CONTENDED_SPAN;
 
 /**
  * Claim the next number of a scope (ticket numbers per rendered number format, round-robin turns per team) so that no
@@ -108,22 +158,33 @@ const hintIdOf = (scope: string) => `${scope}#head`;
  *   its insert (`end`), so one or two lookups jump past a whole batch of the other process; beyond that it gallops
  *   (lookups at +1, +2, +4…, then halves the interval) — never a scan or sort of the collection.
  * - A process whose insert would follow its own previous one within YIELD_MS (sustained load) waits out the rest
- *   of it plus a random bit, unless its claims have lost before: the process that just lost (its insert perhaps
- *   still waiting for the store's lock) gets the next number. Without the pause the process that is ahead wins
- *   every race — FerretDB's SQLite lets a writer that keeps coming back take its lock again and again. Waiting claims go in one larger insert when a process wins, so shares even out. A claim that keeps
+ *   of it plus a random bit, unless its claims have lost before — but only while another claimer is about: one of
+ *   its inserts lost, it found numbers it did not take, or it read another's mark (a claimer that lost marks the
+ *   scope, `<scope>#contended`), within the last CONTENDED_SPAN numbers. Then the process that just lost (its insert
+ *   perhaps still waiting for the store's lock) gets the next number; without the pause the process that is ahead
+ *   wins every race — FerretDB's SQLite lets a writer that keeps coming back take its lock again and again. With
+ *   nobody else about (one process, a burst) there is no pause: the claims that queued up meanwhile go in the next
+ *   insert at once. Waiting claims go in one larger insert when a process wins, so shares even out. A claim that keeps
  *   losing waits random pauses growing with its losses; a claim gives up after MAX_LOST_INSERTS losses (`sequenceBusy`, 503).
  * - The write gate (server/lib/write-gate.ts) is held for the insert only: lookups and pauses leave this process's
  *   other writes free to go.
  * Numbers are dense unless a claimer dies between claiming and using (a gap, never a repeat).
  */
-export function claimNext(db: Connection, scope: string, at = new Date()): Promise<number> {
+export function claimNext(
+  db: Connection,
+  scope: string,
+  at = new Date(),
+  options: ClaimOptions = {},
+): Promise<number> {
   const queueKey = queueKeyOf(db, scope);
   let queue = queues.get(queueKey);
   const start = queue === undefined;
   if (!queue) {
-    queue = { waiting: [], inFlight: 0 };
+    if (lastClaimed.size > MAX_KNOWN_SCOPES) forgetIdleScopes();
+    queue = { waiting: [], inFlight: 0, fromOne: false };
     queues.set(queueKey, queue);
   }
+  if (options.fromOne) queue.fromOne = true;
   const claim = new Promise<number>((resolve, reject) =>
     queue.waiting.push({ at, lost: 0, resolve, reject }),
   );
@@ -184,12 +245,23 @@ async function newestFrom(db: Connection, scope: string, from: number): Promise<
   return low;
 }
 
-/** Where this process starts in a scope it has not claimed in: the head hint, else (older data) a sort, once. */
-async function startOf(db: Connection, scope: string): Promise<number> {
+/**
+ * Where this process starts in a scope it has not claimed in: the head hint, else 0 for a scope numbered from one,
+ * else (older data) a sort, once.
+ */
+async function startOf(db: Connection, scope: string, fromOne = false): Promise<number> {
   const hint = await db
     .collection<HeadHintDoc>(SEQUENCES_COLLECTION)
     .findOne({ _id: hintIdOf(scope) }, { projection: { n: 1 } });
-  return newestFrom(db, scope, hint ? hint.n : await newestBySort(db, scope));
+  return newestFrom(db, scope, hint ? hint.n : fromOne ? 0 : await newestBySort(db, scope));
+}
+
+/** The number at which another claimer last marked the scope as contended (see `claimNext`), if any. */
+async function markOf(db: Connection, scope: string): Promise<number | undefined> {
+  const mark = await db
+    .collection<HeadHintDoc>(SEQUENCES_COLLECTION)
+    .findOne({ _id: markIdOf(scope) }, { projection: { n: 1 } });
+  return mark?.n;
 }
 
 /**
@@ -228,18 +300,29 @@ async function drain(db: Connection, scope: string, queueKey: string, queue: Sco
   try {
     while (queue.waiting.length > 0) {
       try {
-        // The next free number, as far as this process can see: outside the gate, by `_id` lookups only.
         const last = lastClaimed.get(queueKey);
-        const newest = last === undefined ? await startOf(db, scope) : await newestFrom(db, scope, last);
+        const losses = queue.waiting[0]?.lost ?? 0;
+        const sinceLastOf = () => performance.now() - (lastInsertEnd.get(queueKey) ?? -Infinity);
+        // The next free number, as far as this process can see: outside the gate, by `_id` lookups only. With it,
+        // when this claimer may have to yield (close after its own insert) and saw nobody else lately, whether
+        // another claimer marked the scope.
+        const readMark =
+          losses === 0 && sinceLastOf() < YIELD_MS && !isContended(queueKey, last ?? 0) && markDue(queueKey);
+        const [newest, mark] = await Promise.all([
+          last === undefined ? startOf(db, scope, queue.fromOne) : newestFrom(db, scope, last),
+          readMark ? markOf(db, scope) : undefined,
+        ]);
+        // Numbers this claimer did not take: another one is claiming here.
+        if (last !== undefined && newest > last) noteContended(queueKey, newest);
+        if (mark !== undefined) noteContended(queueKey, mark);
         lastClaimed.set(queueKey, Math.max(last ?? 0, newest));
         const candidate = newest + 1;
-        const losses = queue.waiting[0]?.lost ?? 0;
-        const sinceLast = performance.now() - (lastInsertEnd.get(queueKey) ?? -Infinity);
-        if (losses === 0 && sinceLast < YIELD_MS) {
-          // Close after this claimer's own previous insert (sustained load): it waits out the rest of YIELD_MS
-          // and a random bit more, so that a claimer that lost to it (whose insert may still be waiting for the
-          // store's lock, then looks up the newest number) gets the next number. The claims arriving meanwhile
-          // join this insert. Then the lookup again, as the other may have taken the number.
+        const sinceLast = sinceLastOf();
+        if (losses === 0 && sinceLast < YIELD_MS && isContended(queueKey, newest)) {
+          // Another claimer is about: this one waits out the rest of YIELD_MS and a random bit more, so that a
+          // claimer that lost to it (whose insert may still be waiting for the store's lock, then looks up the
+          // newest number) gets the next number. The claims arriving meanwhile join this insert. Then the
+          // lookup again, as the other may have taken the number.
           await pause(YIELD_MS - sinceLast + (Math.random() * YIELD_MS) / 2);
           if ((await newestFrom(db, scope, newest)) !== newest) continue;
         } else if (losses >= 4) {
@@ -318,19 +401,39 @@ async function insertBatch(
     Math.floor((candidate + stored - 1) / HINT_EVERY) > Math.floor((candidate - 1) / HINT_EVERY)
   )
     // A hint only: a failed write leaves it older, which costs the next starting process a few more lookups.
-    await moveHint(sequences, scope, candidate + stored - 1).catch(() => undefined);
+    await raiseNote(sequences, hintIdOf(scope), { head: scope }, candidate + stored - 1).catch(
+      () => undefined,
+    );
+  if (rest.length > 0) {
+    // Lost to another claimer: yield to it from now on, and mark the scope so that it yields too (it may not
+    // know of this one, whose inserts never got in). At most one mark per MARK_EVERY numbers.
+    const lostAt = candidate + stored;
+    noteContended(queueKey, lostAt);
+    if (lostAt - (lastMark.get(queueKey) ?? -Infinity) >= MARK_EVERY) {
+      lastMark.set(queueKey, lostAt);
+      await raiseNote(sequences, markIdOf(scope), { mark: scope }, lostAt).catch(() => undefined);
+    }
+  }
   return rest.length;
 }
 
-/** Bring the head hint forward (`$max`: a late writer never moves it back; lost updates only make it older). */
-async function moveHint(sequences: Collection<SequenceDoc>, scope: string, n: number): Promise<void> {
-  const hint = { _id: hintIdOf(scope) } as never;
+/**
+ * Bring a note of a scope (its head hint, its contention mark) forward to `n` (`$max`: a late writer never moves it
+ * back; lost updates only make it older). Notes carry no `scope` field: only numbers have one.
+ */
+async function raiseNote(
+  sequences: Collection<SequenceDoc>,
+  id: string,
+  label: Record<string, string>,
+  n: number,
+): Promise<void> {
+  const note = { _id: id } as never;
   try {
-    await sequences.updateOne(hint, { $max: { n }, $set: { head: scope, at: new Date() } }, { upsert: true });
+    await sequences.updateOne(note, { $max: { n }, $set: { ...label, at: new Date() } }, { upsert: true });
   } catch (error) {
-    // Upserts are not atomic on FerretDB: another process inserted the hint first.
+    // Upserts are not atomic on FerretDB: another process inserted the note first.
     if (!isDuplicateKey(error)) throw error;
-    await sequences.updateOne(hint, { $max: { n }, $set: { at: new Date() } });
+    await sequences.updateOne(note, { $max: { n }, $set: { at: new Date() } });
   }
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { LocalizedText } from '../../../runtime/common/types.js';
+import { GroupInsert } from '../../lib/group-insert.js';
 import { HttpProblem } from '../../lib/problem.js';
 import { SEQUENCES_COLLECTION, claimNext } from '../../lib/sequence.js';
 import { writeGateOf } from '../../lib/write-gate.js';
@@ -13,6 +14,7 @@ import {
   occurrenceScopeOf,
   type AlertChannelDoc,
   type AlertEpisodeDoc,
+  type AlertTicketDoc,
 } from './alert-channel.model.js';
 import { priorityOf, ticketDataOf, type NormalizedAlert, type Priority } from './alert-mapping.js';
 
@@ -59,6 +61,13 @@ export interface OccurrenceSummary {
   resolutions: { at: string; endsAt?: string; resolvedTicket: boolean }[];
 }
 
+/**
+ * How long the open episode a look-up found serves the firings of its fingerprint right behind it (a storm) without
+ * another look-up. A firing this soon after its ticket was resolved elsewhere still counts on that ticket, as one
+ * racing the resolution would.
+ */
+const REUSE_MS = 250;
+
 /** A ticket in one of these is still being worked: further firings are occurrences of it. */
 const OPEN_CATEGORIES = new Set(['new', 'open', 'pending']);
 
@@ -76,10 +85,25 @@ interface Current {
 export class AlertIntake {
   /** Look-ups in progress, per channel + fingerprint + mode: concurrent firings share one. */
   private readonly flights = new Map<string, Promise<Current | undefined>>();
+  /**
+   * The open episode a firing look-up found, per channel + fingerprint, kept REUSE_MS for the firings right behind
+   * it (a storm): they count on it without reading it again. A resolution this process records drops it at once.
+   */
+  private readonly recent = new Map<string, { current: Current; until: number }>();
+  /** Episode claims read or made (they never change once stored), so a look-up reads only the ticket's status. */
+  private readonly episodeDocs = new Map<string, AlertEpisodeDoc>();
   /** The newest episode this process saw per channel + fingerprint: where the next look-up starts. */
   private readonly known = new Map<string, number>();
 
-  constructor(private readonly app: FastifyInstance) {}
+  /** Episode claims and ticket links of many fingerprints at once go in shared inserts (each its own commit point). */
+  private readonly episodeInserts: GroupInsert<AlertEpisodeDoc>;
+  private readonly linkInserts: GroupInsert<AlertTicketDoc>;
+
+  constructor(private readonly app: FastifyInstance) {
+    const gate = () => writeGateOf(app.db);
+    this.episodeInserts = new GroupInsert(() => this.collections.episodes, gate);
+    this.linkInserts = new GroupInsert(() => this.collections.tickets, gate);
+  }
 
   private get collections() {
     return alertCollections(this.app.db);
@@ -103,7 +127,10 @@ export class AlertIntake {
   private async firing(channel: AlertChannelDoc, alert: NormalizedAlert, at: Date): Promise<AlertOutcome> {
     const current = await this.current(channel, alert.fingerprint, alert);
     if (!current) throw new Error('an alert episode could not be claimed');
-    const occurrence = await claimNext(this.app.db, occurrenceScopeOf(current.episode._id), at);
+    // An episode's occurrences are numbered from one (never raised): a process new to it looks from 0, no sort.
+    const occurrence = await claimNext(this.app.db, occurrenceScopeOf(current.episode._id), at, {
+      fromOne: true,
+    });
     return {
       fingerprint: alert.fingerprint,
       status: 'firing',
@@ -117,6 +144,8 @@ export class AlertIntake {
 
   private async resolved(channel: AlertChannelDoc, alert: NormalizedAlert, at: Date): Promise<AlertOutcome> {
     const base = { fingerprint: alert.fingerprint, status: 'resolved' as const };
+    // Firings after this recovery look their episode up again: the ticket may be resolved by it.
+    this.recent.delete(headIdOf(channel._id, alert.fingerprint));
     const current = await this.current(channel, alert.fingerprint, undefined);
     if (!current) return { ...base, outcome: 'no-open-ticket' };
     const { episode } = current;
@@ -178,10 +207,27 @@ export class AlertIntake {
     fingerprint: string,
     firing: NormalizedAlert | undefined,
   ): Promise<Current | undefined> {
-    const key = `${headIdOf(channel._id, fingerprint)}|${firing ? 'open' : 'find'}`;
+    const head = headIdOf(channel._id, fingerprint);
+    if (firing) {
+      const recent = this.recent.get(head);
+      if (recent && recent.until > performance.now()) return Promise.resolve(recent.current);
+    }
+    const key = `${head}|${firing ? 'open' : 'find'}`;
     let flight = this.flights.get(key);
     if (!flight) {
       flight = this.lookUp(channel, fingerprint, firing, false).finally(() => this.flights.delete(key));
+      if (firing)
+        flight.then(
+          (current) => {
+            if (!current) return;
+            if (this.recent.size > 10_000) this.recent.clear();
+            this.recent.set(head, {
+              current: { episode: current.episode },
+              until: performance.now() + REUSE_MS,
+            });
+          },
+          () => undefined,
+        );
       this.flights.set(key, flight);
     }
     return flight;
@@ -209,13 +255,20 @@ export class AlertIntake {
     if ((this.known.get(head) ?? 0) >= episode) return;
     this.known.set(head, episode);
     if (this.known.size > 50_000) this.known.clear();
-    // Only a hint for other processes and restarts: probing forward from it finds the truth.
-    if (claimed)
+    // Only a hint for other processes and restarts: probing forward from it finds the truth. Probing starts at
+    // episode 1 without one, so the first episode of a fingerprint needs none.
+    if (claimed && episode > 1)
       this.write(() =>
         this.collections.heads.updateOne({ _id: head }, { $max: { episode } }, { upsert: true }),
       ).catch((error: unknown) => {
         if (!isDuplicateKey(error)) this.app.log.warn({ err: error }, 'alert head hint not written');
       });
+  }
+
+  private keepEpisode(episode: AlertEpisodeDoc): void {
+    if (this.episodeDocs.has(episode._id)) return;
+    if (this.episodeDocs.size > 10_000) this.episodeDocs.clear();
+    this.episodeDocs.set(episode._id, episode);
   }
 
   private async ticketCategory(ticketId: string): Promise<string | undefined> {
@@ -236,7 +289,8 @@ export class AlertIntake {
     let n = await this.startingEpisode(channel._id, fingerprint);
     for (let probes = 0; probes < 10_000; probes++, n++) {
       const id = episodeIdOf(channel._id, fingerprint, n);
-      const found = await episodes.findOne({ _id: id });
+      const found = this.episodeDocs.get(id) ?? (await episodes.findOne({ _id: id }));
+      if (found) this.keepEpisode(found);
       if (!found) {
         if (!firing || readOnly) return undefined;
         const claim: AlertEpisodeDoc = {
@@ -249,14 +303,14 @@ export class AlertIntake {
           at: new Date(this.app.clock.now()),
         };
         try {
-          await this.write(() => episodes.insertOne(claim));
+          await this.episodeInserts.insert(claim);
         } catch (error) {
           if (!isDuplicateKey(error)) throw error;
           n -= 1; // another process claimed it first: read its claim on the next turn
           continue;
         }
+        this.keepEpisode(claim);
         this.remember(channel._id, fingerprint, n, true);
-        await this.seedCounter(claim._id, claim.at);
         return { episode: claim, number: await this.openTicket(channel, claim) };
       }
       const category = await this.ticketCategory(found.ticketId);
@@ -301,16 +355,16 @@ export class AlertIntake {
       });
     const { data } = await this.ticketInput(channel, episode.alert);
     // The ticket → episode link goes first: a ticket never exists without it.
-    await this.write(() =>
-      this.collections.tickets.insertOne({
+    await this.linkInserts
+      .insert({
         _id: episode.ticketId,
         episodeId: episode._id,
         channelId: channel._id,
         fingerprint: episode.fingerprint,
-      }),
-    ).catch((error: unknown) => {
-      if (!isDuplicateKey(error)) throw error;
-    });
+      })
+      .catch((error: unknown) => {
+        if (!isDuplicateKey(error)) throw error;
+      });
     const actor = channelActor(channel);
     const { state, created } = await this.app.tickets.open({
       typeKey: channel.typeKey,
@@ -333,22 +387,6 @@ export class AlertIntake {
       }
     }
     return state.number;
-  }
-
-  /**
-   * Give a new episode's occurrence counter its head hint (`lib/sequence.ts`, `<scope>#head`) at 0: a counter
-   * without one is started by sorting every document of `sequences`, which FerretDB answers by reading them all —
-   * once per fingerprint, it made each new alert as slow as the collection is large.
-   */
-  private async seedCounter(episodeId: string, at: Date): Promise<void> {
-    const scope = occurrenceScopeOf(episodeId);
-    await this.write(() =>
-      this.app.db
-        .collection<{ _id: string; head: string; n: number; at: Date }>(SEQUENCES_COLLECTION)
-        .insertOne({ _id: `${scope}#head`, head: scope, n: 0, at }),
-    ).catch((error: unknown) => {
-      if (!isDuplicateKey(error)) throw error;
-    });
   }
 
   /** How many occurrences an episode has had, and when the first and the last came. */
