@@ -13,8 +13,9 @@ interface Row {
   note?: string;
 }
 
-const ARTICLES = 10_000;
-const ROUNDS = 15;
+// KNOWLEDGE_BENCH_ARTICLES / _ROUNDS shrink it while developing.
+const ARTICLES = Number(process.env.KNOWLEDGE_BENCH_ARTICLES ?? 10_000);
+const ROUNDS = Number(process.env.KNOWLEDGE_BENCH_ROUNDS ?? 15);
 
 const percentile = (sorted: number[], share: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * share))]!;
@@ -67,6 +68,7 @@ export function benchKnowledge(print: (title: string, rows: Row[]) => void): voi
   const scanTimes: number[] = [];
   // CPU time of each query too: on a shared machine the wall clock also counts other processes' turns.
   const searchCpu: number[] = [];
+  const byQuery = new Map<string, number[]>();
   for (let round = 0; round < ROUNDS; round++) {
     for (const { query } of queries) {
       let started = performance.now();
@@ -74,7 +76,11 @@ export function benchKnowledge(print: (title: string, rows: Row[]) => void): voi
       index.query(query, { publicOnly: round % 2 === 0 }, 10);
       searchTimes.push(performance.now() - started);
       const spent = process.cpuUsage(cpu);
-      searchCpu.push((spent.user + spent.system) / 1000);
+      const cpuMs = (spent.user + spent.system) / 1000;
+      searchCpu.push(cpuMs);
+      const times = byQuery.get(query) ?? [];
+      times.push(cpuMs);
+      byQuery.set(query, times);
       started = performance.now();
       const terms = tokenize(query);
       let matches = 0;
@@ -86,6 +92,24 @@ export function benchKnowledge(print: (title: string, rows: Row[]) => void): voi
   searchTimes.sort((a, b) => a - b);
   scanTimes.sort((a, b) => a - b);
   searchCpu.sort((a, b) => a - b);
+  // The slowest queries (median CPU time of their rounds) with the terms they searched: where the tail is.
+  const slowest = [...byQuery]
+    .map(([query, times]) => ({
+      query,
+      median: percentile(
+        [...times].sort((a, b) => a - b),
+        0.5,
+      ),
+    }))
+    .sort((a, b) => b.median - a.median)
+    .slice(0, 10);
+  console.log('slowest queries (median CPU ms · terms rare / typo / prefix / synonyms / common · query):');
+  for (const { query, median } of slowest) {
+    const plan = index.plan(query);
+    console.log(
+      `  ${median.toFixed(2).padStart(6)}  ${plan.typed.length}/${plan.fuzzy.length}/${plan.prefix.length}/${plan.synonyms.length}/${plan.common.length}  ${query}`,
+    );
+  }
   const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
   const searchMean = mean(searchTimes);
   const scanMean = mean(scanTimes);

@@ -77,6 +77,11 @@ export async function saveMapping(
   );
 }
 
+/** Drop a type's own mapping: its tickets use `DEFAULT_MAPPING` again. */
+export async function removeMapping(db: Connection, typeKey: string): Promise<void> {
+  await kbSettings(db).deleteOne({ _id: mappingId(typeKey) });
+}
+
 export interface TicketForArticle {
   state: TicketState;
   number: string;

@@ -168,6 +168,35 @@ describe('POST /api/kb/articles/from-ticket', () => {
       category: 'printing',
       visibility: 'internal',
     });
+    // Back to the default: only admins and designers, only for a type that exists.
+    const byAgent = await call(app, {
+      method: 'DELETE',
+      url: '/api/kb/mappings/it.incident',
+      headers: asUser(agent),
+    });
+    expect(byAgent.status).toBe(403);
+    const unknown = await call(app, {
+      method: 'DELETE',
+      url: '/api/kb/mappings/no.such.type',
+      headers: asUser(admin),
+    });
+    expect(unknown.status).toBe(404);
+    const reset = await call(app, {
+      method: 'DELETE',
+      url: '/api/kb/mappings/it.incident',
+      headers: asUser(admin),
+    });
+    expect(reset.status, JSON.stringify(reset.body)).toBe(200);
+    expect(reset.body).toMatchObject({
+      custom: false,
+      mapping: { title: '{{ticket.title}}', category: '{{ticket.category}}' },
+    });
+    const read = await call(app, {
+      method: 'GET',
+      url: '/api/kb/mappings/it.incident',
+      headers: asUser(agent),
+    });
+    expect(read.body).toMatchObject({ custom: false, mapping: { title: '{{ticket.title}}' } });
   });
 
   it('refuses requesters and names an unknown ticket', async () => {

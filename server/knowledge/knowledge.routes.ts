@@ -13,6 +13,7 @@ import {
   draftFromTicket,
   mappingOf,
   saveMapping,
+  removeMapping,
   checkMapping,
   type Mapping,
   type TicketForArticle,
@@ -789,6 +790,41 @@ export async function knowledgeRoutes(app: FastifyInstance) {
       checkMapping(mapping, 'body');
       await saveMapping(app.db, type, mapping, request.principal!.id, new Date(app.clock.now()));
       return { type, custom: true, mapping };
+    },
+  );
+
+  app.delete(
+    '/api/kb/mappings/:type',
+    {
+      schema: {
+        tags: ['knowledge'],
+        summary: 'Remove a ticket type’s own mapping template (the default applies again)',
+        params: {
+          type: 'object',
+          required: ['type'],
+          properties: { type: { type: 'string', maxLength: 100 } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              type: { type: 'string' },
+              custom: { type: 'boolean' },
+              mapping: { type: 'object', additionalProperties: true },
+            },
+          },
+          ...problems,
+        },
+      },
+      config: { access: { roles: ['admin', 'designer'] } },
+    },
+    async (request) => {
+      const { type } = request.params as { type: string };
+      const known = await app.db.collection('ticket_types').findOne({ _id: type as never });
+      if (!known) throw notFound({ 'zh-CN': '工单类型', en: 'Ticket type' });
+      await removeMapping(app.db, type);
+      const { mapping, custom } = await mappingOf(app.db, type);
+      return { type, custom, mapping };
     },
   );
 

@@ -226,21 +226,49 @@ export const DEFAULT_SYNONYMS: readonly (readonly string[])[] = [
 
 const SNIPPET_LENGTH = 120;
 
+/**
+ * What MiniSearch indexes: the steps, root cause and solution as one `body` (they weigh the same; one posting list
+ * instead of three makes every term cheaper to score).
+ */
+const INDEX_FIELDS = ['title', 'problem', 'body', 'tags', 'category'] as const;
+type IndexField = (typeof INDEX_FIELDS)[number];
+const BOOST: Record<IndexField, number> = { title: 3, tags: 2, problem: 1.5, body: 1, category: 0.5 };
+/** A synonym counts, but less than the word typed. */
+const SYNONYM_WEIGHT = 0.6;
+/** At most this many typed terms (the rarest first): a pasted description must not turn into hundreds. */
+const MAX_TYPED_TERMS = 24;
+/** A term held by more than this share of the articles (and by more than COMMON_MIN) is "common". */
+const COMMON_SHARE = 0.05;
+const COMMON_MIN = 20;
+/** At most this many common terms add to the score (the rarest first). */
+const MAX_COMMON_TERMS = 3;
+/** At most this many synonym terms per query (the rarest first). */
+const MAX_SYNONYM_TERMS = 8;
+
 /** MiniSearch over articles, with the filters the callers need and highlighted snippets. */
 export class KnowledgeIndex {
   private readonly search: MiniSearch<IndexedArticle>;
   private readonly articles = new Map<string, IndexedArticle>();
+  /** How many articles hold each term: typo tolerance only for words the index does not know, rarest first. */
+  private readonly vocabulary = new Map<string, number>();
+  /** The terms of the article being added, gathered from the tokenizer MiniSearch calls. */
+  private collecting: Set<string> | undefined;
   private synonyms: Synonyms;
 
   constructor(synonyms: Synonyms = new Synonyms(DEFAULT_SYNONYMS)) {
     this.synonyms = synonyms;
     this.search = new MiniSearch<IndexedArticle>({
-      fields: [...ARTICLE_FIELDS],
+      fields: [...INDEX_FIELDS],
       storeFields: [],
-      tokenize: (text) => tokenize(text),
+      tokenize: (text) => {
+        const terms = tokenize(text);
+        if (this.collecting) for (const term of terms) this.collecting.add(term);
+        return terms;
+      },
       // Terms arrive tokenized and stemmed already.
       processTerm: (term) => term,
       extractField: (document, field) => {
+        if (field === 'body') return `${document.steps}\n${document.rootCause}\n${document.solution}`;
         const value = document[field as keyof IndexedArticle];
         return Array.isArray(value) ? value.join(' ') : String(value ?? '');
       },
@@ -263,67 +291,178 @@ export class KnowledgeIndex {
   put(article: IndexedArticle): void {
     const held = this.articles.get(article.id);
     if (held && held.version > article.version) return;
-    if (held) this.search.discard(article.id);
+    if (held) this.drop(held);
     this.articles.set(article.id, article);
-    this.search.add(article);
+    this.collecting = new Set();
+    try {
+      this.search.add(article);
+      for (const term of this.collecting) this.vocabulary.set(term, (this.vocabulary.get(term) ?? 0) + 1);
+    } finally {
+      this.collecting = undefined;
+    }
   }
 
   remove(id: string): void {
-    if (!this.articles.has(id)) return;
-    this.search.discard(id);
+    const held = this.articles.get(id);
+    if (!held) return;
+    this.drop(held);
     this.articles.delete(id);
   }
 
   clear(): void {
     this.search.removeAll();
     this.articles.clear();
+    this.vocabulary.clear();
+  }
+
+  /** Take an article out of the index and its terms out of the vocabulary. */
+  private drop(article: IndexedArticle): void {
+    this.search.discard(article.id);
+    const terms = new Set(
+      [
+        article.title,
+        article.problem,
+        article.steps,
+        article.rootCause,
+        article.solution,
+        article.tags.join(' '),
+        article.category,
+      ].flatMap((text) => tokenize(text)),
+    );
+    for (const term of terms) {
+      const count = (this.vocabulary.get(term) ?? 0) - 1;
+      if (count > 0) this.vocabulary.set(term, count);
+      else this.vocabulary.delete(term);
+    }
+  }
+
+  /** How many articles hold a term (0: unknown here). */
+  private frequency(term: string): number {
+    return this.vocabulary.get(term) ?? 0;
+  }
+
+  /**
+   * The terms a query searches, the most telling first:
+   * - a single Chinese character the segmenter left alone is dropped when a bigram of the query holds it;
+   * - words held by more than COMMON_SHARE of the articles are "common" (BM25 gives them little weight and their
+   *   long posting lists cost the most): they only add to the score of articles the rarer terms found — the
+   *   cutoff-frequency rule of Lucene's common-terms query — unless the query has nothing rarer;
+   * - English words the index does not know go through typo tolerance (4+ letters) or as prefixes (3 letters);
+   *   the last English word typed, which may be unfinished, also as a prefix;
+   * - synonyms of the words kept (known or not), themselves known and not common, the rarest few.
+   */
+  plan(text: string): {
+    typed: string[];
+    fuzzy: string[];
+    prefix: string[];
+    synonyms: string[];
+    common: string[];
+  } {
+    const byRarity = (terms: Iterable<string>) =>
+      [...terms].sort((left, right) => this.frequency(left) - this.frequency(right));
+    const terms = [...new Set(tokenize(text))];
+    const bigrams = terms.filter((term) => term.length === 2 && isHanTerm(term));
+    const cutoff = Math.max(COMMON_SHARE * this.articles.size, COMMON_MIN);
+    const rare: string[] = [];
+    const frequent: string[] = [];
+    const fuzzy: string[] = [];
+    const prefix: string[] = [];
+    let lastLatin: string | undefined;
+    for (const term of terms) {
+      const han = isHanTerm(term);
+      if (!han) lastLatin = term;
+      if (han && term.length === 1 && bigrams.some((bigram) => bigram.includes(term))) continue;
+      const frequency = this.frequency(term);
+      if (frequency > cutoff) frequent.push(term);
+      else if (frequency > 0) rare.push(term);
+      else if (han || term.length < 3) continue;
+      else if (term.length >= 4) fuzzy.push(term);
+      else prefix.push(term);
+    }
+    const alone = rare.length + fuzzy.length + prefix.length === 0;
+    const typed = (alone ? frequent : byRarity(rare)).slice(0, MAX_TYPED_TERMS);
+    const common = alone ? [] : byRarity(frequent).slice(0, MAX_COMMON_TERMS);
+    // The last English word, maybe unfinished: exactly and as a prefix (print → printer) in one.
+    if (lastLatin && lastLatin.length >= 3 && typed.includes(lastLatin)) {
+      typed.splice(typed.indexOf(lastLatin), 1);
+      prefix.push(lastLatin);
+    }
+    const expanded = new Set<string>();
+    // A word the index does not know may still have synonyms it knows (repair → 报修).
+    for (const term of [...typed, ...prefix, ...fuzzy])
+      for (const word of this.synonyms.of(term))
+        for (const synonym of isHanTerm(word) && this.vocabulary.has(word) ? [word] : tokenize(word)) {
+          const frequency = this.frequency(synonym);
+          if (frequency > 0 && frequency <= cutoff) expanded.add(synonym);
+        }
+    for (const term of terms) expanded.delete(term);
+    return {
+      typed,
+      fuzzy: fuzzy.slice(0, 4),
+      prefix: prefix.slice(0, 4),
+      synonyms: byRarity(expanded).slice(0, MAX_SYNONYM_TERMS),
+      common,
+    };
   }
 
   query(text: string, filter: SearchFilter = {}, limit = 10): SearchHit[] {
-    const typed = tokenize(text);
-    if (typed.length === 0) return [];
+    const plan = this.plan(text);
+    if (plan.typed.length + plan.fuzzy.length + plan.prefix.length === 0) return [];
     const statuses = filter.statuses ?? ['published'];
-    const accept = (id: string) => {
+    // Filtered while scoring (a weight of 0 skips the article), so refused articles never become results.
+    const boostDocument = (id: string) => {
       const article = this.articles.get(id);
-      if (!article) return false;
-      if (!statuses.includes(article.status)) return false;
-      if (filter.publicOnly && article.visibility !== 'public') return false;
-      if (filter.category && article.category !== filter.category) return false;
-      return true;
+      if (!article) return 0;
+      if (!statuses.includes(article.status)) return 0;
+      if (filter.publicOnly && article.visibility !== 'public') return 0;
+      if (filter.category && article.category !== filter.category) return 0;
+      return 1;
     };
-    const expanded = new Set(
-      typed.flatMap((term) => this.synonyms.of(term)).flatMap((word) => tokenize(word)),
-    );
-    for (const term of typed) expanded.delete(term);
-    const boost = { title: 3, tags: 2, problem: 1.5, category: 0.5 };
-    const options = {
-      prefix: (term: string) => !isHanTerm(term) && term.length >= 3,
-      fuzzy: (term: string) => (!isHanTerm(term) && term.length >= 4 ? 0.2 : false),
+    const base = {
       tokenize: (query: string) => [query],
       processTerm: (term: string) => term,
       combineWith: 'OR' as const,
+      boostDocument,
     };
-    // A synonym counts, but less than the word typed.
     const synonymBoost = Object.fromEntries(
-      Object.entries(boost).map(([field, value]) => [field, value * 0.6]),
+      Object.entries(BOOST).map(([field, value]) => [field, value * SYNONYM_WEIGHT]),
     );
-    const results = this.search.search(
-      {
-        combineWith: 'OR',
-        queries: [
-          { ...options, boost, queries: typed },
-          // Synonyms are whole words: matched exactly, without prefix or typo expansion (which cost the most).
-          ...(expanded.size
-            ? [{ ...options, prefix: false, fuzzy: false, boost: synonymBoost, queries: [...expanded] }]
-            : []),
-        ],
-      },
-      { filter: (result) => accept(String(result.id)) },
+    const queries = [
+      ...(plan.typed.length ? [{ ...base, boost: BOOST, queries: plan.typed }] : []),
+      ...(plan.fuzzy.length
+        ? [{ ...base, boost: BOOST, fuzzy: 0.2, maxFuzzy: 2, prefix: true, queries: plan.fuzzy }]
+        : []),
+      ...(plan.prefix.length ? [{ ...base, boost: BOOST, prefix: true, queries: plan.prefix }] : []),
+      // Synonyms are whole words: matched exactly, without prefix or typo expansion (which cost the most).
+      ...(plan.synonyms.length ? [{ ...base, boost: synonymBoost, queries: plan.synonyms }] : []),
+    ];
+    const found = this.search.search({ combineWith: 'OR', queries }, { boostDocument });
+    if (plan.common.length === 0 || found.length === 0)
+      return found.slice(0, limit).map((result) => this.hitOf(result));
+    // Common terms add to the articles found, and find none of their own: an article outside `found` costs one
+    // look-up in their long posting lists instead of a result.
+    const byId = new Map(found.map((result) => [String(result.id), result]));
+    const onlyFound = (id: string) => (byId.has(id) ? 1 : 0);
+    const added = this.search.search(
+      { ...base, boostDocument: onlyFound, boost: BOOST, queries: plan.common },
+      { boostDocument: onlyFound },
     );
-    return results.slice(0, limit).map((result) => this.hitOf(result));
+    for (const extra of added) {
+      const result = byId.get(String(extra.id))!;
+      // MiniSearch multiplies a score by the number of query terms matched: undo, add, multiply again.
+      const matched = result.queryTerms.length + extra.queryTerms.length;
+      result.score =
+        (result.score / result.queryTerms.length + extra.score / extra.queryTerms.length) * matched;
+      result.queryTerms = [...result.queryTerms, ...extra.queryTerms];
+      result.terms = [...result.terms, ...extra.terms];
+    }
+    return found
+      .sort((left, right) => right.score - left.score)
+      .slice(0, limit)
+      .map((result) => this.hitOf(result));
   }
 
-  /** How many distinct query terms (with synonyms) a text holds; used by tests and snippets. */
+  /** The title and the best snippet of a result, the terms it matched highlighted. */
   private hitOf(result: SearchResult): SearchHit {
     const article = this.articles.get(String(result.id))!;
     const terms = result.terms;
