@@ -25,37 +25,47 @@ const errors: string[] = [];
 const DAY = 24 * 60 * 60 * 1000;
 
 beforeAll(async () => {
+  // Chromium starts while the app is set up.
+  const launching = launchChromium();
+  launching.catch(() => undefined);
   ({ app, baseUrl } = await startStudioApp('records_triggers_browser'));
   adminToken = await login(app, 'admin', ADMIN_PASSWORD);
-  await createUser(app, adminToken, { username: 'sales.zhou', roles: ['requester'] });
-  const agent = await createUser(app, adminToken, { username: 'desk.xu', roles: ['agent'] });
-  await createTeam(app, adminToken, { key: 'it-desk', members: [{ userId: agent.id }] });
-  await createTeam(app, adminToken, { key: 'it-ops', members: [{ userId: agent.id }] });
-  const designer = await createUser(app, adminToken, { username: 'designer.he', roles: ['designer'] });
-  await publishType(app, designer.token, itIncidentDefinition());
-  await call(app, {
-    method: 'PUT',
-    url: '/api/record-systems/crm',
-    headers: bearer(adminToken),
-    payload: {
-      name: { 'zh-CN': '销售 CRM', en: 'Sales CRM' },
-      types: [{ key: 'opportunity', name: { 'zh-CN': '商机', en: 'Opportunity' } }],
-    },
-  });
-  for (const [id, title, daysIdle] of [
-    ['OPP-1', '华东区年度框架协议', 45],
-    ['OPP-2', '华南区设备续保', 40],
-    ['OPP-3', '西北区新客户试用', 3],
-  ] as const) {
-    const { status } = await call(app, {
-      method: 'PUT',
-      url: `/api/records/crm/opportunity/${id}`,
-      headers: bearer(adminToken),
-      payload: { title, owner: 'sales.zhou', updatedAt: new Date(Date.now() - daysIdle * DAY).toISOString() },
-    });
-    expect(status).toBe(201);
-  }
-  browser = await launchChromium();
+  const [, agent, designer] = await Promise.all([
+    createUser(app, adminToken, { username: 'sales.zhou', roles: ['requester'] }),
+    createUser(app, adminToken, { username: 'desk.xu', roles: ['agent'] }),
+    createUser(app, adminToken, { username: 'designer.he', roles: ['designer'] }),
+  ]);
+  const put = async (url: string, payload: Record<string, unknown>, expected: number) => {
+    const { status, body } = await call(app, { method: 'PUT', url, headers: bearer(adminToken), payload });
+    expect(status, JSON.stringify(body)).toBe(expected);
+  };
+  await Promise.all([
+    createTeam(app, adminToken, { key: 'it-desk', members: [{ userId: agent.id }] }),
+    createTeam(app, adminToken, { key: 'it-ops', members: [{ userId: agent.id }] }),
+    publishType(app, designer.token, itIncidentDefinition()),
+    put(
+      '/api/record-systems/crm',
+      {
+        name: { 'zh-CN': '销售 CRM', en: 'Sales CRM' },
+        types: [{ key: 'opportunity', name: { 'zh-CN': '商机', en: 'Opportunity' } }],
+      },
+      200,
+    ),
+    ...(
+      [
+        ['OPP-1', '华东区年度框架协议', 45],
+        ['OPP-2', '华南区设备续保', 40],
+        ['OPP-3', '西北区新客户试用', 3],
+      ] as const
+    ).map(([id, title, daysIdle]) =>
+      put(
+        `/api/records/crm/opportunity/${id}`,
+        { title, owner: 'sales.zhou', updatedAt: new Date(Date.now() - daysIdle * DAY).toISOString() },
+        201,
+      ),
+    ),
+  ]);
+  browser = await launching;
 }, 300_000);
 
 afterAll(async () => {
