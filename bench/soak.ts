@@ -99,14 +99,19 @@ async function main(): Promise<number> {
         // A stale version (409) is an expected answer to concurrent commands, not an error.
         if (response.status >= 400 && response.status !== 409) {
           errors += 1;
-          if (errorSamples.length < 5)
+          if (errorSamples.length < 5) {
             errorSamples.push(`${method} ${url} → ${response.status} ${text.slice(0, 200)}`);
+            console.log(`  error (first five shown as they come): ${errorSamples[errorSamples.length - 1]}`);
+          }
           return undefined;
         }
         return text ? (JSON.parse(text) as Record<string, unknown>) : {};
       } catch (error) {
         errors += 1;
-        if (errorSamples.length < 5) errorSamples.push(`${method} ${url}: ${(error as Error).message}`);
+        if (errorSamples.length < 5) {
+          errorSamples.push(`${method} ${url}: ${(error as Error).message}`);
+          console.log(`  error (first five shown as they come): ${errorSamples[errorSamples.length - 1]}`);
+        }
         return undefined;
       }
     };
