@@ -53,7 +53,8 @@ export const channelsMailEn: DeepString<typeof channelsMailZh> = {
     titleField: 'Subject goes to',
     descriptionField: 'Body goes to',
     defaults: 'Fixed values of other required fields',
-    defaultsHelp: 'A JSON object, e.g. {example}',
+    defaultsHelp:
+      'A JSON object, e.g. {example}. Each value is checked against the ticket type’s form when you save',
     defaultsInvalid: 'Enter a JSON object',
     createRequesters: 'Register unknown senders as requesters',
     createRequestersHelp: 'When off, mail from addresses nobody has is recorded without a ticket',

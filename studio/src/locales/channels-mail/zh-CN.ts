@@ -48,7 +48,7 @@ export const channelsMailZh = {
     titleField: '主题填入',
     descriptionField: '正文填入',
     defaults: '其他必填字段的固定值',
-    defaultsHelp: 'JSON 对象，例如 {example}',
+    defaultsHelp: 'JSON 对象，例如 {example}。保存时按工单类型的表单逐项校验',
     defaultsInvalid: '请填写 JSON 对象',
     createRequesters: '陌生发件人自动登记为提单人',
     createRequestersHelp: '关闭后，系统中没有的发件地址的邮件只记录，不建单',
