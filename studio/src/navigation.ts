@@ -20,6 +20,7 @@ import {
   Key,
   Lock,
   List,
+  Management,
   Message,
   Setting,
   Stamp,
@@ -64,6 +65,12 @@ export const NAVIGATION: readonly NavigationEntry[] = [
   { titleKey: 'nav.calendars', icon: Calendar, route: 'calendars', roles: ['admin', 'designer'] },
   { titleKey: 'nav.audit', icon: Lock, route: 'audit', roles: ['admin', 'agent'] },
   { titleKey: 'nav.knowledge', icon: Collection, route: 'knowledge' },
+  {
+    titleKey: 'nav.knowledgeSettings',
+    icon: Management,
+    route: 'knowledge-settings',
+    roles: ['admin', 'designer'],
+  },
   {
     titleKey: 'nav.analytics',
     icon: DataAnalysis,

@@ -32,6 +32,7 @@ let browser: Browser;
 let lead: CreatedUser;
 let requester: CreatedUser;
 let ticketId: string;
+let articleId: string;
 const errors: string[] = [];
 
 beforeAll(async () => {
@@ -85,7 +86,7 @@ describe('knowledge base', () => {
     await signIn(agentPage, baseUrl, lead, `/tickets/${ticketId}`);
     await agentPage.locator('[data-test=kb-from-ticket]').click();
     await agentPage.waitForURL(/\/knowledge\/[0-9a-f]{24}$/);
-    const articleId = agentPage.url().split('/').pop()!;
+    articleId = agentPage.url().split('/').pop()!;
     // Drafted from the ticket: its resolution is the solution.
     await waitFor(
       async () =>
@@ -124,6 +125,41 @@ describe('knowledge base', () => {
       what: 'the deflection to be recorded',
     });
     // 401s: the sign-in page asking who is signed in before anyone is.
+    expect(errors.filter((text) => !/status of 401/.test(text))).toEqual([]);
+  });
+
+  it('a synonym group an admin adds is used by the next search; staff registering a call see the article', async () => {
+    const admin = { id: '', username: 'admin', password: ADMIN_PASSWORD, token: '' };
+    const page = await newPage(browser, errors);
+    await signIn(page, baseUrl, admin, '/knowledge/settings');
+    const trySearch = async () => {
+      await page.locator('input[data-test=kb-synonym-try]').fill('inkjet');
+      await page.locator('[data-test=kb-synonym-try-run]').click();
+    };
+    await trySearch();
+    await page.locator('[data-test=kb-synonyms]').getByText('没有符合条件的文章').waitFor();
+    const groups = page.locator('[data-test^=kb-synonym-group-]');
+    const before = await groups.count();
+    await page.locator('[data-test=kb-synonym-add]').click();
+    const words = page.locator(`[data-test=kb-synonym-group-${before}] input`);
+    await words.fill('inkjet');
+    await words.press('Enter');
+    await words.fill('打印机');
+    await words.press('Enter');
+    await page.locator('[data-test=kb-synonyms-save]').click();
+    await page.locator('.el-message--success').first().waitFor();
+    await trySearch();
+    await page.locator(`[data-test=kb-synonym-hit-${articleId}]`).waitFor();
+    await shoot(page, 'knowledge/04-synonyms');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.close();
+
+    const desk = await newPage(browser, errors);
+    await signIn(desk, baseUrl, lead, '/tickets/new?type=it.incident');
+    await desk.locator('[data-test=field-title] input').fill('打印机无法连接');
+    await desk.locator(`[data-test=kb-intake-${articleId}]`).waitFor();
+    expect(await desk.locator(`[data-test=kb-intake-send-${articleId}]`).count()).toBe(1);
+    await desk.close();
     expect(errors.filter((text) => !/status of 401/.test(text))).toEqual([]);
   });
 });

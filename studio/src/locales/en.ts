@@ -57,6 +57,7 @@ const en: MessageSchema = {
     designer: 'Designer',
     calendars: 'Business calendars',
     knowledge: 'Knowledge',
+    knowledgeSettings: 'Knowledge settings',
     analytics: 'Analytics',
     admin: 'Admin',
     users: 'Users',

@@ -59,6 +59,7 @@ const zhCN = {
     designer: '设计器',
     calendars: '工作日历',
     knowledge: '知识库',
+    knowledgeSettings: '知识库设置',
     analytics: '报表',
     admin: '管理',
     users: '用户',

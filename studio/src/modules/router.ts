@@ -156,6 +156,13 @@ const routes: RouteRecordRaw[] = [
         meta: { roles: ['admin', 'agent', 'designer'], titleKey: 'nav.knowledge' },
       },
       {
+        // Synonyms and "create from ticket" templates: the people who look after the knowledge base.
+        path: 'knowledge/settings',
+        name: 'knowledge-settings',
+        component: () => import('../pages/knowledge/KnowledgeSettingsPage.vue'),
+        meta: { roles: ['admin', 'designer'], titleKey: 'nav.knowledgeSettings' },
+      },
+      {
         // The address a ticket's link to its article points at.
         path: 'knowledge/:id',
         name: 'knowledge-article',

@@ -125,3 +125,56 @@ export function randomId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(12));
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
+
+/** Synonym groups the search expands queries with (each group: words that mean the same here). */
+export const getSynonyms = () => request<{ groups: string[][] }>('/api/kb/synonyms');
+export const saveSynonyms = (groups: string[][]) =>
+  request<{ groups: string[][] }>('/api/kb/synonyms', { method: 'PUT', body: { groups } });
+
+/** The article parts a mapping template fills from a ticket, in the order the editor shows them. */
+export const MAPPING_FIELDS = [
+  'title',
+  'problem',
+  'steps',
+  'rootCause',
+  'solution',
+  'tags',
+  'category',
+] as const;
+export type MappingField = (typeof MAPPING_FIELDS)[number];
+export type Mapping = Record<MappingField, string>;
+export interface MappingAnswer {
+  type: string;
+  custom: boolean;
+  mapping: Mapping;
+}
+
+const mappingUrl = (type: string) => `/api/kb/mappings/${encodeURIComponent(type)}`;
+export const getMapping = (type: string) => request<MappingAnswer>(mappingUrl(type));
+export const saveMapping = (type: string, mapping: Mapping) =>
+  request<MappingAnswer>(mappingUrl(type), { method: 'PUT', body: mapping });
+export const resetMapping = (type: string) => request<MappingAnswer>(mappingUrl(type), { method: 'DELETE' });
+
+/** The help-center address of a public article, for pasting into a chat or an email. */
+export const helpArticleUrl = (id: string) => `${window.location.origin}/help/articles/${id}`;
+
+/**
+ * Send articles to a just-registered ticket's requester, one public reply each, in the order chosen. Answers how
+ * many went out and the first refusal (the rest are still tried).
+ */
+export async function sendArticles(
+  ids: readonly string[],
+  ticket: string,
+): Promise<{ sent: number; error?: unknown }> {
+  let sent = 0;
+  let error: unknown;
+  for (const id of ids) {
+    try {
+      await sendArticle(id, ticket);
+      sent++;
+    } catch (cause) {
+      error ??= cause;
+    }
+  }
+  return { sent, error };
+}
