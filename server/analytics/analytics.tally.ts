@@ -105,23 +105,31 @@ export function weekHourCell(zone: string): (at: number) => number {
   };
   /** Offset of each UTC day that keeps one all day; null for a day whose offset changes. */
   const days = new Map<number, number | null>();
-  // Entries come in creation order: most instants fall in the hour of the one before.
-  let lastSlot = Number.NaN;
-  let lastOffset = 0;
+  // Instants in [since, until) share `offset`: entries come in creation order, so most fall in the span of the
+  // one before and cost two comparisons.
+  let since = 0;
+  let until = 0;
+  let offset = 0;
   return (at) => {
-    const hourSlot = Math.floor(at / HOUR_MS);
-    if (hourSlot !== lastSlot) {
-      const daySlot = Math.floor(hourSlot / 24);
+    if (at < since || at >= until) {
+      const daySlot = Math.floor(at / DAY_MS);
       let whole = days.get(daySlot);
       if (whole === undefined) {
         const start = offsetAt(daySlot * DAY_MS);
         whole = start === offsetAt((daySlot + 1) * DAY_MS) ? start : null;
         days.set(daySlot, whole);
       }
-      lastSlot = hourSlot;
-      lastOffset = whole ?? offsetAt(hourSlot * HOUR_MS);
+      if (whole === null) {
+        since = Math.floor(at / HOUR_MS) * HOUR_MS;
+        until = since + HOUR_MS;
+        offset = offsetAt(since);
+      } else {
+        since = daySlot * DAY_MS;
+        until = since + DAY_MS;
+        offset = whole;
+      }
     }
-    const local = at + lastOffset;
+    const local = at + offset;
     const day = Math.floor(local / DAY_MS);
     // 1970-01-01 was a Thursday (3 with Monday as 0).
     return ((((day + 3) % 7) + 7) % 7) * 24 + Math.floor((local - day * DAY_MS) / HOUR_MS);
@@ -145,6 +153,39 @@ type Key = string | number | null;
 /** Accumulator row of a group: the ticket count, then one sum per flag of SUMMED, in that order. */
 const STRIDE = 1 + SUMMED.length;
 
+/** Largest value a histogram counts in its typed array (about eight years of minutes); beyond, in a Map. */
+const DENSE_LIMIT = 1 << 22;
+
+/**
+ * Tickets per distinct value of a count-only group: small non-negative integers (minutes, counts) in a typed
+ * array indexed by the value, grown as larger values come; anything else (null, fractions, huge) in a Map.
+ */
+class Histogram {
+  dense = new Int32Array(1024);
+  sparse = new Map<Key, number>();
+
+  add(key: Key): void {
+    if (typeof key === 'number' && key >= 0 && key < DENSE_LIMIT && Number.isInteger(key)) {
+      if (key >= this.dense.length) {
+        let length = this.dense.length * 2;
+        while (length <= key) length *= 2;
+        const grown = new Int32Array(length);
+        grown.set(this.dense);
+        this.dense = grown;
+      }
+      this.dense[key]! += 1;
+    } else this.sparse.set(key, (this.sparse.get(key) ?? 0) + 1);
+  }
+
+  entries(): [Key, number][] {
+    const found: [Key, number][] = [...this.sparse];
+    const { dense } = this;
+    for (let value = 0; value < dense.length; value++)
+      if (dense[value]! > 0) found.push([value, dense[value]!]);
+    return found;
+  }
+}
+
 interface CompiledSpec {
   cohort: boolean;
   by: keyof CatalogEntry | null;
@@ -154,7 +195,7 @@ interface CompiledSpec {
   /** Row of each key in the shared accumulator (groups with sums). */
   rows: Map<Key, number>;
   /** Tickets per key (count-only groups). */
-  counts: Map<Key, number>;
+  counts: Histogram;
 }
 
 /**
@@ -180,7 +221,7 @@ export async function tallyMemory(catalog: TicketCatalog, request: TallyRequest)
     skipNull: spec.skipNull === true,
     countOnly: spec.countOnly === true,
     rows: new Map(),
-    counts: new Map(),
+    counts: new Histogram(),
   }));
   let sums = new Float64Array(STRIDE * 64);
   let used = 0;
@@ -204,7 +245,7 @@ export async function tallyMemory(catalog: TicketCatalog, request: TallyRequest)
       const key = spec.by === null ? null : ((entry[spec.by] as Key | undefined) ?? null);
       if (key === null && spec.skipNull) continue;
       if (spec.countOnly) {
-        spec.counts.set(key, (spec.counts.get(key) ?? 0) + 1);
+        spec.counts.add(key);
         continue;
       }
       let row = spec.rows.get(key);
@@ -231,13 +272,14 @@ export async function tallyMemory(catalog: TicketCatalog, request: TallyRequest)
       sums[offset + 9]! += open ? 1 : 0;
     }
   }
+  const final = sums;
   const groupsOf = (spec: CompiledSpec): Group[] =>
     spec.countOnly
-      ? [...spec.counts].map(([key, n]) => ({ key, n, sums: emptySums() }))
+      ? spec.counts.entries().map(([key, n]) => ({ key, n, sums: emptySums() }))
       : [...spec.rows].map(([key, row]) => {
           const offset = row * STRIDE;
-          const group: Group = { key, n: sums[offset]!, sums: emptySums() };
-          SUMMED.forEach((field, at) => (group.sums[field] = sums[offset + 1 + at]!));
+          const group: Group = { key, n: final[offset]!, sums: emptySums() };
+          SUMMED.forEach((field, at) => (group.sums[field] = final[offset + 1 + at]!));
           return group;
         });
   return {
