@@ -1,11 +1,12 @@
 /**
  * Ticket catalog at scale, run by `npm run bench` (or `npm run bench -- catalog`): the same lists at 10,000
  * tickets (the baseline, same store and run) and at 100,000 (`ORDO_BENCH_CATALOG_TICKETS`): the start-up read of
- * every ticket into the memory catalog, the API process's heap and RSS with them held, and at 20 connections the
- * p50/p99 of `GET /api/tickets` sorted by SLA due (admin, every ticket), a filtered list (agent: open, high
+ * every ticket into the memory catalog (the API process started again on the filled store: from ready to every
+ * ticket read), the API process's heap and RSS with them held, and at 20 connections the p50/p99 of
+ * `GET /api/tickets` sorted by SLA due (admin, every ticket; PASS under 50 ms), a filtered list (agent: open, high
  * priority), a text search, and a count (`/api/tickets/awaiting-counts`). Each figure at 100,000 is printed with
- * its ratio to the one at 10,000. Tickets past the first 200 opened over HTTP are copies of their projections
- * (as in the server bench).
+ * its ratio to the one at 10,000. 200 tickets are opened over HTTP; the rest are copies of their projections
+ * written with insertMany (as in the server bench).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -27,8 +28,9 @@ import {
 
 type Print = (title: string, rows: BenchRow[]) => void;
 
-const BASELINE_TICKETS = 10_000;
 const TICKETS = Number(process.env.ORDO_BENCH_CATALOG_TICKETS ?? 100_000);
+/** The baseline: a tenth of the tickets, at most 10,000. */
+const BASELINE_TICKETS = Math.min(10_000, Math.floor(TICKETS / 10));
 const CONNECTIONS = 20;
 const SECONDS = Number(process.env.ORDO_BENCH_CATALOG_SECONDS ?? 8);
 const OPENED = 200;
@@ -36,7 +38,8 @@ const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
 interface Measured {
   tickets: number;
-  reloadMs: number;
+  fillMs: number;
+  startMs: number;
   heap: number;
   rss: number;
   lists: Record<string, LoadResult>;
@@ -50,31 +53,50 @@ export async function benchCatalog(print: Print): Promise<void> {
   try {
     const opened = await openStore(path.join(tempDir, 'store'));
     store = opened.store;
-    app = await buildApp(benchAppOptions(opened, path.join(tempDir, 'data')));
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const address = app.server.address();
-    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    const people = await setUp(app);
+    const dataDir = path.join(tempDir, 'data');
+    let url = '';
+    /** Start the API process (again): from ready to every ticket in its catalog, in ms. */
+    const start = async (): Promise<number> => {
+      await app?.close();
+      app = await buildApp(benchAppOptions(opened, dataDir));
+      const before = performance.now();
+      // Ready starts the catalog's read of every ticket (warm); the first count waits for it.
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      await app.tickets.catalog.count({}, 1);
+      const startMs = performance.now() - before;
+      const address = app.server.address();
+      url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+      return startMs;
+    };
+    await start();
+    const people = await setUp(app!);
     const services = ['email', 'vpn', 'erp', 'printer', 'other'];
-    for (let n = 0; n < OPENED; n++) {
-      await inject(app, 'POST', '/api/tickets', people.requester, {
-        type: 'it.incident',
-        data: {
-          title: `目录测试 catalog bench ${n}`,
-          service: services[n % services.length],
-          impact: ['person', 'team', 'company'][n % 3],
-          urgency: ['low', 'medium', 'high'][n % 3],
-        },
-      });
-    }
-    const db = app.db.db!;
+    let begun = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (begun < OPENED) {
+          const n = begun++;
+          await inject(app!, 'POST', '/api/tickets', people.requester, {
+            type: 'it.incident',
+            data: {
+              title: `目录测试 catalog bench ${n}`,
+              service: services[n % services.length],
+              impact: ['person', 'team', 'company'][n % 3],
+              urgency: ['low', 'medium', 'high'][n % 3],
+            },
+          });
+        }
+      }),
+    );
+    // The connection of the API process running now (each start opens its own).
+    const db = () => app!.db.db!;
 
     const measure = async (target: number): Promise<Measured> => {
-      const tickets = await fillTickets(db, target);
-      global.gc?.();
-      const reloadStarted = performance.now();
-      await app!.tickets.catalog.reload();
-      const reloadMs = performance.now() - reloadStarted;
+      const fillStarted = performance.now();
+      const tickets = await fillTickets(db(), target);
+      const fillMs = performance.now() - fillStarted;
+      // A restart: a new API process reads every ticket into its catalog.
+      const startMs = await start();
       global.gc?.();
       const memory = process.memoryUsage();
       const lists: Record<string, LoadResult> = {};
@@ -94,12 +116,14 @@ export async function benchCatalog(print: Print): Promise<void> {
         });
         lists[name] = result[name]!;
       }
-      return { tickets, reloadMs, heap: memory.heapUsed, rss: memory.rss, lists };
+      return { tickets, fillMs, startMs, heap: memory.heapUsed, rss: memory.rss, lists };
     };
 
     const small = await measure(BASELINE_TICKETS);
     const large = await measure(TICKETS);
     const ratio = (a: number, b: number) => `×${(a / Math.max(b, 1e-9)).toFixed(1)}`;
+    const listP99 = large.lists.list!.p99;
+    const listPass = listP99 < 50 && large.lists.list!.failed === 0;
     const rows: BenchRow[] = [];
     for (const [name, label] of [
       ['list', 'GET /api/tickets sorted by SLA due (admin)'],
@@ -120,26 +144,34 @@ export async function benchCatalog(print: Print): Promise<void> {
           opsPerSec: l.perSecond,
           note:
             `p50 ${ms(l.p50)}, p99 ${ms(l.p99)}; p99 ${ratio(l.p99, s.p99)} the baseline's` +
-            (name === 'list' ? ' (goal < 50 ms)' : '') +
+            (name === 'list' ? `: ${listPass ? 'PASS' : 'FAIL'} (p99 < 50 ms)` : '') +
             (l.failed ? `; ${l.failed} failed` : ''),
         },
       );
     }
+    for (const measured of [small, large])
+      rows.push({
+        name: `start-up read @ ${measured.tickets.toLocaleString('en')}`,
+        opsPerSec: measured.tickets / (measured.startMs / 1000),
+        note:
+          `${ms(measured.startMs)} from ready to every ticket in the catalog ` +
+          `(${(measured.startMs / measured.tickets).toFixed(3)} ms a ticket); API process ${mb(measured.heap)} heap, ` +
+          `${mb(measured.rss)} RSS; tickets written in ${(measured.fillMs / 1000).toFixed(1)} s`,
+      });
     print(
       `Ticket catalog at ${large.tickets.toLocaleString('en')} tickets against ${small.tickets.toLocaleString('en')}, ` +
         `${CONNECTIONS} connections, ${SECONDS} s each`,
       rows,
     );
     console.log(
-      `catalog ${app.tickets.catalog.kind}: start-up read ${ms(small.reloadMs)} for ${small.tickets.toLocaleString('en')} ` +
-        `(${(small.reloadMs / small.tickets).toFixed(3)} ms a ticket), ${ms(large.reloadMs)} for ` +
-        `${large.tickets.toLocaleString('en')} (${(large.reloadMs / large.tickets).toFixed(3)} ms a ticket, ` +
-        `${ratio(large.reloadMs, small.reloadMs)}); API process ${mb(small.heap)} heap / ${mb(small.rss)} RSS at ` +
-        `${small.tickets.toLocaleString('en')}, ${mb(large.heap)} / ${mb(large.rss)} at ${large.tickets.toLocaleString('en')}; ` +
+      `catalog ${app!.tickets.catalog.kind}; GET /api/tickets sorted by SLA due at ${large.tickets.toLocaleString('en')}: ` +
+        `p99 ${ms(listP99)}: ${listPass ? 'PASS' : 'FAIL'} (goal < 50 ms at ${CONNECTIONS} connections); start-up read ` +
+        `${ms(large.startMs)} (${ratio(large.startMs, small.startMs)} the ${small.tickets.toLocaleString('en')}'s); ` +
+        `API process ${mb(large.heap)} heap / ${mb(large.rss)} RSS; ` +
         `${((performance.now() - started) / 1000).toFixed(0)} s` +
         (store ? ', embedded FerretDB' : ', MONGODB_URI'),
     );
-    if (!store) await db.dropDatabase();
+    if (!store) await db().dropDatabase();
   } finally {
     await app?.close();
     await store?.stop();

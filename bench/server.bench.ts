@@ -361,8 +361,9 @@ export async function fillTickets(db: Db, target: number): Promise<number> {
   let batch: TicketDoc[] = [];
   for (let copy = 0; existing + copy < target; copy++) {
     const template = templates[copy % templates.length]!;
-    const id = `tbench${copy.toString(36).padStart(8, '0')}`;
-    const number = `BENCH-${String(copy).padStart(6, '0')}`;
+    // Numbered after the tickets already there, so a second top-up adds new ids.
+    const id = `tbench${(existing + copy).toString(36).padStart(8, '0')}`;
+    const number = `BENCH-${String(existing + copy).padStart(6, '0')}`;
     // Spread over the next three weeks, some already overdue, one in ten without a running clock.
     const due =
       copy % 10 === 0 ? NO_DUE : new Date(now + ((copy * 7919) % (21 * 24 * 60)) * 60_000 - 2 * 60 * 60_000);
