@@ -366,25 +366,29 @@ export class AlertIntake {
         if (!isDuplicateKey(error)) throw error;
       });
     const actor = channelActor(channel);
-    const { state, created } = await this.app.tickets.open({
-      typeKey: channel.typeKey,
-      data,
-      requester,
-      channel: 'alert',
-      tags: ['alert'],
-      actor,
-      ticketId: episode.ticketId,
-    });
-    if (created && channel.team && state.team !== channel.team) {
-      try {
-        await this.app.tickets.execute(state.id, { command: 'assign', team: channel.team }, actor);
-      } catch (error) {
-        if (!(error instanceof HttpProblem) || error.status >= 500) throw error;
-        this.app.log.warn(
-          { ticketId: state.id, team: channel.team, err: error },
-          'alert ticket not handed to the team',
-        );
-      }
+    const open = (team: string | undefined) =>
+      this.app.tickets.open({
+        typeKey: channel.typeKey,
+        data,
+        requester,
+        channel: 'alert',
+        tags: ['alert'],
+        actor,
+        ticketId: episode.ticketId,
+        // In the channel's team from the first commit: a crash cannot leave the ticket in routing's queue.
+        ...(team ? { team } : {}),
+      });
+    let state: Awaited<ReturnType<typeof open>>['state'];
+    try {
+      ({ state } = await open(channel.team));
+    } catch (error) {
+      // A team removed since the channel was set up: the ticket goes where routing sends it, and an admin is told.
+      if (!(error instanceof HttpProblem) || error.options.code !== 'open.team-unknown') throw error;
+      this.app.log.warn(
+        { ticketId: episode.ticketId, team: channel.team },
+        'alert channel team unknown; routed instead',
+      );
+      ({ state } = await open(undefined));
     }
     return state.number;
   }

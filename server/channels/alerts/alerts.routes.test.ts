@@ -191,6 +191,16 @@ describe('POST /api/channels/alerts/:key', () => {
     expect(await count(ALERT_EPISODES, { channelId: channel.id })).toBe(100);
   });
 
+  it("opens in the channel's team in one commit", async () => {
+    const channel = await createChannel({ name: 'ops-team', team: 'it-ops' });
+    const answer = await post(channel.path, channel.key, alertmanager([firing('team001')]));
+    expect(answer.status, JSON.stringify(answer.body)).toBe(202);
+    const ticketId = (answer.body.items as { ticketId: string }[])[0]!.ticketId;
+    const ticket = await ticketOf(ticketId);
+    expect(ticket.team).toBe('it-ops');
+    expect(ticket.version).toBe(1);
+  });
+
   it('records a resolved alert on the ticket; resolves it when the channel says so; the next firing opens anew', async () => {
     const recordOnly = await createChannel({ name: 'record only', autoResolve: false });
     const opened = await post(recordOnly.path, recordOnly.key, alertmanager([firing('disk01')]));
