@@ -16,7 +16,8 @@ import { generateHistory, type History } from '../support/ticket-history.js';
 
 /**
  * A manager opens the dashboard over two weeks of generated history, reads the figures with their definitions,
- * clicks the breached bar of a priority and lands on the ticket queue holding exactly those tickets. In Debian's
+ * clicks the breached bar of a priority and lands on the ticket queue holding exactly those tickets; then the
+ * busiest heat map cell and the p90 resolution time, each opening its own exact list. In Debian's
  * Chromium, against the built studio; the server's clock stands at the end of the history.
  */
 let app: FastifyInstance;
@@ -38,7 +39,7 @@ afterAll(async () => {
 });
 
 describe('analytics dashboard', () => {
-  it('a manager opens the dashboard, clicks the breached bar and lands on the matching ticket list', async () => {
+  it('a manager clicks the breached bar, a heat map cell and a p90, each landing on its exact ticket list', async () => {
     const manager = history.supervisor;
     const token = await login(app, manager.username, manager.password);
     const answer = await call(app, {
@@ -95,7 +96,47 @@ describe('analytics dashboard', () => {
     expect((await numbers.allInnerTexts()).sort()).toEqual(expectedNumbers);
     await shoot(page, 'analytics/02-breached-tickets');
     expect(await seriousA11yViolations(page)).toEqual([]);
+
+    // The busiest heat map cell opens the tickets created on that weekday in that hour: as many as it counted.
+    await page.goBack();
+    const heatmap = page.locator('[data-test=chart-heatmap]');
+    await heatmap.locator('svg').waitFor();
+    const cells = dashboard.heatmap.cells;
+    let busiest = { weekday: 0, hour: 0, count: -1 };
+    cells.forEach((hours, weekday) =>
+      hours.forEach((count, hour) => {
+        if (count > busiest.count) busiest = { weekday, hour, count };
+      }),
+    );
+    // The chart's grid (AnalyticsPage heatmapOption): 48 px left, 16 right, 8 top, 64 bottom; 24 hours × 7 days.
+    // A click at a position within the element scrolls it into view first (the heat map is below the fold).
+    const canvas = heatmap.locator('svg').first();
+    const box = (await canvas.boundingBox())!;
+    await canvas.click({
+      position: {
+        x: 48 + (busiest.hour + 0.5) * ((box.width - 48 - 16) / 24),
+        y: 8 + (busiest.weekday + 0.5) * ((box.height - 8 - 64) / 7),
+      },
+    });
+    await page.waitForURL(/createdHour=/);
+    const cellAddress = new URL(page.url()).searchParams;
+    expect([cellAddress.get('createdWeekday'), cellAddress.get('createdHour')]).toEqual([
+      String(busiest.weekday + 1),
+      String(busiest.hour),
+    ]);
+    await expect.poll(() => numbers.count()).toBe(busiest.count);
+
+    // The p90 of the business resolution time opens the tickets at or beyond it, longest first.
+    await page.goBack();
+    const p90 = dashboard.kpis.resolution.business.p90;
+    const cell = page.locator('[data-test=duration-resolution-business-p90]');
+    expect(await cell.innerText()).toContain(`不少于 ${p90.value} 分钟`);
+    await cell.getByRole('button').click();
+    await page.waitForURL(/sort=-resolutionBusiness/);
+    await page.locator('[data-test=queue-report-filter]').getByText('解决时长（工作时间）不少于').waitFor();
+    await expect.poll(() => numbers.count()).toBe(p90.listed);
+    await shoot(page, 'analytics/03-p90-tickets');
     // "Who am I" before signing in answers 401, which the browser logs; nothing else may be an error.
     expect(errors.filter((text) => !/status of 401/.test(text))).toEqual([]);
-  });
+  }, 180_000);
 });
