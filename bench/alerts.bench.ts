@@ -7,7 +7,7 @@
 // Baseline in the same run: 100 tickets opened at once through POST /api/tickets, so the ratio means something on
 // whatever machine runs it.
 import { benchAppOptions, ADMIN_PASSWORD, inject, openStore } from './server.bench.js';
-import http from 'node:http';
+import { Worker } from 'node:worker_threads';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,38 +24,17 @@ interface Row {
 }
 type Print = (title: string, rows: Row[]) => void;
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1000 });
+/**
+ * The sender: a worker thread (`burst-client.worker.mjs`) posting over real sockets, so answering and sending do
+ * not take turns on one event loop — an alert source is another process.
+ */
+const client = new Worker(new URL('./burst-client.worker.mjs', import.meta.url));
+client.unref();
 
-/** POST over a real socket; answers the status, the body and the milliseconds it took. */
-function post(base: string, pathname: string, headers: Record<string, string>, body: string) {
-  const started = performance.now();
-  return new Promise<{ status: number; body: string; ms: number }>((resolve, reject) => {
-    const request = http.request(
-      `${base}${pathname}`,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          ...headers,
-        },
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            body: Buffer.concat(chunks).toString('utf8'),
-            ms: performance.now() - started,
-          }),
-        );
-      },
-    );
-    request.on('error', reject);
-    request.end(body);
-  });
+interface Answer {
+  status: number;
+  body: string;
+  ms: number;
 }
 
 const percentile = (values: number[], share: number) => {
@@ -86,11 +65,14 @@ function firing(fingerprint: string) {
   };
 }
 
-/** Post all bodies at once; answers the wall time and each answer. */
+/** Post all bodies at once from the sender's thread; answers the wall time and each answer. */
 async function burst(base: string, pathname: string, headers: Record<string, string>, bodies: string[]) {
-  const started = performance.now();
-  const answers = await Promise.all(bodies.map((body) => post(base, pathname, headers, body)));
-  const wall = performance.now() - started;
+  const result = await new Promise<{ wall: number; answers: Answer[]; error?: string }>((resolve) => {
+    client.once('message', resolve);
+    client.postMessage({ url: `${base}${pathname}`, headers, bodies });
+  });
+  if (result.error) throw new Error(result.error);
+  const { wall, answers } = result;
   const failed = answers.filter((answer) => answer.status >= 300);
   if (failed.length > 0)
     throw new Error(`${failed.length} refused, e.g. ${failed[0]!.status} ${failed[0]!.body}`);
@@ -226,7 +208,7 @@ export async function benchAlerts(print: Print): Promise<void> {
     if (stormTickets.size !== 1 || summary.count !== 1000)
       throw new Error('the storm did not make one ticket of 1,000');
   } finally {
-    agent.destroy();
+    client.postMessage('close');
     await app?.close();
     await store?.stop();
     await rm(tempDir, { recursive: true, force: true });
