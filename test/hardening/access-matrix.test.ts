@@ -210,6 +210,7 @@ const POLICY: Record<string, Policy> = {
   'POST /api/kb/deflections/submitted': { roles: PEOPLE },
   'GET /api/kb/mappings/:type': { roles: STAFF },
   'PUT /api/kb/mappings/:type': { roles: DESIGNERS },
+  'DELETE /api/kb/mappings/:type': { roles: DESIGNERS },
   'GET /api/kb/synonyms': { roles: STAFF },
   'PUT /api/kb/synonyms': { roles: DESIGNERS },
   // The help center is read without signing in: public, published articles only.
