@@ -5,7 +5,6 @@ import { parseDefinitionText } from '../definitions/definition-json.js';
 import { ticketTypeVersions } from '../definitions/ticket-type.model.js';
 import { HttpProblem } from '../lib/problem.js';
 import type { EffectRegistry } from './effects.js';
-import type { Commit } from './event-store.js';
 import { SYSTEM_ACTOR } from './ticket.jobs.js';
 import type { TicketService } from './ticket.service.js';
 
@@ -41,13 +40,12 @@ function problemText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Did this commit move the ticket into `closed` or `cancelled`? */
-function finishedBy(commit: Commit): boolean {
-  const events = (commit.payload.events ?? []) as {
-    type?: string;
-    data?: { after?: { category?: string } };
-  }[];
-  return events.some(
+/** The effect a commit finishing a sub-ticket carries: its report to the parent. */
+export const SUBTICKET_FINISHED_EFFECT = 'server.subticket-finished';
+
+/** Do these events move the ticket into `closed` or `cancelled`? */
+function finishes(events: readonly unknown[]): boolean {
+  return (events as { type?: string; data?: { after?: { category?: string } } }[]).some(
     (event) => event.type === 'status.changed' && FINISHED.has(event.data?.after?.category ?? ''),
   );
 }
@@ -131,8 +129,21 @@ export function registerSubtickets(
     }
   });
 
-  effects.onCommit(async (commit, state) => {
-    if (state.parent === undefined || !FINISHED.has(state.status.category) || !finishedBy(commit)) return;
+  // Carried by the very commit that finishes the sub-ticket (stored with it, run after it, and run again by the
+  // reconciler when the process died in between), so a parent never misses its sub-ticket's end.
+  tickets.addCommitEffects(({ state, events, seq }) =>
+    state.parent !== undefined && FINISHED.has(state.status.category) && finishes(events)
+      ? [
+          {
+            kind: SUBTICKET_FINISHED_EFFECT,
+            key: `${state.id}:${seq}:subticket-finished`,
+            ticketId: state.id,
+          },
+        ]
+      : [],
+  );
+  effects.on(SUBTICKET_FINISHED_EFFECT, async (_effect, _commit, state) => {
+    if (state.parent === undefined) return;
     await report(state.parent.id, {
       command: 'subticket-finished',
       key: state.parent.key,

@@ -279,6 +279,26 @@ describe('sub-tickets', () => {
     expect((await eventTypes(id)).filter((type) => type === 'subticket.opened')).toHaveLength(1);
   });
 
+  it('the commit finishing a sub-ticket carries its report, so the reconciler reports it once if the process died', async () => {
+    const parent = await open('sub.parent', form('子工单结束的报告'));
+    const id = String(parent.id);
+    const childId = String(((await get(id)).subtickets as Body[])[0]!.id);
+    await completeStep(childId);
+    const commits = await app.db
+      .collection<{ ticketId: string; seq: number; payload: string }>('ticket_events')
+      .find({ ticketId: childId })
+      .sort({ seq: -1 })
+      .limit(1)
+      .toArray();
+    const effects = (JSON.parse(commits[0]!.payload) as { effects: { kind: string }[] }).effects;
+    expect(effects.map((effect) => effect.kind)).toContain('server.subticket-finished');
+    // Run again (as after a crash between the commit and its report): the parent hears of it once.
+    await app.ticketJobs.reconcile(clock.now(), HOUR);
+    await app.ticketJobs.reconcile(clock.now(), HOUR);
+    expect((await eventTypes(id)).filter((type) => type === 'subticket.finished')).toHaveLength(1);
+    expect(at(await get(id))).toEqual(['follow-up']);
+  });
+
   it('cancelling the parent cancels the sub-ticket it waits for', async () => {
     const parent = await open('sub.parent', form('取消上级工单'));
     const id = String(parent.id);
