@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { access, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { access, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { simpleParser, type ParsedMail } from 'mailparser';
@@ -179,6 +179,27 @@ export async function writeWhole(file: string, content: Buffer): Promise<void> {
   await rename(temporary, file);
 }
 
+/**
+ * Remove what `writeWhole` left behind when its process was killed mid-write: `.tmp-` files in `folder` not
+ * touched for `olderThanMs` (a write under way in another process is younger). Answers how many were removed.
+ */
+export async function removeStaleTemporaries(
+  folder: string,
+  olderThanMs: number,
+  now = Date.now(),
+): Promise<number> {
+  let removed = 0;
+  for (const name of await readdir(folder).catch(() => [] as string[])) {
+    if (!name.startsWith('.tmp-')) continue;
+    const file = path.join(folder, name);
+    const info = await stat(file).catch(() => undefined);
+    if (!info || now - info.mtimeMs < olderThanMs) continue;
+    await rm(file, { force: true });
+    removed += 1;
+  }
+  return removed;
+}
+
 /** One line of text for people: no control characters, no runs of spaces. */
 function cleanText(text: string): string {
   return (
@@ -218,6 +239,9 @@ export class MailIntake {
 
   async ensureIndexes(): Promise<void> {
     await mkdir(this.folder, { recursive: true, mode: 0o700 });
+    // Raw copies a killed process left half-written (the sender's retry writes them again, whole).
+    const removed = await removeStaleTemporaries(this.folder, 10 * 60_000);
+    if (removed > 0) this.app.log.info({ removed, folder: this.folder }, 'half-written mail copies removed');
     await ensureQueryIndexes(this.app.db, MAIL_MESSAGES_COLLECTION, [
       { outcome: 1, receivedAt: -1 },
       { mailbox: 1, receivedAt: -1 },
