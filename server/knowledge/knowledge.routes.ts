@@ -723,6 +723,21 @@ export async function knowledgeRoutes(app: FastifyInstance) {
     },
   );
 
+  /** The ticket type a mapping belongs to, and the answer of each mapping route. */
+  const mappingParams = {
+    type: 'object',
+    required: ['type'],
+    properties: { type: { type: 'string', maxLength: 100 } },
+  } as const;
+  const mappingAnswer = {
+    type: 'object',
+    properties: {
+      type: { type: 'string' },
+      custom: { type: 'boolean' },
+      mapping: { type: 'object', additionalProperties: true },
+    },
+  } as const;
+
   app.get(
     '/api/kb/mappings/:type',
     {
@@ -730,22 +745,8 @@ export async function knowledgeRoutes(app: FastifyInstance) {
         tags: ['knowledge'],
         summary:
           'How a ticket of this type becomes an article (Handlebars per field; the default when unset)',
-        params: {
-          type: 'object',
-          required: ['type'],
-          properties: { type: { type: 'string', maxLength: 100 } },
-        },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              type: { type: 'string' },
-              custom: { type: 'boolean' },
-              mapping: { type: 'object', additionalProperties: true },
-            },
-          },
-          ...problems,
-        },
+        params: mappingParams,
+        response: { 200: mappingAnswer, ...problems },
       },
       config: { access: { roles: [...STAFF] } },
     },
@@ -762,23 +763,9 @@ export async function knowledgeRoutes(app: FastifyInstance) {
       schema: {
         tags: ['knowledge'],
         summary: 'Set the mapping template of a ticket type',
-        params: {
-          type: 'object',
-          required: ['type'],
-          properties: { type: { type: 'string', maxLength: 100 } },
-        },
+        params: mappingParams,
         body: mappingBody,
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              type: { type: 'string' },
-              custom: { type: 'boolean' },
-              mapping: { type: 'object', additionalProperties: true },
-            },
-          },
-          ...problems,
-        },
+        response: { 200: mappingAnswer, ...problems },
       },
       config: { access: { roles: ['admin', 'designer'] } },
     },
@@ -799,22 +786,8 @@ export async function knowledgeRoutes(app: FastifyInstance) {
       schema: {
         tags: ['knowledge'],
         summary: 'Remove a ticket type’s own mapping template (the default applies again)',
-        params: {
-          type: 'object',
-          required: ['type'],
-          properties: { type: { type: 'string', maxLength: 100 } },
-        },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              type: { type: 'string' },
-              custom: { type: 'boolean' },
-              mapping: { type: 'object', additionalProperties: true },
-            },
-          },
-          ...problems,
-        },
+        params: mappingParams,
+        response: { 200: mappingAnswer, ...problems },
       },
       config: { access: { roles: ['admin', 'designer'] } },
     },
