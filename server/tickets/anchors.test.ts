@@ -1,24 +1,50 @@
 import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseUri } from '../../test/support/database.js';
-import { ANCHOR_HEADS_COLLECTION, ensureAnchorIndexes, recordAnchor } from './anchors.js';
-import { TICKETS_COLLECTION } from './ticket.projection.js';
+import {
+  ANCHOR_HEADS_COLLECTION,
+  ANCHORS_COLLECTION,
+  anchorFromCatalog,
+  ensureAnchorIndexes,
+  recordAnchor,
+  verifyAnchorChain,
+  type AnchorDoc,
+} from './anchors.js';
+import { databaseCatalog, memoryCatalog, type CatalogEntry } from './ticket-catalog.js';
+import { TICKETS_COLLECTION, type TicketDoc } from './ticket.projection.js';
+
+interface Head {
+  _id: string;
+  version: number;
+  headHash: string;
+  updatedAt: Date;
+}
 
 let db: Connection;
-const tickets = () =>
-  db.collection<{ _id: string; version: number; headHash: string; updatedAt: Date }>(TICKETS_COLLECTION);
+/** The same changes again, anchored from each kind of catalog (a database each). */
+let fromDatabase: Connection;
+let fromMemory: Connection;
+const tickets = (on = db) => on.collection<Head>(TICKETS_COLLECTION);
+const connect = (name: string) =>
+  mongoose.createConnection(testDatabaseUri(name), { retryWrites: false }).asPromise();
 
 beforeAll(async () => {
-  db = await mongoose
-    .createConnection(testDatabaseUri('tickets_anchors'), { retryWrites: false })
-    .asPromise();
-  await db.dropDatabase();
-  await ensureAnchorIndexes(db);
+  [db, fromDatabase, fromMemory] = await Promise.all([
+    connect('tickets_anchors'),
+    connect('tickets_anchors_db'),
+    connect('tickets_anchors_mem'),
+  ]);
+  for (const connection of [db, fromDatabase, fromMemory]) {
+    await connection.dropDatabase();
+    await ensureAnchorIndexes(connection);
+  }
 });
 
 afterAll(async () => {
-  await db.dropDatabase();
-  await db.close();
+  for (const connection of [db, fromDatabase, fromMemory]) {
+    await connection.dropDatabase();
+    await connection.close();
+  }
 });
 
 describe('recordAnchor', () => {
@@ -56,5 +82,97 @@ describe('recordAnchor', () => {
     expect(await heads.findOne({ _id: 't0299' })).toMatchObject({ seq: 1, anchorId: second!._id });
     // Nothing changed since: no third anchor.
     expect(await recordAnchor(db, new Date(Date.UTC(2026, 11, 6, 10, 3)))).toBeNull();
+  });
+});
+
+describe('anchors from the memory catalog', () => {
+  const minute = (m: number, s = 0, ms = 0) => new Date(Date.UTC(2026, 11, 6, 11, m, s, ms));
+  const head = (id: string, version: number, updatedAt: Date): Head => ({
+    _id: id,
+    version,
+    headHash: `${id}-h${version}`,
+    updatedAt,
+  });
+
+  it('anchors exactly the tickets the database would, a projection written after the last anchor read included', async () => {
+    const byQuery = databaseCatalog(() => fromDatabase.collection<TicketDoc>(TICKETS_COLLECTION));
+    const inMemory = memoryCatalog(() => fromMemory.collection<TicketDoc>(TICKETS_COLLECTION));
+    anchorFromCatalog(fromMemory, inMemory);
+    /** A projection written, as the service writes it: stored, then told to this process's catalog. */
+    const write = async (...heads: Head[]) => {
+      for (const connection of [fromDatabase, fromMemory])
+        for (const doc of heads)
+          await tickets(connection).replaceOne({ _id: doc._id }, doc, { upsert: true });
+      for (const doc of heads) inMemory.note(doc as unknown as CatalogEntry);
+    };
+    const both = async (at: Date) => {
+      const [queried, held] = [
+        await recordAnchor(fromDatabase, at, undefined, 'worker', byQuery),
+        // The catalog registered for the connection, as the worker's job finds it.
+        await recordAnchor(fromMemory, at),
+      ];
+      expect(held).toEqual(queried);
+      return held;
+    };
+
+    // a and b were there before the process started (the catalog reads them at first use); c it writes itself.
+    for (const connection of [fromDatabase, fromMemory])
+      await tickets(connection).insertMany([head('a', 1, minute(0, 20)), head('b', 1, minute(0, 30))]);
+    await write(head('c', 1, minute(0, 40)));
+    const first = await both(minute(1));
+    expect(first?.heads.map((anchored) => `${anchored.ticketId}:${anchored.seq}`)).toEqual([
+      'a:1',
+      'b:1',
+      'c:1',
+    ]);
+
+    // b's commit came just before the first anchor read the tickets, its projection just after: the overlap
+    // takes it up next time. a is unchanged (not anchored again); d is new. Five minutes before the first
+    // anchor is the edge of the overlap: e, exactly there, is taken up; f, a millisecond older, is not (nor by the
+    // database: the overlap is the one window both read).
+    await write(
+      head('b', 2, minute(0, 59, 900)),
+      head('d', 1, minute(1, 30)),
+      head('e', 1, new Date(minute(1).getTime() - 5 * 60_000)),
+      head('f', 1, new Date(minute(1).getTime() - 5 * 60_000 - 1)),
+    );
+    const second = await both(minute(2));
+    expect(second?.heads.map((anchored) => `${anchored.ticketId}:${anchored.seq}`)).toEqual([
+      'b:2',
+      'd:1',
+      'e:1',
+    ]);
+    expect(second?.previousDigest).toBe(first?.digest);
+
+    // A head behind its anchor is never anchored over it; nothing else changed: no anchor from either.
+    await tickets(fromDatabase).updateOne({ _id: 'c' }, { $set: { version: 0, updatedAt: minute(2, 30) } });
+    expect(await both(minute(3))).toBeNull();
+
+    const headsOf = async (connection: Connection) =>
+      connection.collection(ANCHOR_HEADS_COLLECTION).find({}).sort({ _id: 1 }).toArray();
+    expect(await headsOf(fromMemory)).toEqual(await headsOf(fromDatabase));
+    inMemory.close();
+  });
+
+  it('chains onto anchors another process recorded meanwhile, and starts again when the chain was dropped', async () => {
+    const other = await connect('tickets_anchors');
+    try {
+      await tickets().insertOne(head('x1', 1, minute(10)));
+      const mine = await recordAnchor(db, minute(11));
+      await tickets().insertOne(head('x2', 1, minute(11, 30)));
+      const theirs = await recordAnchor(other, minute(12));
+      expect(theirs?._id).toBe(mine!._id + 1);
+      await tickets().insertOne(head('x3', 1, minute(12, 30)));
+      const next = await recordAnchor(db, minute(13));
+      expect(next).toMatchObject({ _id: theirs!._id + 1, previousDigest: theirs!.digest });
+      const chain = await db.collection<AnchorDoc>(ANCHORS_COLLECTION).find({}).sort({ _id: 1 }).toArray();
+      expect(verifyAnchorChain(chain)).toEqual({ valid: true, anchors: chain.length });
+
+      await db.collection(ANCHORS_COLLECTION).drop();
+      await tickets().insertOne(head('x4', 1, minute(13, 30)));
+      expect(await recordAnchor(db, minute(14))).toMatchObject({ _id: 1, previousDigest: null });
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Connection } from 'mongoose';
 import { bulkWriteInChunks } from '../lib/bulk-write.js';
+import { databaseCatalog, type TicketCatalog } from './ticket-catalog.js';
 import { TICKETS_COLLECTION, type TicketDoc } from './ticket.projection.js';
 
 /**
@@ -16,6 +17,11 @@ import { TICKETS_COLLECTION, type TicketDoc } from './ticket.projection.js';
  * exported (`GET /api/audit/anchors`) and kept outside the database, where `verifyAnchorChain` (or any sha256 tool)
  * recomputes it; each digest also goes to the log. Anchor n is stored under `_id` n: two workers anchoring at
  * once cannot fork the chain — the second insert of the same number fails and that run records nothing.
+ *
+ * An anchor touches only what changed: the changed tickets come from the process's ticket catalog
+ * (`anchorFromCatalog`) — the memory catalog holds every ticket of the embedded store, which reads a whole
+ * collection for any filter but `_id` alone — and their anchored heads and the chain's last anchor are looked up by
+ * `_id` there.
  */
 /** The chain (numbered anchors; the daily, unnumbered ones of earlier versions stay in `audit_anchors`). */
 export const ANCHORS_COLLECTION = 'audit_anchor_chain';
@@ -72,36 +78,95 @@ export async function ensureAnchorIndexes(db: Connection): Promise<void> {
   await db.collection(ANCHORS_COLLECTION).createIndex({ at: -1 });
 }
 
-async function lastAnchor(db: Connection): Promise<AnchorDoc | null> {
-  return db.collection<AnchorDoc>(ANCHORS_COLLECTION).find({}).sort({ _id: -1 }).limit(1).next();
+/** What the next anchor needs of the last one. */
+type ChainEnd = Pick<AnchorDoc, '_id' | 'at' | 'digest'>;
+const CHAIN_END = { projection: { _id: 1, at: 1, digest: 1 } } as const;
+
+/** The last anchor each connection recorded or found: the next run looks up only that one and any after it. */
+const chainEnds = new WeakMap<Connection, ChainEnd>();
+
+/** Where each connection's anchors read the changed tickets from (`anchorFromCatalog`). */
+const catalogs = new WeakMap<Connection, TicketCatalog>();
+
+/**
+ * Anchors of `db` read the tickets changed since the last one from `catalog`, this process's ticket catalog (with
+ * the memory catalog, from the tickets it holds; with none, by a query on the tickets).
+ */
+export function anchorFromCatalog(db: Connection, catalog: TicketCatalog): void {
+  catalogs.set(db, catalog);
+}
+
+/**
+ * The chain's last anchor. Sorting the chain reads all of it on the embedded store, so that is done once per
+ * connection; after that the last one known is looked up again by `_id` (gone or changed: the chain is sorted
+ * again) and the positions after it one by one, for anchors another process recorded meanwhile.
+ */
+async function lastAnchor(db: Connection): Promise<ChainEnd | null> {
+  const anchors = db.collection<AnchorDoc>(ANCHORS_COLLECTION);
+  const known = chainEnds.get(db);
+  const stillThere =
+    known && (await anchors.findOne<ChainEnd>({ _id: known._id }, CHAIN_END))?.digest === known.digest;
+  let last: ChainEnd | null = stillThere
+    ? known
+    : await anchors.find<ChainEnd>({}, CHAIN_END).sort({ _id: -1 }).limit(1).next();
+  if (!last) return null;
+  for (;;) {
+    const next: ChainEnd | null = await anchors.findOne<ChainEnd>({ _id: last._id + 1 }, CHAIN_END);
+    if (!next) break;
+    last = next;
+  }
+  chainEnds.set(db, last);
+  return last;
+}
+
+/** The seq each of `ids` was last anchored at: by `_id` one at a time where the store reads nothing else well. */
+async function anchoredSeqs(
+  db: Connection,
+  ids: readonly string[],
+  byId: boolean,
+): Promise<Map<string, number>> {
+  const heads = db.collection<AnchorHeadDoc>(ANCHOR_HEADS_COLLECTION);
+  const recorded = new Map<string, number>();
+  if (byId) {
+    for (let i = 0; i < ids.length; i += 8)
+      await Promise.all(
+        ids.slice(i, i + 8).map(async (id) => {
+          const head = await heads.findOne({ _id: id }, { projection: { seq: 1 } });
+          if (head) recorded.set(id, head.seq);
+        }),
+      );
+    return recorded;
+  }
+  for (let i = 0; i < ids.length; i += 500)
+    for (const head of await heads
+      .find({ _id: { $in: ids.slice(i, i + 500) } }, { projection: { seq: 1 } })
+      .toArray())
+      recorded.set(head._id, head.seq);
+  return recorded;
 }
 
 /**
  * Record an anchor of every ticket whose head moved since the last anchor. Returns it, or null when no head moved
- * (nothing to anchor) or another process recorded the same position first.
+ * (nothing to anchor) or another process recorded the same position first. The changed tickets come from
+ * `catalog` (by default the one `anchorFromCatalog` gave for `db`; without one, a query on the tickets).
  */
 export async function recordAnchor(
   db: Connection,
   at: Date,
   log?: FastifyBaseLogger,
   by = 'worker',
+  catalog: TicketCatalog | undefined = catalogs.get(db),
 ): Promise<AnchorDoc | null> {
+  const source = catalog ?? databaseCatalog(() => db.collection<TicketDoc>(TICKETS_COLLECTION));
   const previous = await lastAnchor(db);
-  const since = previous ? new Date(previous.at.getTime() - OVERLAP_MS) : new Date(0);
-  const changed = await db
-    .collection<TicketDoc>(TICKETS_COLLECTION)
-    .find({ updatedAt: { $gte: since } }, { projection: { _id: 1, version: 1, headHash: 1 } })
-    .sort({ _id: 1 })
-    .toArray();
+  const since = previous ? previous.at.getTime() - OVERLAP_MS : 0;
+  const changed = await source.changedSince(since);
+  const recorded = await anchoredSeqs(
+    db,
+    changed.map((ticket) => ticket._id),
+    source.kind === 'memory',
+  );
   const headsCollection = db.collection<AnchorHeadDoc>(ANCHOR_HEADS_COLLECTION);
-  const recorded = new Map<string, number>();
-  for (let i = 0; i < changed.length; i += 500) {
-    const ids = changed.slice(i, i + 500).map((ticket) => ticket._id);
-    for (const head of await headsCollection
-      .find({ _id: { $in: ids } }, { projection: { seq: 1 } })
-      .toArray())
-      recorded.set(head._id, head.seq);
-  }
   const heads: AnchorHead[] = [];
   for (const ticket of changed) {
     if (typeof ticket.headHash !== 'string') continue;
@@ -130,6 +195,7 @@ export async function recordAnchor(
     if ((error as { code?: number }).code === 11000) return null;
     throw error;
   }
+  chainEnds.set(db, { _id: anchor._id, at, digest: anchor.digest });
   // The last anchored head of each ticket, which verification compares with (idempotent: replaying only
   // writes the same heads again).
   await bulkWriteInChunks(

@@ -10,6 +10,9 @@ export interface CatalogSort {
   direction: 1 | -1;
 }
 
+/** A ticket's head as an anchor records it. */
+export type ChangedHead = Pick<CatalogEntry, '_id' | 'version' | 'headHash'>;
+
 /** Where lists and the timer sweep read tickets from (ORDO_TICKET_CATALOG). */
 export type TicketCatalogKind = 'memory' | 'database';
 
@@ -51,6 +54,12 @@ export interface TicketCatalog {
   dueTimers(now: number, limit: number, since?: number): Promise<string[]>;
   /** Open tickets per assignee (least-loaded assignment). */
   openLoads(openCategories: ReadonlySet<string>): Promise<Map<string, number>>;
+  /**
+   * The head of every ticket whose projection changed at or after `since` (its `updatedAt`, ms), by `_id`: what an
+   * audit anchor records (anchors.ts). The memory catalog walks its `updatedAt` order from the newest and stops at
+   * the first older ticket, touching only those that changed; the database answers by query.
+   */
+  changedSince(since: number): Promise<ChangedHead[]>;
   /** Start reading every ticket in the background (memory), so the first list does not wait for it. */
   warm(): void;
   /** Read every ticket again now (memory; nothing to do for the database), as a restart would. */
@@ -92,6 +101,15 @@ export function databaseCatalog(tickets: () => Collection<TicketDoc>): TicketCat
         ])
         .toArray();
       return new Map(loads.map((load) => [load._id, load.n]));
+    },
+    changedSince(since) {
+      return tickets()
+        .find<ChangedHead>(
+          { updatedAt: { $gte: new Date(since) } },
+          { projection: { _id: 1, version: 1, headHash: 1 } },
+        )
+        .sort({ _id: 1 })
+        .toArray();
     },
     warm() {},
     async reload() {},
@@ -316,6 +334,16 @@ export function memoryCatalog(
           loads.set(entry.assignee, (loads.get(entry.assignee) ?? 0) + 1);
       }
       return loads;
+    },
+    async changedSince(since) {
+      await ready();
+      const changed: ChangedHead[] = [];
+      // Newest first; dates sort after every other kind of value, so the first older one ends the walk.
+      for (const entry of orderBy('updatedAt').walk(-1)) {
+        if (!(entry.updatedAt instanceof Date) || entry.updatedAt.getTime() < since) break;
+        changed.push({ _id: entry._id, version: entry.version, headHash: entry.headHash });
+      }
+      return changed.sort((a, b) => compareValues(a._id, b._id));
     },
     warm() {
       ready().catch((error: unknown) => options.onError?.(error));

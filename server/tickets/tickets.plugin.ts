@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { ensureSequenceIndexes } from '../lib/sequence.js';
-import { ensureAnchorIndexes } from './anchors.js';
+import { anchorFromCatalog, ensureAnchorIndexes } from './anchors.js';
 import { EffectRegistry } from './effects.js';
 import { databaseCatalog, memoryCatalog } from './ticket-catalog.js';
 import { createTicketPorts } from './ticket-ports.js';
@@ -51,6 +51,7 @@ export const ticketsPlugin = fp(
     await service.ensureIndexes();
     await ensureSequenceIndexes(app.db);
     await ensureAnchorIndexes(app.db);
+    anchorFromCatalog(app.db, catalog);
     registerTicketJobs(app);
     registerSubtickets(app, effects, service);
     if (app.ordo.runJobs ?? (app.ordo.role === 'all' || app.ordo.role === 'worker')) {
