@@ -100,31 +100,46 @@ describe('claims from several processes', () => {
       .createConnection(testDatabaseUri('lib_sequence'), { retryWrites: false })
       .asPromise();
     try {
+      /**
+       * Claims the first claimer makes alone before the second starts; claims of the second before counting starts
+       * (it is in: it won an insert, twice); claims counted from then on.
+       */
+      const ALONE = 40;
+      const SECOND_IN = 20;
+      const TOGETHER = 400;
       const counts = [0, 0];
-      /** Claims of each claimer once the second one has been claiming for a moment. */
+      /** Claims of each claimer once the second is in. */
       const together = [0, 0];
       let bothIn = false;
+      let enough = false;
       const numbers: number[] = [];
-      const start = Date.now();
-      const deadline = start + 3_000;
+      // Not a pause: a bound, so a claimer that never gets its share fails the test instead of hanging it.
+      const deadline = Date.now() + 30_000;
+      let aloneDone = () => {};
+      const alone = new Promise<void>((resolve) => (aloneDone = resolve));
       // Each claimer keeps 10 claims on their way, like 10 clients opening tickets one after another. The second
       // starts once the first has claimed alone for a while (without pauses, seeing nobody else): the first learns
       // of the second only from the mark the second leaves when it loses, and must then leave it its turns.
       const client = async (connection: Connection, index: number) => {
-        while (Date.now() < deadline) {
+        while (!enough && Date.now() < deadline) {
           numbers.push(await claimNext(connection, 'two-processes'));
           counts[index]! += 1;
-          if (bothIn) together[index]! += 1;
+          if (index === 0 && counts[0]! >= ALONE) aloneDone();
+          if (index === 1 && counts[1]! >= SECOND_IN) bothIn = true;
+          if (bothIn) {
+            together[index]! += 1;
+            if (together[0]! + together[1]! >= TOGETHER) enough = true;
+          }
         }
       };
-      const first = Array.from({ length: 10 }, () => client(db, 0));
-      await new Promise((resolve) => setTimeout(resolve, 800));
-      const second = Array.from({ length: 10 }, () => client(other, 1));
-      setTimeout(() => (bothIn = true), 300);
-      await Promise.all([...first, ...second]);
-      const total = counts[0]! + counts[1]!;
-      expect(total).toBeGreaterThan(50);
+      const first = Promise.all(Array.from({ length: 10 }, () => client(db, 0)));
+      await Promise.race([alone, first]);
+      expect(counts[0]).toBeGreaterThanOrEqual(ALONE);
+      const second = Promise.all(Array.from({ length: 10 }, () => client(other, 1)));
+      await Promise.all([first, second]);
+      expect(enough, `${JSON.stringify(together)} claims together by the deadline`).toBe(true);
       expect(together[1]! / (together[0]! + together[1]!)).toBeGreaterThanOrEqual(0.3);
+      const total = counts[0]! + counts[1]!;
       expect([...numbers].sort((a, b) => a - b)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
       expect((await stored('two-processes')).length).toBe(total);
     } finally {
