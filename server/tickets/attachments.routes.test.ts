@@ -1,3 +1,6 @@
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -7,6 +10,7 @@ import {
   call,
   createUser,
   login,
+  waitFor,
   type CreatedUser,
 } from '../../test/support/server-app.js';
 import { createTeam, itIncidentDefinition, publishType } from '../../test/support/tickets.js';
@@ -17,6 +21,9 @@ let requester: CreatedUser;
 let stranger: CreatedUser;
 let agent: CreatedUser;
 let ticketId: string;
+/** The files in the ticket's attachment folder. */
+const filesOfTicket = async () =>
+  (await readdir(path.join(app.ordo.dataDir, 'attachments', ticketId)).catch(() => [] as string[])).sort();
 
 /** A multipart/form-data body by hand, as a browser sends it. */
 function multipartBody(files: { field?: string; name: string; type: string; content: Buffer }[]) {
@@ -81,6 +88,8 @@ describe('POST /api/tickets/:id/attachments', () => {
     const items = response.json<{ items: { id: string; name: string; size: number }[] }>().items;
     expect(items.map((item) => item.name)).toEqual(['报错截图.png', 'log.txt']);
     expect(items[0]!.size).toBe(png.length);
+    // Each file under its attachment's name, no temporary left.
+    expect(await filesOfTicket()).toEqual(items.map((item) => item.id).sort());
 
     const list = await call(app, {
       method: 'GET',
@@ -120,6 +129,7 @@ describe('POST /api/tickets/:id/attachments', () => {
 
   it('refuses executables and files over the limit, storing nothing', async () => {
     const before = await app.db.collection(ATTACHMENTS_COLLECTION).countDocuments();
+    const filesBefore = await filesOfTicket();
     const script = multipartBody([
       { name: 'fix.exe', type: 'application/octet-stream', content: Buffer.from('MZ') },
     ]);
@@ -142,6 +152,7 @@ describe('POST /api/tickets/:id/attachments', () => {
     });
     expect(tooLarge.statusCode).toBe(413);
     expect(await app.db.collection(ATTACHMENTS_COLLECTION).countDocuments()).toBe(before);
+    expect(await filesOfTicket()).toEqual(filesBefore);
   });
 
   it('refuses a comment naming a file of another ticket', async () => {
@@ -159,5 +170,43 @@ describe('POST /api/tickets/:id/attachments', () => {
     });
     expect(status).toBe(400);
     expect(body.field).toBe('body.attachments');
+  });
+});
+
+describe('half-written files a killed process left', () => {
+  it('are removed after start-up once over 10 minutes old; younger ones and whole files stay', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ordo-attachments-sweep-'));
+    const root = path.join(dataDir, 'attachments');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    const place = async (relative: string, old: boolean) => {
+      const at = path.join(root, relative);
+      await mkdir(path.dirname(at), { recursive: true });
+      await writeFile(at, 'part of a file');
+      if (old) await utimes(at, hourAgo, hourAgo);
+    };
+    await place('t1/.tmp-a1-00aa', true);
+    await place('t1/.tmp-a2-00bb', false);
+    await place('t1/a3', true);
+    await place('intake/.tmp-a4-00cc', true);
+    const started = await buildTestApp('ticket_attachments_sweep', { dataDir });
+    try {
+      await started.ready();
+      const left = async () => [
+        ...(await readdir(path.join(root, 't1'))),
+        ...(await readdir(path.join(root, 'intake'))),
+      ];
+      await waitFor(
+        async () => !(await left()).some((name) => ['.tmp-a1-00aa', '.tmp-a4-00cc'].includes(name)),
+        {
+          what: 'the stale temporaries to be removed',
+          intervalMs: 20,
+        },
+      );
+      expect((await readdir(path.join(root, 't1'))).sort()).toEqual(['.tmp-a2-00bb', 'a3']);
+      expect(await readdir(path.join(root, 'intake'))).toEqual([]);
+    } finally {
+      await started.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

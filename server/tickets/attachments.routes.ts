@@ -1,7 +1,7 @@
 import { ensureQueryIndexes } from '../lib/query-indexes.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, mkdir, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -9,6 +9,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { accessContextOf, requireVisible } from '../access/record-rules.js';
 import { HttpProblem, badRequest, notFound } from '../lib/problem.js';
+import { sweepStaleTemporaries, temporaryPath } from '../lib/whole-files.js';
 import { ATTACHMENTS_COLLECTION, type AttachmentDoc } from './attachment.model.js';
 import { sweepIntakeUploads } from './intake-references.js';
 import {
@@ -26,6 +27,8 @@ import { problemSchema, ticketIdParams } from './tickets.schemas.js';
 export const MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024;
 export const INTAKE_UPLOAD_SWEEP_JOB = 'intake-upload-sweep';
 const MAX_FILES_PER_UPLOAD = 10;
+/** A temporary this old is not an upload under way but one a killed process left. */
+export const STALE_UPLOAD_MS = 10 * 60 * 1000;
 
 const attachmentView = {
   type: 'object',
@@ -58,6 +61,11 @@ const viewOf = (doc: AttachmentDoc) => ({
  * to them by id. A refused upload (too large, wrong type) leaves nothing behind. Files for an intake form are
  * uploaded before the ticket exists (`POST /api/attachments`), claimed by the open that names them
  * (intake-references.ts) and removed by an hourly sweep when no open did within a day.
+ *
+ * A file is written to a temporary name beside its final one, fsync'd, and renamed once the whole upload was
+ * accepted, just before its record is stored: a process killed mid-upload leaves only `.tmp-` files, never a short
+ * file under an attachment's name. Those (and mail's, written the same way) are removed after start-up, in the
+ * background, once over 10 minutes old.
  */
 export async function attachmentsRoutes(app: FastifyInstance) {
   await app.register(multipart, {
@@ -71,6 +79,28 @@ export async function attachmentsRoutes(app: FastifyInstance) {
   await mkdir(app.ordo.dataDir, { recursive: true, mode: 0o700 });
   await chmod(app.ordo.dataDir, 0o700);
   await mkdir(root, { recursive: true, mode: 0o700 });
+
+  // Temporaries a killed process left, in every ticket's folder: walked once the server is ready, one folder at a
+  // time, so a large data folder never holds start-up; closing ends the walk between folders.
+  let sweep: Promise<void> | undefined;
+  let closing = false;
+  app.addHook('onReady', async () => {
+    sweep = sweepStaleTemporaries(root, { olderThanMs: STALE_UPLOAD_MS, stopped: () => closing })
+      .then((removed) => {
+        if (removed.length > 0)
+          app.log.info(
+            { removed: removed.length, files: removed.slice(0, 50), folder: root },
+            'half-written attachment files removed',
+          );
+      })
+      .catch((error: unknown) =>
+        app.log.warn({ err: error, folder: root }, 'removing half-written files failed'),
+      );
+  });
+  app.addHook('onClose', async () => {
+    closing = true;
+    await sweep;
+  });
 
   async function visible(request: Parameters<typeof accessContextOf>[0], ticketId: string) {
     const context = await accessContextOf(request);
@@ -99,13 +129,15 @@ export async function attachmentsRoutes(app: FastifyInstance) {
     const folder = path.join(root, target.folder);
     await mkdir(folder, { recursive: true, mode: 0o700 });
     const stored: AttachmentDoc[] = [];
-    const written: string[] = [];
+    /** Each file's temporary and final name; renamed once the whole upload is accepted. */
+    const written: { temporary: string; file: string }[] = [];
     try {
       for await (const part of request.files()) {
         const name = normaliseName(part.filename);
         const id = `a${Date.now().toString(36)}${randomBytes(8).toString('hex')}`;
         const file = path.join(folder, id);
-        written.push(file);
+        const temporary = temporaryPath(file);
+        written.push({ temporary, file });
         const hash = createHash('sha256');
         let size = 0;
         await pipeline(
@@ -117,7 +149,7 @@ export async function attachmentsRoutes(app: FastifyInstance) {
               done(null, chunk);
             },
           }),
-          createWriteStream(file, { flags: 'wx', mode: 0o600 }),
+          createWriteStream(temporary, { flags: 'wx', mode: 0o600 }),
         );
         if (part.file.truncated) {
           throw new HttpProblem(413, 'Payload Too Large', {
@@ -136,7 +168,12 @@ export async function attachmentsRoutes(app: FastifyInstance) {
             'attachment-empty',
           );
         // The type is read from the bytes (attachment-types.ts): the declared one and the name only narrow it.
-        const checked = await checkAttachmentType(name, part.mimetype, await readHead(file), allowedTypes);
+        const checked = await checkAttachmentType(
+          name,
+          part.mimetype,
+          await readHead(temporary),
+          allowedTypes,
+        );
         if (!checked.ok)
           throw new HttpProblem(415, 'Unsupported Media Type', {
             field: `body.${part.fieldname}`,
@@ -171,8 +208,19 @@ export async function attachmentsRoutes(app: FastifyInstance) {
           { 'zh-CN': '请至少选择一个文件', en: 'Attach at least one file' },
           'attachment-missing',
         );
+      for (const { temporary, file } of written) {
+        const handle = await open(temporary, 'r');
+        try {
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        await rename(temporary, file);
+      }
     } catch (error) {
-      await Promise.all(written.map((file) => rm(file, { force: true })));
+      await Promise.all(
+        written.flatMap(({ temporary, file }) => [rm(temporary, { force: true }), rm(file, { force: true })]),
+      );
       if ((error as { code?: string }).code === 'FST_FILES_LIMIT') {
         throw new HttpProblem(413, 'Payload Too Large', {
           field: 'body',
@@ -185,6 +233,7 @@ export async function attachmentsRoutes(app: FastifyInstance) {
       }
       throw error;
     }
+    // A store that fails here leaves whole files no record names (never a record without its file).
     await collection.insertMany(stored);
     return stored;
   }

@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { access, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Requester, TicketState } from '../../../runtime/engine/types.js';
 import { HttpProblem } from '../../lib/problem.js';
 import { ensureQueryIndexes } from '../../lib/query-indexes.js';
+import { removeStaleTemporaries, writeWhole } from '../../lib/whole-files.js';
 import { ATTACHMENTS_COLLECTION, type AttachmentDoc } from '../../tickets/attachment.model.js';
 import {
   checkAttachmentType,
@@ -147,57 +148,6 @@ export async function readMail(raw: Buffer): Promise<ReadMail> {
       content: attachment.content,
     })),
   };
-}
-
-/**
- * Write a file whose name is fixed by its content or by the message it comes from (a retry after a crash writes
- * the same name again), so that it is either whole or absent: the bytes go to a temporary name beside it, are
- * fsync'd, then renamed over it. A process killed mid-write leaves only a `.tmp-` file, never a short file under
- * the final name that the retry would take for done. An existing final file is whole and is kept.
- */
-export async function writeWhole(file: string, content: Buffer): Promise<void> {
-  try {
-    await access(file);
-    return;
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'ENOENT') throw error;
-  }
-  const temporary = path.join(
-    path.dirname(file),
-    `.tmp-${path.basename(file)}-${randomBytes(6).toString('hex')}`,
-  );
-  const handle = await open(temporary, 'wx', 0o600);
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await rm(temporary, { force: true });
-    throw error;
-  }
-  await handle.close();
-  await rename(temporary, file);
-}
-
-/**
- * Remove what `writeWhole` left behind when its process was killed mid-write: `.tmp-` files in `folder` not
- * touched for `olderThanMs` (a write under way in another process is younger). Answers how many were removed.
- */
-export async function removeStaleTemporaries(
-  folder: string,
-  olderThanMs: number,
-  now = Date.now(),
-): Promise<number> {
-  let removed = 0;
-  for (const name of await readdir(folder).catch(() => [] as string[])) {
-    if (!name.startsWith('.tmp-')) continue;
-    const file = path.join(folder, name);
-    const info = await stat(file).catch(() => undefined);
-    if (!info || now - info.mtimeMs < olderThanMs) continue;
-    await rm(file, { force: true });
-    removed += 1;
-  }
-  return removed;
 }
 
 /** One line of text for people: no control characters, no runs of spaces. */
