@@ -8,9 +8,11 @@ import {
   call,
   createUser,
   login,
+  waitFor,
   type CreatedUser,
 } from '../../test/support/server-app.js';
 import { createTeam, itIncidentDefinition, publishType } from '../../test/support/tickets.js';
+import { RECORD_LINKS_COLLECTION } from '../channels/records/records.model.js';
 
 let app: FastifyInstance;
 let admin: string;
@@ -227,6 +229,94 @@ describe('POST /api/tickets/:id/commands — link and unlink', () => {
     ticket = await run(agent, ticket, { command: 'unlink', ...order, type: 'SALES-ORDER' });
     expect(ticket.links).toEqual([]);
     expect(ticket.allowedCommands).not.toContain('unlink');
+  });
+});
+
+describe('POST /api/tickets with a link', () => {
+  const INCIDENT = {
+    title: '订单发票打印失败',
+    service: 'email',
+    impact: 'person',
+    urgency: 'low',
+    description: '财务',
+  };
+  const order = {
+    system: 'ERP',
+    type: 'Order',
+    id: 'SO-77',
+    url: 'https://erp.example.com/so/77',
+    title: '订单',
+  };
+  const opening = (link: Record<string, unknown>, key: string) =>
+    call(app, {
+      method: 'POST',
+      url: '/api/tickets',
+      headers: { ...bearer(agent.token), 'idempotency-key': key },
+      payload: {
+        type: 'it.incident',
+        requester: requester.id,
+        data: INCIDENT,
+        link,
+      },
+    });
+  const trail = async (ticket: Ticket) => {
+    const { status, body } = await call(app, {
+      method: 'GET',
+      url: `/api/tickets/${ticket.id}/events`,
+      headers: bearer(agent.token),
+    });
+    expect(status, JSON.stringify(body)).toBe(200);
+    return body.items as {
+      seq: number;
+      command: string;
+      actor: { id: string };
+      events: { type: string }[];
+    }[];
+  };
+
+  it('opens and links in one commit by the opener, indexed for the record; a replay changes nothing', async () => {
+    const first = await opening(order, 'erp-SO-77');
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    const ticket = first.body as Ticket;
+    expect(ticket.version).toBe(1);
+    expect(ticket.links).toEqual([expect.objectContaining({ ...order, addedBy: agent.id })]);
+    const commits = await trail(ticket);
+    expect(commits.map((commit) => commit.command)).toEqual(['open']);
+    expect(commits[0]!.actor.id).toBe(agent.id);
+    expect(commits[0]!.events.map((event) => event.type)).toEqual(
+      expect.arrayContaining(['ticket.opened', 'link.added']),
+    );
+    // The records list finds the ticket from the record (the commit's effect).
+    await waitFor(
+      async () =>
+        (await app.db.collection(RECORD_LINKS_COLLECTION).findOne({ ticketId: ticket.id })) ?? undefined,
+      { what: 'the record link index', intervalMs: 20 },
+    );
+
+    const again = await opening(order, 'erp-SO-77');
+    expect(again.status).toBe(201);
+    expect(again.response.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toMatchObject({ id: ticket.id, version: 1 });
+    // The same key with another link is another request.
+    const other = await opening({ ...order, id: 'SO-78' }, 'erp-SO-77');
+    expect(other.status).toBe(422);
+    expect(other.body).toMatchObject({ field: 'header.idempotency-key' });
+    expect(await trail(ticket)).toHaveLength(1);
+  });
+
+  it('replays an open whose key was first used without the link, adding the link after it as before', async () => {
+    // As every open with a link was stored before links came with the open (the link then a second commit).
+    const plain = await call(app, {
+      method: 'POST',
+      url: '/api/tickets',
+      headers: { ...bearer(agent.token), 'idempotency-key': 'erp-SO-79' },
+      payload: { type: 'it.incident', requester: requester.id, data: INCIDENT },
+    });
+    expect(plain.status, JSON.stringify(plain.body)).toBe(201);
+    const linked = await opening({ ...order, id: 'SO-79' }, 'erp-SO-79');
+    expect(linked.status, JSON.stringify(linked.body)).toBe(201);
+    expect(linked.body).toMatchObject({ id: plain.body.id, version: 2 });
+    expect((await trail(linked.body as Ticket)).map((commit) => commit.command)).toEqual(['open', 'link']);
   });
 });
 

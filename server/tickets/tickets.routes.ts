@@ -2,10 +2,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Types } from 'mongoose';
 import { allowedCommands, linksOf } from '../../runtime/engine/index.js';
 import { isWebAddress } from '../../runtime/engine/command-shape.js';
-import type { Command, Requester, TicketState } from '../../runtime/engine/types.js';
+import type { Command, OpenLink, Requester, TicketState } from '../../runtime/engine/types.js';
 import { hasAnyRole } from '../access/principal.js';
 import { accessContextOf, requireVisible, type AccessContext } from '../access/record-rules.js';
-import { badRequest, forbidden, notFound } from '../lib/problem.js';
+import { HttpProblem, badRequest, forbidden, notFound } from '../lib/problem.js';
 import { ATTACHMENTS_COLLECTION } from './attachments.routes.js';
 import { seesInternal, ticketPolicy, ticketSight } from './ticket.access.js';
 import { awaitingFilter, fieldsShownTo, redactEvent } from './ticket-worklist.js';
@@ -57,16 +57,16 @@ export function actorOf(context: AccessContext): TicketActor {
 }
 
 /**
- * The record link an open named, added right after the open (the engine links by command). The opener's right to
- * open on someone's behalf covers it: staff who do not work the ticket link it as the opening did. A replayed open
- * finds the link already there and leaves it. Undefined when nothing changed.
+ * The record link of an open stored before links came with the open: added after it, as a second commit, as it
+ * was then (the engine links by command). The opener's right to open on someone's behalf covers it: staff who do
+ * not work the ticket link it as the opening did. Found already there (the usual replay), it is left.
  */
 async function linkOnOpen(
   service: TicketService,
   state: TicketState,
   link: { system: string; type: string; id: string; url?: string; title?: string },
   actor: TicketActor,
-): Promise<{ state: TicketState; doc?: TicketDoc } | undefined> {
+): Promise<{ state: TicketState; doc?: TicketDoc }> {
   const key = {
     system: link.system.trim().toLowerCase(),
     type: link.type.trim().toLowerCase(),
@@ -330,8 +330,8 @@ export async function ticketsRoutes(app: FastifyInstance) {
         uploader: principal.kind === 'user' ? principal.id : `integration:${principal.id}`,
         ...(idempotencyKey ? { ticketId: idempotentTicketId(actor.id, idempotencyKey) } : {}),
       });
-      const { state, created, doc } = await service
-        .open({
+      const openWith = (links: OpenLink[] | undefined) =>
+        service.open({
           typeKey: body.type,
           data: body.data,
           requester,
@@ -341,6 +341,23 @@ export async function ticketsRoutes(app: FastifyInstance) {
           actor,
           idempotencyKey,
           ...(intake.ticketId ? { ticketId: intake.ticketId } : {}),
+          ...(links ? { links } : {}),
+        });
+      // The link comes with the open: one commit, by the opener, part of the request an Idempotency-Key replays.
+      let linkAfter = false;
+      const { state, created, doc } = await openWith(body.link ? [body.link] : undefined)
+        .catch((error: unknown) => {
+          if (!body.link || !(error instanceof HttpProblem)) throw error;
+          // Refused for its link: named as the request names it.
+          if (error.options.field?.startsWith('body.links.0'))
+            error.options.field = error.options.field.replace('body.links.0', 'body.link');
+          // The key's first open was stored before its link counted in the request (or without one): replayed as
+          // it was then, the link added after it when missing.
+          if (idempotencyKey && error.options.code === 'idempotency-key-reused') {
+            linkAfter = true;
+            return openWith(undefined);
+          }
+          throw error;
         })
         .catch(async (error: unknown) => {
           await intake.release();
@@ -348,10 +365,7 @@ export async function ticketsRoutes(app: FastifyInstance) {
         });
       await intake.settle(state.id);
       let opened: { state: TicketState; doc?: TicketDoc } = { state, ...(doc ? { doc } : {}) };
-      if (body.link) {
-        const linked = await linkOnOpen(service, state, body.link, actor);
-        if (linked) opened = linked;
-      }
+      if (body.link && linkAfter) opened = await linkOnOpen(service, state, body.link, actor);
       // A replayed open shows the ticket as it is now; a new one, the projection just written.
       const shown = opened.doc ?? (await service.tickets.findOne({ _id: state.id }));
       if (!created) void reply.header('idempotent-replayed', 'true');
