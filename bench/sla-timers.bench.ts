@@ -14,7 +14,8 @@
  *   sweep after all fired must fire nothing). Each bar is printed with PASS or FAIL.
  * - baseline: raw driver `insertOne` loops on the same store in the same run, the fire rate as a share of them.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -45,6 +46,73 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const TEMPLATES = Math.min(DUE, 100);
 const OPEN_LANES = 16;
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+/** Diagnostics while firing: store commands per fired step (`1`), a CPU profile of the API process (a file name). */
+const COUNT_COMMANDS = process.env.ORDO_BENCH_SLA_COMMANDS === '1';
+const CPU_PROFILE = process.env.ORDO_BENCH_SLA_CPUPROF;
+
+/** CPU seconds a process has used (user + system), from /proc; undefined where there is none. */
+async function cpuSecondsOf(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th of them.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Store commands by name and collection while counting: how many, and their summed time. */
+class CommandCounter {
+  readonly counts = new Map<string, { n: number; ms: number }>();
+  counting = false;
+  private readonly started = new Map<number, string>();
+
+  attach(client: {
+    on(
+      event: 'commandStarted',
+      listener: (event: { requestId: number; commandName: string; command: Record<string, unknown> }) => void,
+    ): unknown;
+    on(
+      event: 'commandSucceeded' | 'commandFailed',
+      listener: (event: { requestId: number; duration: number }) => void,
+    ): unknown;
+  }): void {
+    client.on('commandStarted', (event) => {
+      if (!this.counting) return;
+      const target = event.command[event.commandName];
+      this.started.set(
+        event.requestId,
+        `${event.commandName} ${typeof target === 'string' ? target : ''}`.trim(),
+      );
+    });
+    const done = (event: { requestId: number; duration: number }) => {
+      const key = this.started.get(event.requestId);
+      if (key === undefined) return;
+      this.started.delete(event.requestId);
+      const entry = this.counts.get(key) ?? { n: 0, ms: 0 };
+      entry.n += 1;
+      entry.ms += event.duration;
+      this.counts.set(key, entry);
+    };
+    client.on('commandSucceeded', done);
+    client.on('commandFailed', done);
+  }
+
+  report(steps: number): string {
+    const rows = [...this.counts.entries()].sort((a, b) => b[1].n - a[1].n);
+    const total = rows.reduce((sum, [, entry]) => sum + entry.n, 0);
+    return (
+      `store commands while firing: ${(total / Math.max(steps, 1)).toFixed(2)} a step — ` +
+      rows
+        .map(
+          ([key, entry]) =>
+            `${key} ${(entry.n / Math.max(steps, 1)).toFixed(2)} (${(entry.ms / entry.n).toFixed(1)} ms)`,
+        )
+        .join(', ')
+    );
+  }
+}
 
 /** The IT incident with a one-minute first response on a 24×7 calendar: its breach is the timer that falls due. */
 async function slaDefinition(): Promise<Record<string, unknown>> {
@@ -136,7 +204,12 @@ export async function benchSlaTimers(print: Print): Promise<void> {
   try {
     const opened = await openStore(path.join(tempDir, 'store'));
     store = opened.store;
-    app = await buildApp(benchAppOptions(opened, path.join(tempDir, 'data'), { clock }));
+    const uri = COUNT_COMMANDS
+      ? `${opened.uri}${opened.uri.includes('?') ? '&' : '?'}monitorCommands=true`
+      : opened.uri;
+    app = await buildApp(benchAppOptions({ ...opened, uri }, path.join(tempDir, 'data'), { clock }));
+    const commands = new CommandCounter();
+    if (COUNT_COMMANDS) commands.attach(app.db.getClient());
     const people = await setUp(app);
     await inject(app, 'POST', '/api/ticket-types', people.admin, await slaDefinition());
     await inject(app, 'POST', '/api/ticket-types/sla.bench/publish', people.admin, { note: 'bench' });
@@ -210,9 +283,9 @@ export async function benchSlaTimers(print: Print): Promise<void> {
 
     // Fired steps, recorded as the sweep commits them.
     const fired: { ticket: string; key: string; at: number }[] = [];
-    const execute = app.tickets.execute.bind(app.tickets);
-    app.tickets.execute = async (...args: Parameters<typeof execute>) => {
-      const result = await execute(...args);
+    const run = app.tickets.run.bind(app.tickets);
+    app.tickets.run = async (...args: Parameters<typeof run>) => {
+      const result = await run(...args);
       const command = args[1] as { command: string; key?: string };
       if (command.command === 'timer-fired')
         fired.push({ ticket: args[0], key: String(command.key), at: clock.now() });
@@ -235,6 +308,17 @@ export async function benchSlaTimers(print: Print): Promise<void> {
       ...[...templates, ...dueDocs].map((doc) => doc.firstResponseDueAt?.getTime() ?? 0),
     );
     const deadline = Date.now() + WINDOW_MS + Math.max(300_000, DUE * 50);
+    // Who works while firing: CPU of this (the API) process and of the store's process, against the time it took.
+    const storeCpuBefore = store ? await cpuSecondsOf(store.pid) : undefined;
+    const apiCpuBefore = process.cpuUsage();
+    const fireStarted = performance.now();
+    commands.counting = COUNT_COMMANDS;
+    const profiler = CPU_PROFILE ? new Session() : undefined;
+    if (profiler) {
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
+    }
     for (let tick = Date.now(); Date.now() < deadline;) {
       const now = clock.now();
       if ((await app.tickets.catalog.dueTimers(now, 1, sweptUpTo)).length > 0) {
@@ -248,6 +332,20 @@ export async function benchSlaTimers(print: Print): Promise<void> {
       tick += Math.max(1, Math.ceil((Date.now() - tick) / DUE_CHECK_MS)) * DUE_CHECK_MS;
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, tick - Date.now())));
     }
+    commands.counting = false;
+    if (profiler) {
+      const { profile } = await profiler.post('Profiler.stop');
+      await writeFile(CPU_PROFILE!, JSON.stringify(profile));
+      profiler.disconnect();
+    }
+    const fireSeconds = (performance.now() - fireStarted) / 1000;
+    const apiCpu = process.cpuUsage(apiCpuBefore);
+    const apiCpuSeconds = (apiCpu.user + apiCpu.system) / 1e6;
+    const storeCpuAfter = store ? await cpuSecondsOf(store.pid) : undefined;
+    const storeCpuSeconds =
+      storeCpuBefore !== undefined && storeCpuAfter !== undefined
+        ? storeCpuAfter - storeCpuBefore
+        : undefined;
     const again = await sweep(clock.now());
     const memoryAfter = process.memoryUsage();
 
@@ -322,6 +420,20 @@ export async function benchSlaTimers(print: Print): Promise<void> {
             `the last: ${verdict(steadyPass)} (the last no slower)`,
         },
         {
+          name: 'fire: CPU while firing (share of one core)',
+          opsPerSec: fired.length / Math.max(fireSeconds, 1e-9),
+          note:
+            `API process ${percentFormat(apiCpuSeconds / fireSeconds)}` +
+            (storeCpuSeconds === undefined
+              ? ''
+              : `, store (FerretDB) ${percentFormat(storeCpuSeconds / fireSeconds)}`) +
+            ` over ${fireSeconds.toFixed(0)} s, ${((apiCpuSeconds * 1000) / Math.max(fired.length, 1)).toFixed(1)} ms` +
+            ` API CPU a step` +
+            (storeCpuSeconds === undefined
+              ? ''
+              : `, ${((storeCpuSeconds * 1000) / Math.max(fired.length, 1)).toFixed(1)} ms store CPU a step`),
+        },
+        {
           name: 'fire: steps fired twice',
           opsPerSec: twice,
           note: `${twice}; a sweep after all fired: ${again} more: ${verdict(oncePass)} (none twice)`,
@@ -335,6 +447,7 @@ export async function benchSlaTimers(print: Print): Promise<void> {
         `catalog ${app.tickets.catalog.kind}; ${((performance.now() - started) / 1000).toFixed(0)} s` +
         (store ? ', embedded FerretDB' : ', MONGODB_URI'),
     );
+    if (COUNT_COMMANDS) console.log(commands.report(fired.length));
     console.log(
       `SLA bench: ${verdict(latenessPass && steadyPass && oncePass)} — lateness ${verdict(latenessPass)}, ` +
         `last minute ${verdict(steadyPass)}, fired once ${verdict(oncePass)}`,

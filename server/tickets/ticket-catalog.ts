@@ -35,6 +35,11 @@ export interface TicketCatalog {
   /** A projection this process wrote: the memory catalog keeps the newest version of each ticket. */
   note(doc: TicketDoc | CatalogEntry): void;
   /**
+   * The version of a ticket's stored projection as this catalog knows it (memory: the newest it read or was told
+   * of; undefined when it holds none, and always from the database catalog, which holds nothing).
+   */
+  versionOf(ticketId: string): number | undefined;
+  /**
    * Tickets matching `filter`, in `sort` order (ties by `_id` in the same direction), at most `limit`. `after` is
    * the page boundary the filter already holds (the previous page's last sort value and id): the memory catalog
    * starts its walk there instead of testing every ticket before it.
@@ -73,6 +78,9 @@ export function databaseCatalog(tickets: () => Collection<TicketDoc>): TicketCat
   return {
     kind: 'database',
     note() {},
+    versionOf() {
+      return undefined;
+    },
     find(filter, sort, limit) {
       return tickets()
         .find(filter, WITHOUT_STATE)
@@ -288,6 +296,9 @@ export function memoryCatalog(
     kind: 'memory',
     note(doc) {
       keep(entryOf(doc));
+    },
+    versionOf(ticketId) {
+      return entries.get(ticketId)?.version;
     },
     async find(filter, sort, limit, after) {
       await ready();

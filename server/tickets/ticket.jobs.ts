@@ -1,7 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { HttpProblem } from '../lib/problem.js';
 import { ANCHOR_INTERVAL, recordAnchor } from './anchors.js';
-import type { CommitPayloadWithPatch, TicketActor } from './ticket.service.js';
+import {
+  loadedAfter,
+  type CommitPayloadWithPatch,
+  type LoadedTicket,
+  type TicketActor,
+} from './ticket.service.js';
 import { TICKETS_COLLECTION, type TicketDoc } from './ticket.projection.js';
 import {
   beatWriter,
@@ -45,7 +50,7 @@ export interface TicketJobs {
 
 /** Due tickets asked of the catalog at a time, and how many of them a sweep works on at once. */
 const SWEEP_BATCH = 500;
-const SWEEP_LANES = 8;
+const SWEEP_LANES = 32;
 
 /** The time slots of which each run is claimed by one worker (several processes). */
 const RECONCILE_SLOT_MS = 60_000;
@@ -156,62 +161,100 @@ export function registerTicketJobs(app: FastifyInstance): void {
   }
 
   /**
-   * Every timer due at `now`: the catalog's due tickets, earliest first, a batch at a time, `SWEEP_LANES` tickets
-   * at once (each ticket's own timers one after another), until none is due that this sweep has not handled — a
-   * backlog is worked off in one sweep instead of one batch per interval. A ticket handled once is not taken
-   * again in the same sweep (a refused timer stays due), so the sweep ends. The first error other than a refusal
-   * stops it after the tickets under way.
+   * Every timer due at `now`: the catalog's due tickets, earliest first, `SWEEP_LANES` tickets at once (each
+   * ticket's own timers one after another, see `fireTicket`), a lane taking the next due ticket as soon as it is
+   * free, and the catalog asked again for more (`SWEEP_BATCH` at a time) when those taken are all under way — a
+   * backlog is worked off in one sweep instead of one batch per interval. A ticket handled is not taken again in
+   * the same sweep until its next timer falls due (a refused timer, which stays due: never), so the sweep ends.
+   *
+   * With the memory catalog (this process is the only worker) the sweep also takes the timers that fall due while
+   * it runs: each time it asks the catalog again it fires up to the clock's present instant, so under a steady
+   * stream of timers a step waits for a free lane instead of for the sweep to end and the next check to start
+   * another. With several processes (`database` catalog) a sweep fires what was due at `now`, the instant of the
+   * slot it claimed. The first error other than a refusal stops the sweep after the tickets under way.
    */
   async function fire(now: number, ticketId?: string): Promise<number> {
     // One ticket: its own timers decide below whether anything is due.
-    if (ticketId) return fireTicket(ticketId, now);
-    const accepted = await fireAll(now);
-    sweptUpTo = Math.max(sweptUpTo ?? now, now);
-    return accepted;
+    if (ticketId) return (await fireTicket(ticketId, now)).accepted;
+    const swept = await fireAll(now);
+    sweptUpTo = Math.max(sweptUpTo ?? swept.upTo, swept.upTo);
+    return swept.accepted;
   }
 
-  async function fireAll(now: number): Promise<number> {
+  async function fireAll(now: number): Promise<{ accepted: number; upTo: number }> {
     let accepted = 0;
-    const failed: { error?: unknown } = {};
-    const handled = new Set<string>();
-    while (!stopping() && !('error' in failed)) {
-      const due = (await app.tickets.catalog.dueTimers(now, SWEEP_BATCH + handled.size))
-        .filter((id) => !handled.has(id))
-        .slice(0, SWEEP_BATCH);
-      if (due.length === 0) break;
-      let taken = 0;
-      await Promise.all(
-        Array.from({ length: Math.min(SWEEP_LANES, due.length) }, async () => {
-          while (taken < due.length && !('error' in failed) && !stopping()) {
-            const id = due[taken++]!;
-            handled.add(id);
-            try {
-              // Read after the await: the lanes add to it in turn.
-              const fired = await fireTicket(id, now);
-              accepted += fired;
-            } catch (error) {
-              if (!('error' in failed)) failed.error = error;
-            }
-          }
-        }),
+    let failure: { error: unknown } | undefined;
+    let upTo = now;
+    /** Tickets handled (or under way) in this sweep: taken again only once `upTo` reaches the instant given. */
+    const doneUntil = new Map<string, number>();
+    const takes = (id: string) => (doneUntil.get(id) ?? -Infinity) <= upTo;
+    let queue: string[] = [];
+    /** Asked at a fixed instant, the catalog has nothing more once it answered nothing new. */
+    let exhausted = false;
+    const refill = async () => {
+      if (!shared) upTo = Math.max(upTo, app.clock.now());
+      else if (exhausted) return;
+      const due = await app.tickets.catalog.dueTimers(upTo, SWEEP_BATCH + doneUntil.size);
+      queue = due.filter(takes).slice(0, SWEEP_BATCH);
+      if (queue.length === 0) exhausted = true;
+    };
+    const lanes = new Set<Promise<void>>();
+    const start = (id: string) => {
+      doneUntil.set(id, Infinity);
+      const at = upTo;
+      const lane = fireTicket(id, at).then(
+        (fired) => {
+          accepted += fired.accepted;
+          doneUntil.set(id, fired.nextAt ?? Infinity);
+        },
+        (error: unknown) => {
+          failure ??= { error };
+        },
       );
+      lanes.add(lane);
+      void lane.finally(() => lanes.delete(lane));
+    };
+    while (!failure && !stopping()) {
+      while (lanes.size < SWEEP_LANES && !failure && !stopping()) {
+        // The queue may hold tickets a lane took meanwhile through a newer answer: skip those.
+        while (queue.length > 0 && !takes(queue[0]!)) queue.shift();
+        if (queue.length === 0) {
+          await refill();
+          if (queue.length === 0) break;
+        }
+        start(queue.shift()!);
+      }
+      if (lanes.size === 0) break;
+      await Promise.race(lanes);
     }
-    if ('error' in failed) throw failed.error;
-    return accepted;
+    await Promise.all(lanes);
+    if (failure) throw failure.error;
+    return { accepted, upTo };
   }
 
-  /** Fire one ticket's due timers in time order (warning and breach after a long outage); how many were accepted. */
-  async function fireTicket(ticketId: string, now: number): Promise<number> {
+  /**
+   * Fire one ticket's due timers in time order (warning and breach after a long outage): how many were accepted,
+   * and when its next timer falls due once they are (undefined: none, or one was refused and stays due). The
+   * ticket is read once, its projection alone (`loadProjected`): each command is decided on the ticket as read or
+   * as the previous one left it, and the next due timer is read from there. A projection behind its commits, or a
+   * ticket that moved on meanwhile, meets the newer commit when committing, and the command loads it whole again.
+   */
+  async function fireTicket(ticketId: string, now: number): Promise<{ accepted: number; nextAt?: number }> {
     let accepted = 0;
-    for (let round = 0; round < 20; round++) {
-      const loaded = await app.tickets.load(ticketId);
-      if (!loaded) break;
-      const next = (await app.tickets.timers(loaded.state))
-        .filter((timer) => timer.at <= now)
-        .sort((a, b) => a.at - b.at)[0];
-      if (!next) break;
+    let loaded: LoadedTicket | undefined = await app.tickets.loadProjected(ticketId);
+    for (let round = 0; round < 20 && loaded; round++) {
+      const timers = (await app.tickets.timers(loaded.state)).sort((a, b) => a.at - b.at);
+      const next = timers[0];
+      if (!next || next.at > now) return { accepted, ...(next ? { nextAt: next.at } : {}) };
       try {
-        await app.tickets.execute(ticketId, { command: 'timer-fired', key: next.key }, SYSTEM_ACTOR);
+        const committed = await app.tickets.run(
+          ticketId,
+          { command: 'timer-fired', key: next.key },
+          SYSTEM_ACTOR,
+          undefined,
+          loaded,
+        );
+        loaded = loadedAfter(committed);
         accepted += 1;
       } catch (error) {
         if (error instanceof HttpProblem && error.status === 422) {
@@ -221,7 +264,7 @@ export function registerTicketJobs(app: FastifyInstance): void {
         throw error;
       }
     }
-    return accepted;
+    return { accepted };
   }
 
   /** Reconcile every ticket with a commit in [from, to]. */

@@ -18,6 +18,7 @@ import type {
 } from '../../runtime/engine/types.js';
 import { HttpProblem, notFound } from '../lib/problem.js';
 import { GroupInsert } from '../lib/group-insert.js';
+import { GroupUpdate } from '../lib/group-update.js';
 import { writeGateOf } from '../lib/write-gate.js';
 import { ensureQueryIndexes } from '../lib/query-indexes.js';
 import { claimNext, peekNext, raiseTo } from '../lib/sequence.js';
@@ -118,6 +119,16 @@ export interface LoadedTicket {
 export interface Committed {
   state: TicketState;
   doc: TicketDoc;
+}
+
+/** The ticket as a stored change leaves it, ready for the next command without loading it again. */
+export function loadedAfter(committed: Committed): LoadedTicket {
+  return {
+    state: committed.state,
+    version: committed.state.version,
+    headHash: committed.doc.headHash,
+    doc: committed.doc,
+  };
 }
 
 /** Turn numbers of round-robin assignment, one scope per team (see server/lib/sequence.ts). */
@@ -222,6 +233,8 @@ export class TicketService {
   readonly events: EventStore;
   /** First projections of concurrent opens go to the database together. */
   private readonly firstProjections: GroupInsert<TicketDoc>;
+  /** Projection updates of concurrent commits go to the database together (at most 50 a command). */
+  private readonly projectionUpdates: GroupUpdate<TicketDoc>;
   /** Optional metric hook wrapping every runtime decision (the server bench times them); absent in production. */
   timeDecide?: <T>(run: () => T) => T;
 
@@ -247,6 +260,10 @@ export class TicketService {
   ) {
     this.events = new EventStore(db);
     this.firstProjections = new GroupInsert(
+      () => this.tickets,
+      () => writeGateOf(db),
+    );
+    this.projectionUpdates = new GroupUpdate(
       () => this.tickets,
       () => writeGateOf(db),
     );
@@ -434,15 +451,22 @@ export class TicketService {
     return (await this.run(ticketId, command, actor, expectedVersion)).state;
   }
 
-  /** `execute`, answering the projection written too. */
+  /**
+   * `execute`, answering the projection written too. `current` is the ticket as the caller just loaded it (or as
+   * its previous command left it): the first attempt decides on it instead of loading again; when the ticket moved
+   * on meanwhile, the commit meets the newer one and the command is decided again on a fresh load, as always.
+   */
   async run(
     ticketId: string,
     command: Command,
     actor: TicketActor,
     expectedVersion?: number,
+    current?: LoadedTicket,
   ): Promise<Committed> {
+    let given = current?.state.id === ticketId ? current : undefined;
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
-      const loaded = await this.load(ticketId);
+      const loaded = given ?? (await this.load(ticketId));
+      given = undefined;
       if (!loaded) throw notFound('Ticket');
       if (expectedVersion !== undefined && loaded.version !== expectedVersion)
         throw staleVersion(loaded.version);
@@ -635,10 +659,14 @@ export class TicketService {
    * same commit forward can have written it, and then the insert meets the duplicate and falls back to the update.
    *
    * Writes address the projection by `_id` alone (the only filter FerretDB answers without reading every ticket),
-   * after reading its version by `_id`. Within this process the writes of one ticket run one after another, so the
-   * read and the write cannot interleave with another of its own; two processes writing the same ticket at the same
-   * instant may leave the older projection, which the next `load` folds forward again (it always looks for commits
-   * past the projection's version), as after a crash.
+   * after reading its version by `_id`. Within this process the writes of one ticket run one after another (and
+   * each tells the catalog before the next starts), so the read and the write cannot interleave with another of
+   * its own; two processes writing the same ticket at the same instant may leave the older projection, which the
+   * next `load` folds forward again (it always looks for commits past the projection's version), as after a crash.
+   *
+   * With the memory catalog this process is the store's only writer and the catalog knows the stored version of
+   * every ticket (read at start, then told of every write): an update past that version goes without the read.
+   * Updates of concurrent commits go to the database together (`GroupUpdate`), each still its own statement.
    */
   async project(
     state: TicketState,
@@ -654,12 +682,13 @@ export class TicketService {
       ...this.ports.projectExtra(state, loadedDefinition),
     } as TicketDoc;
     const previous = this.projecting.get(doc._id);
-    const write = (previous ? previous.catch(() => undefined) : Promise.resolve()).then(() =>
-      this.writeProjection(doc, options.first === true),
-    );
+    const write = (previous ? previous.catch(() => undefined) : Promise.resolve()).then(async () => {
+      // Told within the ticket's turn: the next write of the ticket finds this one's version in the catalog.
+      if (await this.writeProjection(doc, options.first === true)) this.catalog.note(doc);
+    });
     this.projecting.set(doc._id, write);
     try {
-      if (await write) this.catalog.note(doc);
+      await write;
     } finally {
       if (this.projecting.get(doc._id) === write) this.projecting.delete(doc._id);
     }
@@ -677,10 +706,18 @@ export class TicketService {
         if ((error as { code?: number }).code !== 11000) throw error;
       }
     }
+    // Only an older version known: the stored one is older too (an upsert, should it have gone behind the
+    // process's back). The same version or a newer one known: read what is stored (a projection put back or
+    // removed behind the process's back is written again).
+    const known = this.catalog.versionOf(_id);
+    if (known !== undefined && known < doc.version) {
+      await this.projectionUpdates.set(_id, fields, { upsert: true });
+      return true;
+    }
     const current = await this.tickets.findOne({ _id }, { projection: { version: 1 } });
     if (current && current.version >= doc.version) return false;
     if (current) {
-      await writeGateOf(this.db).run(() => this.tickets.updateOne({ _id }, { $set: fields }));
+      await this.projectionUpdates.set(_id, fields);
       return true;
     }
     try {
@@ -711,6 +748,19 @@ export class TicketService {
     state = working as TicketState;
     const projected = await this.project(state, headHash);
     return { state, version: state.version, headHash, doc: projected };
+  }
+
+  /**
+   * The ticket as its stored projection has it, without looking for commits past it (one read instead of two): for
+   * a caller that commits on it at once through `run`. A projection behind its commits is harmless there: the
+   * commit meets the newer one under its unique key (the commit point) and the command is decided again on a full
+   * `load`, which folds them in. With no projection stored, the full `load`.
+   */
+  async loadProjected(ticketId: string): Promise<LoadedTicket | undefined> {
+    const doc = await this.tickets.findOne({ _id: ticketId });
+    if (!doc) return this.load(ticketId);
+    const state = JSON.parse(doc.state) as TicketState;
+    return { state, version: state.version, headHash: doc.headHash, doc };
   }
 
   /** The active person `userId` as a ticket records its requester, or undefined (read briefly cached). */
