@@ -154,7 +154,7 @@ describe('anchors from the memory catalog', () => {
     inMemory.close();
   });
 
-  it('chains onto anchors another process recorded meanwhile, and starts again when the chain was dropped', async () => {
+  it('chains onto anchors another process recorded meanwhile, and goes on from the end it knows when the chain was removed', async () => {
     const other = await connect('tickets_anchors');
     try {
       await tickets().insertOne(head('x1', 1, minute(10)));
@@ -168,9 +168,21 @@ describe('anchors from the memory catalog', () => {
       const chain = await db.collection<AnchorDoc>(ANCHORS_COLLECTION).find({}).sort({ _id: 1 }).toArray();
       expect(verifyAnchorChain(chain)).toEqual({ valid: true, anchors: chain.length });
 
+      // The chain removed from the store: this process goes on from the end it knows, so a copy kept outside
+      // shows what went missing, and the new part links to it.
       await db.collection(ANCHORS_COLLECTION).drop();
       await tickets().insertOne(head('x4', 1, minute(13, 30)));
-      expect(await recordAnchor(db, minute(14))).toMatchObject({ _id: 1, previousDigest: null });
+      const after = await recordAnchor(db, minute(14));
+      expect(after).toMatchObject({ _id: next!._id + 1, previousDigest: next!.digest });
+      expect(verifyAnchorChain([...chain, after!])).toEqual({ valid: true, anchors: chain.length + 1 });
+      // A process that knows no end reads it from the chain.
+      const started = await connect('tickets_anchors');
+      await tickets().insertOne(head('x5', 1, minute(14, 30)));
+      expect(await recordAnchor(started, minute(15))).toMatchObject({
+        _id: after!._id + 1,
+        previousDigest: after!.digest,
+      });
+      await started.close();
     } finally {
       await other.close();
     }

@@ -20,8 +20,8 @@ import { TICKETS_COLLECTION, type TicketDoc } from './ticket.projection.js';
  *
  * An anchor touches only what changed: the changed tickets come from the process's ticket catalog
  * (`anchorFromCatalog`) — the memory catalog holds every ticket of the embedded store, which reads a whole
- * collection for any filter but `_id` alone — and their anchored heads and the chain's last anchor are looked up by
- * `_id` there.
+ * collection for any filter but `_id` alone — their anchored heads are looked up by `_id` there, and the chain's
+ * end is read once per process.
  */
 /** The chain (numbered anchors; the daily, unnumbered ones of earlier versions stay in `audit_anchors`). */
 export const ANCHORS_COLLECTION = 'audit_anchor_chain';
@@ -82,7 +82,11 @@ export async function ensureAnchorIndexes(db: Connection): Promise<void> {
 type ChainEnd = Pick<AnchorDoc, '_id' | 'at' | 'digest'>;
 const CHAIN_END = { projection: { _id: 1, at: 1, digest: 1 } } as const;
 
-/** The last anchor each connection recorded or found: the next run looks up only that one and any after it. */
+/**
+ * The last anchor each connection recorded or found. The chain's `_id`s are numbers, which the embedded store looks
+ * up only by reading the whole chain (as it sorts it), so the end is read once per connection and then kept: an
+ * anchor another process recorded meanwhile shows as a duplicate position, and the end is read again.
+ */
 const chainEnds = new WeakMap<Connection, ChainEnd>();
 
 /** Where each connection's anchors read the changed tickets from (`anchorFromCatalog`). */
@@ -96,26 +100,17 @@ export function anchorFromCatalog(db: Connection, catalog: TicketCatalog): void 
   catalogs.set(db, catalog);
 }
 
-/**
- * The chain's last anchor. Sorting the chain reads all of it on the embedded store, so that is done once per
- * connection; after that the last one known is looked up again by `_id` (gone or changed: the chain is sorted
- * again) and the positions after it one by one, for anchors another process recorded meanwhile.
- */
+/** The chain's last anchor: the one this connection knows, else read from the chain. */
 async function lastAnchor(db: Connection): Promise<ChainEnd | null> {
-  const anchors = db.collection<AnchorDoc>(ANCHORS_COLLECTION);
   const known = chainEnds.get(db);
-  const stillThere =
-    known && (await anchors.findOne<ChainEnd>({ _id: known._id }, CHAIN_END))?.digest === known.digest;
-  let last: ChainEnd | null = stillThere
-    ? known
-    : await anchors.find<ChainEnd>({}, CHAIN_END).sort({ _id: -1 }).limit(1).next();
-  if (!last) return null;
-  for (;;) {
-    const next: ChainEnd | null = await anchors.findOne<ChainEnd>({ _id: last._id + 1 }, CHAIN_END);
-    if (!next) break;
-    last = next;
-  }
-  chainEnds.set(db, last);
+  if (known) return known;
+  const last = await db
+    .collection<AnchorDoc>(ANCHORS_COLLECTION)
+    .find<ChainEnd>({}, CHAIN_END)
+    .sort({ _id: -1 })
+    .limit(1)
+    .next();
+  if (last) chainEnds.set(db, last);
   return last;
 }
 
@@ -158,49 +153,59 @@ export async function recordAnchor(
   catalog: TicketCatalog | undefined = catalogs.get(db),
 ): Promise<AnchorDoc | null> {
   const source = catalog ?? databaseCatalog(() => db.collection<TicketDoc>(TICKETS_COLLECTION));
-  const previous = await lastAnchor(db);
-  const since = previous ? previous.at.getTime() - OVERLAP_MS : 0;
-  const changed = await source.changedSince(since);
-  const recorded = await anchoredSeqs(
-    db,
-    changed.map((ticket) => ticket._id),
-    source.kind === 'memory',
-  );
   const headsCollection = db.collection<AnchorHeadDoc>(ANCHOR_HEADS_COLLECTION);
-  const heads: AnchorHead[] = [];
-  for (const ticket of changed) {
-    if (typeof ticket.headHash !== 'string') continue;
-    const anchoredSeq = recorded.get(ticket._id) ?? 0;
-    if (ticket.version > anchoredSeq)
-      heads.push({ ticketId: ticket._id, seq: ticket.version, hash: ticket.headHash });
-    // A head behind its anchored one lost commits: never anchor the shorter chain over the longer one.
-    else if (ticket.version < anchoredSeq)
-      log?.warn({ ticket: ticket._id, seq: ticket.version, anchoredSeq }, 'ticket head is behind its anchor');
-  }
-  if (heads.length === 0) return null;
+  let anchor: AnchorDoc | undefined;
+  // Twice at most: a position taken while this connection knew an older end is tried again from the real end.
+  for (let attempt = 0; !anchor; attempt++) {
+    const known = chainEnds.has(db);
+    const previous = await lastAnchor(db);
+    const since = previous ? previous.at.getTime() - OVERLAP_MS : 0;
+    const changed = await source.changedSince(since);
+    const recorded = await anchoredSeqs(
+      db,
+      changed.map((ticket) => ticket._id),
+      source.kind === 'memory',
+    );
+    const heads: AnchorHead[] = [];
+    for (const ticket of changed) {
+      if (typeof ticket.headHash !== 'string') continue;
+      const anchoredSeq = recorded.get(ticket._id) ?? 0;
+      if (ticket.version > anchoredSeq)
+        heads.push({ ticketId: ticket._id, seq: ticket.version, hash: ticket.headHash });
+      // A head behind its anchored one lost commits: never anchor the shorter chain over the longer one.
+      else if (ticket.version < anchoredSeq)
+        log?.warn(
+          { ticket: ticket._id, seq: ticket.version, anchoredSeq },
+          'ticket head is behind its anchor',
+        );
+    }
+    if (heads.length === 0) return null;
 
-  const anchor: AnchorDoc = {
-    _id: (previous?._id ?? 0) + 1,
-    at,
-    tickets: heads.length,
-    heads,
-    digest: anchorDigest(previous?.digest ?? null, at, heads),
-    previousDigest: previous?.digest ?? null,
-    by,
-  };
-  try {
-    await db.collection<AnchorDoc>(ANCHORS_COLLECTION).insertOne(anchor);
-  } catch (error) {
-    // Another worker recorded this position first: its anchor covers the same heads.
-    if ((error as { code?: number }).code === 11000) return null;
-    throw error;
+    const next: AnchorDoc = {
+      _id: (previous?._id ?? 0) + 1,
+      at,
+      tickets: heads.length,
+      heads,
+      digest: anchorDigest(previous?.digest ?? null, at, heads),
+      previousDigest: previous?.digest ?? null,
+      by,
+    };
+    try {
+      await db.collection<AnchorDoc>(ANCHORS_COLLECTION).insertOne(next);
+      anchor = next;
+    } catch (error) {
+      if ((error as { code?: number }).code !== 11000) throw error;
+      chainEnds.delete(db);
+      // Another worker recorded this position first, from the same end: its anchor covers the same heads.
+      if (!known || attempt > 0) return null;
+    }
   }
   chainEnds.set(db, { _id: anchor._id, at, digest: anchor.digest });
   // The last anchored head of each ticket, which verification compares with (idempotent: replaying only
   // writes the same heads again).
   await bulkWriteInChunks(
     headsCollection,
-    heads.map((head) => ({
+    anchor.heads.map((head) => ({
       replaceOne: {
         filter: { _id: head.ticketId },
         replacement: { seq: head.seq, hash: head.hash, anchorId: anchor._id, at },
