@@ -757,10 +757,14 @@ export class TicketService {
    * `load`, which folds them in. With no projection stored, the full `load`.
    */
   async loadProjected(ticketId: string): Promise<LoadedTicket | undefined> {
-    const doc = await this.tickets.findOne({ _id: ticketId });
+    // The state and its head alone: the list fields are derived from the state anyway.
+    const doc = await this.tickets.findOne(
+      { _id: ticketId },
+      { projection: { state: 1, headHash: 1, version: 1 } },
+    );
     if (!doc) return this.load(ticketId);
     const state = JSON.parse(doc.state) as TicketState;
-    return { state, version: state.version, headHash: doc.headHash, doc };
+    return { state, version: state.version, headHash: doc.headHash };
   }
 
   /** The active person `userId` as a ticket records its requester, or undefined (read briefly cached). */
