@@ -1,6 +1,7 @@
 import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseUri } from '../../test/support/database.js';
+import { buildTestApp } from '../../test/support/server-app.js';
 import {
   ANCHOR_HEADS_COLLECTION,
   ANCHORS_COLLECTION,
@@ -185,6 +186,24 @@ describe('anchors from the memory catalog', () => {
       await started.close();
     } finally {
       await other.close();
+    }
+  });
+
+  it('the app anchors from its memory catalog when it holds one', async () => {
+    const app = await buildTestApp('tickets_anchors_app', { ticketCatalog: 'memory' });
+    try {
+      await app.ready();
+      await app.tickets.catalog.reload();
+      // Written behind the process's back (as no projection of its own is): the catalog, hence the anchor, has
+      // not seen it — where a query on the tickets would.
+      await tickets(app.db).insertOne(head('behind', 1, minute(20)));
+      expect(await recordAnchor(app.db, minute(21))).toBeNull();
+      app.tickets.catalog.note(head('behind', 1, minute(20)) as unknown as CatalogEntry);
+      expect((await recordAnchor(app.db, minute(21)))?.heads).toEqual([
+        { ticketId: 'behind', seq: 1, hash: 'behind-h1' },
+      ]);
+    } finally {
+      await app.close();
     }
   });
 });
