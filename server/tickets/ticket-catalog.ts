@@ -125,9 +125,61 @@ export function databaseCatalog(tickets: () => Collection<TicketDoc>): TicketCat
   };
 }
 
-function entryOf(doc: TicketDoc | CatalogEntry): CatalogEntry {
-  if (!('state' in doc)) return doc;
-  const { state: _state, ...entry } = doc;
+/** Fields of few distinct values, held once each however many tickets hold them (see `entryOf`). */
+const SHARED_FIELDS = [
+  'typeKey',
+  'category',
+  'statusCategory',
+  'statusKey',
+  'priority',
+  'team',
+  'assignee',
+  'requesterId',
+  'channel',
+  'highlight',
+  'slaCalendar',
+  'createdDay',
+  'createdWeek',
+  'createdMonth',
+  'resolvedDay',
+  'resolvedWeek',
+  'resolvedMonth',
+] as const satisfies readonly (keyof CatalogEntry)[];
+const SHARED_LISTS = [
+  'watchers',
+  'assistants',
+  'tags',
+  'atNodes',
+  'awaitingApproval',
+  'awaitingStep',
+  'involved',
+] as const satisfies readonly (keyof CatalogEntry)[];
+
+/**
+ * The entry the memory catalog holds for a projection: a copy without the runtime state, and with the strings
+ * of few distinct values (`SHARED_FIELDS`, the ids in `SHARED_LISTS`) taken from `strings`, so a hundred
+ * thousand tickets hold one copy of each team key, status and person id. The copy matters too: a document read
+ * from the database is a dictionary of its ~60 fields (the driver adds them one by one), about 2.5 KB more per
+ * ticket than the plain object a copy makes, and slower to read.
+ */
+function entryOf(doc: TicketDoc | CatalogEntry, strings: Map<string, string>): CatalogEntry {
+  const { state: _state, ...entry } = doc as TicketDoc;
+  const shared = (value: string) => {
+    const held = strings.get(value);
+    if (held !== undefined) return held;
+    strings.set(value, value);
+    return value;
+  };
+  const fields = entry as unknown as Record<string, unknown>;
+  for (const field of SHARED_FIELDS) {
+    const value = fields[field];
+    if (typeof value === 'string') fields[field] = shared(value);
+  }
+  for (const field of SHARED_LISTS) {
+    const value = fields[field];
+    if (Array.isArray(value))
+      fields[field] = value.map((item: unknown) => (typeof item === 'string' ? shared(item) : item));
+  }
   return entry;
 }
 
@@ -230,6 +282,310 @@ class SortedEntries {
 /** Whether a ticket has a next timer (the field may be missing on projections written before it existed). */
 const hasTimer = (entry: CatalogEntry): boolean => entry.nextTimerAt instanceof Date;
 
+/** The key an index files values under that no equality filter can name (objects, dates): asked for always. */
+const ODD = Symbol('odd');
+type IndexKey = string | number | boolean | null | typeof ODD;
+
+function keyOf(value: unknown): IndexKey {
+  if (value === null || value === undefined) return null;
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : ODD;
+}
+
+/**
+ * The keys a value is filed under: the value itself, or each element of an array (an equality filter on an array
+ * field matches an element). An empty array is filed under null as well: `{field: null}` and `{$in: [null]}` may
+ * match it, and a candidate too many is only tested in vain.
+ */
+function keysOf(value: unknown): IndexKey[] {
+  if (!Array.isArray(value)) return [keyOf(value)];
+  return value.length === 0 ? [null] : value.map(keyOf);
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+  return a.every((item, index) => item === b[index]);
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+/** The ids of the tickets holding each value of one field, kept current by `keep` as the sort orders are. */
+class ValueIndex {
+  private readonly buckets = new Map<IndexKey, Set<string>>();
+
+  constructor(
+    readonly field: keyof CatalogEntry,
+    all: Iterable<CatalogEntry>,
+  ) {
+    for (const entry of all) this.add(entry);
+  }
+
+  get(key: IndexKey): ReadonlySet<string> {
+    return this.buckets.get(key) ?? NONE;
+  }
+
+  add(entry: CatalogEntry): void {
+    for (const key of keysOf(entry[this.field])) {
+      let bucket = this.buckets.get(key);
+      if (!bucket) this.buckets.set(key, (bucket = new Set()));
+      bucket.add(entry._id);
+    }
+  }
+
+  remove(entry: CatalogEntry): void {
+    for (const key of keysOf(entry[this.field])) {
+      const bucket = this.buckets.get(key);
+      bucket?.delete(entry._id);
+      if (bucket?.size === 0) this.buckets.delete(key);
+    }
+  }
+
+  replace(current: CatalogEntry, next: CatalogEntry): void {
+    if (sameValue(current[this.field], next[this.field])) return;
+    this.remove(current);
+    this.add(next);
+  }
+}
+
+/** What separates the texts in a TextIndex's one string; a search holding it is tested entry by entry. */
+const TEXT_SEPARATOR = '\u0000';
+/** A TextIndex answers only while its texts hold at most this many characters (1–2 bytes each): about 64 MB. */
+const TEXT_INDEX_MAX_CHARS = 32 * 2 ** 20;
+
+/**
+ * The text search's index: every ticket's `searchText` joined into one string (a copy: its cost in memory), so a
+ * search is an `indexOf` scan over contiguous memory, whose hits name their tickets by a binary search of where
+ * each text starts. Testing every entry instead visits every ticket's object and string, scattered over the
+ * heap: about 1 µs a ticket, 100 ms a search at 100,000. Kept current by `keep`: a ticket whose text changed gets
+ * a new piece (the old one is skipped, and dropped when old pieces are as many as live ones); any change joins
+ * the string again at the next search.
+ */
+class TextIndex {
+  private texts: string[] = [];
+  private owners: string[] = [];
+  /** The piece holding each ticket's text now. */
+  private readonly current = new Map<string, number>();
+  private joined: { text: string; starts: Float64Array } | undefined;
+  private chars = 0;
+
+  constructor(all: Iterable<CatalogEntry>) {
+    for (const entry of all) this.add(entry);
+  }
+
+  add(entry: CatalogEntry): void {
+    const text = typeof entry.searchText === 'string' ? entry.searchText : '';
+    this.current.set(entry._id, this.texts.length);
+    this.texts.push(text);
+    this.owners.push(entry._id);
+    this.chars += text.length + 1;
+    this.joined = undefined;
+    if (this.texts.length > 2 * this.current.size + 1024) this.compact();
+  }
+
+  replace(current: CatalogEntry, next: CatalogEntry): void {
+    if (current.searchText !== next.searchText) this.add(next);
+  }
+
+  private compact(): void {
+    const texts: string[] = [];
+    const owners: string[] = [];
+    this.chars = 0;
+    for (const [id, at] of this.current) {
+      this.current.set(id, texts.length);
+      texts.push(this.texts[at]!);
+      owners.push(id);
+      this.chars += this.texts[at]!.length + 1;
+    }
+    this.texts = texts;
+    this.owners = owners;
+  }
+
+  /**
+   * The ids of the tickets whose text holds `literal`; undefined when more than `most` do (a walk in list order
+   * finds a page of common ones sooner), when the texts are too many to hold joined, or the literal cannot be
+   * searched for in them.
+   */
+  search(literal: string, most: number): ReadonlySet<string> | undefined {
+    if (literal === '' || literal.includes(TEXT_SEPARATOR) || this.chars > TEXT_INDEX_MAX_CHARS)
+      return undefined;
+    if (!this.joined) {
+      const starts = new Float64Array(this.texts.length + 1);
+      let at = 0;
+      this.texts.forEach((text, index) => {
+        starts[index] = at;
+        at += text.length + 1;
+      });
+      starts[this.texts.length] = at;
+      this.joined = { text: this.texts.join(TEXT_SEPARATOR) + TEXT_SEPARATOR, starts };
+    }
+    const { text, starts } = this.joined;
+    const found = new Set<string>();
+    for (let from = 0; ;) {
+      const hit = text.indexOf(literal, from);
+      if (hit === -1) return found;
+      // The piece holding the hit: the last one starting at or before it.
+      let low = 0;
+      let high = this.texts.length - 1;
+      while (low < high) {
+        const middle = (low + high + 1) >>> 1;
+        if (starts[middle]! <= hit) low = middle;
+        else high = middle - 1;
+      }
+      const id = this.owners[low]!;
+      if (this.current.get(id) === low) {
+        found.add(id);
+        if (found.size > most) return undefined;
+      }
+      from = starts[low + 1]!;
+    }
+  }
+}
+
+/**
+ * The equality fields lists, counts and reports filter by: each indexed on first use (`{field: value}`,
+ * `{field: {$in: [...]}}`, `{field: {$eq: value}}`), so a filter naming one reads only the tickets holding it.
+ */
+const INDEXED_FIELDS: ReadonlySet<string> = new Set([
+  'statusCategory',
+  'statusKey',
+  'priority',
+  'team',
+  'assignee',
+  'requesterId',
+  'typeKey',
+  'category',
+  'channel',
+  'watchers',
+  'assistants',
+  'awaitingApproval',
+  'awaitingStep',
+  'involved',
+  'atNodes',
+]);
+
+/** A necessary condition of a filter: a matching ticket's id is in one of `sets` (at most `size` ids in all). */
+interface Candidates {
+  sets: ReadonlySet<string>[];
+  size: number;
+}
+
+/**
+ * What a filter lets the catalog skip before testing it whole: every matching ticket is in each of `candidates`
+ * and passes each of `tests`. Found in the filter's conjunction (its fields, `$and`) and in an `$or` whose every
+ * branch holds one; anything else (ranges, `$nor`, `$not`, `$exists`…) adds nothing and is left to the full test.
+ */
+interface Plan {
+  candidates: Candidates[];
+  tests: ((entry: CatalogEntry) => boolean)[];
+}
+
+const REGEX_META: ReadonlySet<string> = new Set('.*+?^${}()|[]\\');
+
+/** The text a regular expression source matches literally (metacharacters escaped as the routes escape them). */
+function literalOf(source: string): string | undefined {
+  let literal = '';
+  for (let at = 0; at < source.length; at++) {
+    const char = source[at]!;
+    if (char === '\\') {
+      const escaped = source[at + 1];
+      if (escaped === undefined || !REGEX_META.has(escaped)) return undefined;
+      literal += escaped;
+      at++;
+    } else if (REGEX_META.has(char)) return undefined;
+    else literal += char;
+  }
+  return literal;
+}
+
+const isOperators = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' &&
+  value !== null &&
+  !Array.isArray(value) &&
+  !(value instanceof Date) &&
+  !(value instanceof RegExp);
+
+/** The values an equality condition asks for (`value`, `{$eq}`, `{$in}`), or undefined when it is not one. */
+function equalValues(condition: unknown): IndexKey[] | undefined {
+  if (!isOperators(condition)) {
+    const key = keyOf(condition);
+    return key === ODD ? undefined : [key];
+  }
+  const within = condition.$in;
+  if (Array.isArray(within)) {
+    const keys = within.map(keyOf);
+    return keys.includes(ODD) ? undefined : keys;
+  }
+  if ('$eq' in condition) return equalValues(condition.$eq === undefined ? null : condition.$eq);
+  return undefined;
+}
+
+function planOf(
+  filter: unknown,
+  indexOf: (field: keyof CatalogEntry) => ValueIndex,
+  ids: (wanted: IndexKey[]) => ReadonlySet<string>,
+  texts: (literal: string) => ReadonlySet<string> | undefined,
+): Plan {
+  const plan: Plan = { candidates: [], tests: [] };
+  if (!isOperators(filter)) return plan;
+  for (const [field, condition] of Object.entries(filter)) {
+    if (field === '$and' && Array.isArray(condition)) {
+      for (const part of condition) {
+        const inner = planOf(part, indexOf, ids, texts);
+        plan.candidates.push(...inner.candidates);
+        plan.tests.push(...inner.tests);
+      }
+    } else if (field === '$or' && Array.isArray(condition) && condition.length > 0) {
+      const branches = condition.map((branch) => smallest(planOf(branch, indexOf, ids, texts).candidates));
+      if (branches.every((branch) => branch !== undefined))
+        plan.candidates.push({
+          sets: branches.flatMap((branch) => branch.sets),
+          size: branches.reduce((sum, branch) => sum + branch.size, 0),
+        });
+    } else if (field === '_id') {
+      const wanted = equalValues(condition);
+      if (wanted) {
+        const set = ids(wanted);
+        plan.candidates.push({ sets: [set], size: set.size });
+      }
+    } else if (INDEXED_FIELDS.has(field)) {
+      const wanted = equalValues(condition);
+      if (wanted) {
+        const index = indexOf(field as keyof CatalogEntry);
+        const sets = [...new Set<IndexKey>([...wanted, ODD])]
+          .map((key) => index.get(key))
+          .filter((set) => set.size > 0);
+        plan.candidates.push({ sets, size: sets.reduce((sum, set) => sum + set.size, 0) });
+      }
+    } else if (field === 'searchText' && isOperators(condition)) {
+      // The routes' text search: a literal, escaped. The tickets the text index finds holding it, or, when it
+      // does not answer, a plain substring test (cheaper than the expression, and saying the same).
+      const keys = Object.keys(condition);
+      const literal =
+        keys.length === 1 && typeof condition.$regex === 'string' ? literalOf(condition.$regex) : undefined;
+      if (literal !== undefined) {
+        const holding = texts(literal);
+        if (holding) plan.candidates.push({ sets: [holding], size: holding.size });
+        else
+          plan.tests.push(
+            (entry) => typeof entry.searchText !== 'string' || entry.searchText.indexOf(literal) !== -1,
+          );
+      }
+    }
+  }
+  return plan;
+}
+
+function smallest(candidates: Candidates[]): Candidates | undefined {
+  let best: Candidates | undefined;
+  for (const candidate of candidates) if (!best || candidate.size < best.size) best = candidate;
+  return best;
+}
+
+const within = (candidates: Candidates, id: string): boolean => {
+  for (const set of candidates.sets) if (set.has(id)) return true;
+  return false;
+};
+
 export interface MemoryCatalogOptions {
   /** Re-read every ticket this often, for changes made behind this process's back. 0: never. */
   resyncMs?: number;
@@ -241,6 +597,8 @@ export function memoryCatalog(
   options: MemoryCatalogOptions = {},
 ): TicketCatalog {
   const entries = new Map<string, CatalogEntry>();
+  /** The one copy of each string `entryOf` shares between entries. */
+  const strings = new Map<string, string>();
   /** Sort orders built on first use, then kept current by `keep`. */
   const orders = new Map<keyof CatalogEntry, SortedEntries>();
   /**
@@ -248,6 +606,10 @@ export function memoryCatalog(
    * reads the due ones from its front and stops at the first not due, touching nothing else.
    */
   let timers: SortedEntries | undefined;
+  /** Value indexes of the equality fields filters name (INDEXED_FIELDS), built on first use, kept by `keep`. */
+  const indexes = new Map<keyof CatalogEntry, ValueIndex>();
+  /** The text search's index, built on first use, kept by `keep`. */
+  let textIndex: TextIndex | undefined;
   let loaded: Promise<void> | undefined;
   let resync: NodeJS.Timeout | undefined;
 
@@ -259,6 +621,56 @@ export function memoryCatalog(
       if (current) order.replace(current, entry);
       else order.add(entry);
     }
+    for (const index of textIndex ? [...indexes.values(), textIndex] : indexes.values()) {
+      if (current) index.replace(current, entry);
+      else index.add(entry);
+    }
+  };
+
+  const indexOf = (field: keyof CatalogEntry) => {
+    let index = indexes.get(field);
+    if (!index) {
+      index = new ValueIndex(field, entries.values());
+      indexes.set(field, index);
+    }
+    return index;
+  };
+  const idsOf = (wanted: IndexKey[]): ReadonlySet<string> =>
+    new Set(wanted.filter((id): id is string => typeof id === 'string' && entries.has(id)));
+  // A text held by more than a tenth of the tickets is found sooner by walking the list's order.
+  const holding = (literal: string) =>
+    (textIndex ??= new TextIndex(entries.values())).search(literal, Math.max(1000, entries.size / 10));
+
+  /**
+   * A filter made ready to answer: `matches` tests an entry against the filter's candidate sets and cheap tests
+   * first and the whole filter (sift) last; `source`, the smallest candidate set, when the filter has one.
+   */
+  const prepare = (filter: Filter<TicketDoc>) => {
+    const { candidates, tests } = planOf(filter, indexOf, idsOf, holding);
+    const query: Record<string, unknown> = filter;
+    const test = sift.default(query);
+    const matches = (entry: CatalogEntry): boolean => {
+      for (const candidate of candidates) if (!within(candidate, entry._id)) return false;
+      for (const cheap of tests) if (!cheap(entry)) return false;
+      return test(entry);
+    };
+    return { candidates, source: smallest(candidates), matches };
+  };
+
+  /**
+   * The entries of a candidate set, each once, until `visit` answers false: an id several of its sets hold is
+   * visited from the first of them (later sets skip the ids an earlier one holds).
+   */
+  const eachEntry = (source: Candidates, visit: (entry: CatalogEntry) => boolean): void => {
+    const { sets } = source;
+    for (let at = 0; at < sets.length; at++)
+      for (const id of sets[at]!) {
+        let earlier = false;
+        for (let before = 0; before < at && !earlier; before++) earlier = sets[before]!.has(id);
+        if (earlier) continue;
+        const entry = entries.get(id);
+        if (entry && !visit(entry)) return;
+      }
   };
 
   const orderBy = (field: keyof CatalogEntry) => {
@@ -273,7 +685,7 @@ export function memoryCatalog(
   const readAll = async () => {
     // Projections this process writes meanwhile are kept too; `keep` leaves the newer of the two.
     const cursor = tickets().find({}, { ...WITHOUT_STATE, batchSize: 1000 });
-    for await (const doc of cursor) keep(doc);
+    for await (const doc of cursor) keep(entryOf(doc, strings));
   };
 
   const ready = (): Promise<void> => {
@@ -295,19 +707,43 @@ export function memoryCatalog(
   return {
     kind: 'memory',
     note(doc) {
-      keep(entryOf(doc));
+      keep(entryOf(doc, strings));
     },
     versionOf(ticketId) {
       return entries.get(ticketId)?.version;
     },
     async find(filter, sort, limit, after) {
       await ready();
-      const query: Record<string, unknown> = filter;
-      const test = sift.default(query);
-      const page: CatalogEntry[] = [];
+      const { candidates, source, matches } = prepare(filter);
+      const field = sort.field as keyof CatalogEntry;
       const start = after ? { key: sortKey(after.value), id: after.id } : undefined;
-      for (const entry of orderBy(sort.field as keyof CatalogEntry).walk(sort.direction, start)) {
-        if (!test(entry)) continue;
+      // Two ways: walk the sort order until the page is full, or test only the smallest candidate set and sort
+      // what matches. A walk reads about limit × total / matching entries; the matching are estimated from the
+      // candidate sets' shares of the catalog as if independent.
+      const total = Math.max(entries.size, 1);
+      let expected = total;
+      for (const candidate of candidates) expected *= Math.min(1, candidate.size / total);
+      const walked = Math.min(total, (limit * total) / Math.max(expected, 1));
+      if (source && source.size * 2 < walked) {
+        const found: { key: SortKey; entry: CatalogEntry }[] = [];
+        eachEntry(source, (entry) => {
+          if (!matches(entry)) return true;
+          const key = sortKey(entry[field]);
+          if (
+            !start ||
+            sort.direction * (compareKeys(key, start.key) || compareValues(entry._id, start.id)) > 0
+          )
+            found.push({ key, entry });
+          return true;
+        });
+        found.sort(
+          (a, b) => sort.direction * (compareKeys(a.key, b.key) || compareValues(a.entry._id, b.entry._id)),
+        );
+        return found.slice(0, limit).map(({ entry }) => entry);
+      }
+      const page: CatalogEntry[] = [];
+      for (const entry of orderBy(field).walk(sort.direction, start)) {
+        if (!matches(entry)) continue;
         page.push(entry);
         if (page.length >= limit) break;
       }
@@ -315,14 +751,14 @@ export function memoryCatalog(
     },
     async count(filter, max) {
       await ready();
-      const query: Record<string, unknown> = filter;
-      const test = sift.default(query);
+      const { source, matches } = prepare(filter);
       let found = 0;
-      for (const entry of entries.values()) {
-        if (!test(entry)) continue;
-        found += 1;
-        if (found >= max) break;
-      }
+      const counted = (entry: CatalogEntry) => {
+        if (matches(entry)) found += 1;
+        return found < max;
+      };
+      if (source) eachEntry(source, counted);
+      else for (const entry of entries.values()) if (!counted(entry)) break;
       return found;
     },
     async dueTimers(now, limit, since) {

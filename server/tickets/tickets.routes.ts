@@ -128,7 +128,7 @@ export function summaryOf(doc: TicketDoc) {
   };
 }
 
-function cursorOf(doc: TicketDoc, sort: string): string {
+export function cursorOf(doc: TicketDoc, sort: string): string {
   const value =
     sort === 'sla'
       ? doc.slaDueAt.getTime()
@@ -165,6 +165,74 @@ const SORTS: Record<string, { field: keyof TicketDoc; direction: 1 | -1; date: b
 };
 
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * What `GET /api/tickets` asks the catalog for `query` (its validated query string): the filter (what the caller
+ * may see, then each narrowing asked, then the page boundary of `cursor`), the order and the boundary itself.
+ * Null when the caller may see no ticket at all.
+ */
+export function ticketListQuery(
+  context: AccessContext,
+  query: Record<string, string | number | undefined>,
+): {
+  filter: { $and: Record<string, unknown>[] };
+  sort: { field: keyof TicketDoc; direction: 1 | -1 };
+  sortName: string;
+  after: { value: Date | number; id: string } | undefined;
+} | null {
+  const visibility = ticketPolicy.listFilter!(context);
+  if (visibility === null) return null;
+  const me = context.principal.kind === 'user' ? context.principal.id : undefined;
+  const filters: Record<string, unknown>[] = [visibility];
+  const statuses = list(query.status as string | undefined);
+  if (statuses.length)
+    filters.push({ $or: [{ statusCategory: { $in: statuses } }, { statusKey: { $in: statuses } }] });
+  const types = list(query.type as string | undefined);
+  if (types.length) filters.push({ typeKey: { $in: types } });
+  if (query.node !== undefined || query.version !== undefined) {
+    // Node ids and versions belong to one type's flow: asking for them across types would mix meanings.
+    if (types.length !== 1)
+      throw badRequest(query.node !== undefined ? 'query.node' : 'query.version', {
+        'zh-CN': '需同时用 type 指定一个工单类型',
+        en: 'needs type to name one ticket type',
+      });
+    if (query.version !== undefined) filters.push({ typeVersion: Number(query.version) });
+    if (query.node !== undefined) filters.push({ atNodes: String(query.node) });
+  }
+  const teams = list(query.team as string | undefined);
+  if (teams.length) filters.push({ team: { $in: teams.map((team) => (team === 'none' ? null : team)) } });
+  const priorities = list(query.priority as string | undefined);
+  if (priorities.length) filters.push({ priority: { $in: priorities } });
+  const channels = list(query.channel as string | undefined);
+  if (channels.length) filters.push({ channel: { $in: channels } });
+  if (query.assignee)
+    filters.push({
+      assignee: query.assignee === 'me' ? (me ?? '') : query.assignee === 'none' ? null : query.assignee,
+    });
+  if (query.requester) filters.push({ requesterId: query.requester === 'me' ? (me ?? '') : query.requester });
+  if (query.watching) filters.push({ watchers: query.watching === 'me' ? (me ?? '') : query.watching });
+  const awaiting = awaitingFilter(
+    context,
+    query.awaiting as string | undefined,
+    query.involved as string | undefined,
+  );
+  if (awaiting) filters.push(awaiting);
+  filters.push(...reportingListFilters(query));
+  if (query.text) filters.push({ searchText: { $regex: escapeRegex(String(query.text).toLowerCase()) } });
+  const sortName = String(query.sort ?? 'sla');
+  const sort = SORTS[sortName]!;
+  let after: { value: Date | number; id: string } | undefined;
+  if (query.cursor) {
+    const [value, id] = parseCursor(String(query.cursor));
+    const boundary = sort.date ? new Date(value) : value;
+    after = { value: boundary, id };
+    const beyond = sort.direction === 1 ? '$gt' : '$lt';
+    filters.push({
+      $or: [{ [sort.field]: { [beyond]: boundary } }, { [sort.field]: boundary, _id: { [beyond]: id } }],
+    });
+  }
+  return { filter: { $and: filters }, sort, sortName, after };
+}
 const list = (value: string | undefined) =>
   value
     ? value
@@ -397,60 +465,11 @@ export async function ticketsRoutes(app: FastifyInstance) {
     async (request) => {
       const query = request.query as Record<string, string | number | undefined>;
       const context = await accessContextOf(request);
-      const visibility = ticketPolicy.listFilter!(context);
-      if (visibility === null) return { items: [], nextCursor: null, names: { users: {}, teams: {} } };
-      const me = context.principal.kind === 'user' ? context.principal.id : undefined;
-      const filters: Record<string, unknown>[] = [visibility];
-      const statuses = list(query.status as string | undefined);
-      if (statuses.length)
-        filters.push({ $or: [{ statusCategory: { $in: statuses } }, { statusKey: { $in: statuses } }] });
-      const types = list(query.type as string | undefined);
-      if (types.length) filters.push({ typeKey: { $in: types } });
-      if (query.node !== undefined || query.version !== undefined) {
-        // Node ids and versions belong to one type's flow: asking for them across types would mix meanings.
-        if (types.length !== 1)
-          throw badRequest(query.node !== undefined ? 'query.node' : 'query.version', {
-            'zh-CN': '需同时用 type 指定一个工单类型',
-            en: 'needs type to name one ticket type',
-          });
-        if (query.version !== undefined) filters.push({ typeVersion: Number(query.version) });
-        if (query.node !== undefined) filters.push({ atNodes: String(query.node) });
-      }
-      const teams = list(query.team as string | undefined);
-      if (teams.length) filters.push({ team: { $in: teams.map((team) => (team === 'none' ? null : team)) } });
-      const priorities = list(query.priority as string | undefined);
-      if (priorities.length) filters.push({ priority: { $in: priorities } });
-      const channels = list(query.channel as string | undefined);
-      if (channels.length) filters.push({ channel: { $in: channels } });
-      if (query.assignee)
-        filters.push({
-          assignee: query.assignee === 'me' ? (me ?? '') : query.assignee === 'none' ? null : query.assignee,
-        });
-      if (query.requester)
-        filters.push({ requesterId: query.requester === 'me' ? (me ?? '') : query.requester });
-      if (query.watching) filters.push({ watchers: query.watching === 'me' ? (me ?? '') : query.watching });
-      const awaiting = awaitingFilter(
-        context,
-        query.awaiting as string | undefined,
-        query.involved as string | undefined,
-      );
-      if (awaiting) filters.push(awaiting);
-      filters.push(...reportingListFilters(query));
-      if (query.text) filters.push({ searchText: { $regex: escapeRegex(String(query.text).toLowerCase()) } });
-      const sortName = String(query.sort ?? 'sla');
-      const sort = SORTS[sortName]!;
-      let after: { value: Date | number; id: string } | undefined;
-      if (query.cursor) {
-        const [value, id] = parseCursor(String(query.cursor));
-        const boundary = sort.date ? new Date(value) : value;
-        after = { value: boundary, id };
-        const beyond = sort.direction === 1 ? '$gt' : '$lt';
-        filters.push({
-          $or: [{ [sort.field]: { [beyond]: boundary } }, { [sort.field]: boundary, _id: { [beyond]: id } }],
-        });
-      }
+      const asked = ticketListQuery(context, query);
+      if (asked === null) return { items: [], nextCursor: null, names: { users: {}, teams: {} } };
+      const { filter, sort, sortName, after } = asked;
       const limit = Number(query.limit ?? 50);
-      const docs = await service.catalog.find({ $and: filters }, sort, limit + 1, after);
+      const docs = await service.catalog.find(filter, sort, limit + 1, after);
       const page = docs.slice(0, limit) as TicketDoc[];
       const left = await timesLeft(page);
       const items = page.map((doc, index) => ({ ...summaryOf(doc), slaLeft: left[index] }));
