@@ -1,4 +1,4 @@
-import { shallowReactive } from 'vue';
+import { shallowReactive, toRaw } from 'vue';
 import type { FormDefinition, FormEvaluation, FormField } from '../../../../runtime/form/index';
 
 type Problem = FormEvaluation['errors'][number];
@@ -92,11 +92,34 @@ function same<T>(current: T, next: T): T {
  * Write the current data and evaluation into `rows`. Only entries whose value changed are written (a reactive
  * write of an equal value wakes nothing), lists and maps are replaced only when their content changed.
  */
+/** Each field's kind, by form definition (worked out once, not on every keystroke). */
+const widgetsByForm = new WeakMap<FormDefinition, ReadonlyMap<string, FormField['widget']>>();
+
+function widgetsOf(form: FormDefinition): ReadonlyMap<string, FormField['widget']> {
+  let widgets = widgetsByForm.get(form);
+  if (!widgets) {
+    widgets = new Map(formFields(form).map((field) => [field.field, field.widget]));
+    widgetsByForm.set(form, widgets);
+  }
+  return widgets;
+}
+
+/** `row[key] = value`, through the reactive row only when the value changed (a write costs even when equal). */
+function put<K extends keyof FormRowState>(
+  row: FormRowState,
+  raw: FormRowState,
+  key: K,
+  value: FormRowState[K],
+): void {
+  if (raw[key] !== value) row[key] = value;
+}
+
 export function syncFormRows(target: FormRows, input: FormRowsInput): void {
   const { evaluation, data, serverErrors, touched, revealAll, text } = input;
-  const clientErrors = new Map<string, string>();
+  /** The first problem of each field; worded only for the rows that show it. */
+  const clientErrors = new Map<string, Problem>();
   const tableProblems = new Map<string, Problem[]>();
-  const widgets = new Map(formFields(input.form).map((field) => [field.field, field.widget]));
+  const widgets = widgetsOf(input.form);
   for (const problem of evaluation.errors) {
     const field = fieldOfPath(problem.path);
     if (field === undefined) continue;
@@ -104,7 +127,7 @@ export function syncFormRows(target: FormRows, input: FormRowsInput): void {
     if (table) tableProblems.set(field, [...(tableProblems.get(field) ?? []), problem]);
     // A table's cells and rows show their own problems (TableField); the item shows the table's own.
     if ((!table || problem.path.split('/').length <= 3) && !clientErrors.has(field))
-      clientErrors.set(field, text(problem.text));
+      clientErrors.set(field, problem);
   }
   const partErrors = new Map<string, Record<string, string>>();
   for (const [path, message] of Object.entries(serverErrors)) {
@@ -114,13 +137,15 @@ export function syncFormRows(target: FormRows, input: FormRowsInput): void {
   }
 
   for (const [key, row] of target.rows) {
+    const raw = toRaw(row);
     const state = evaluation.fields[key];
-    row.value = data[key];
-    row.visible = state?.visible === true;
-    row.required = state?.required === true;
-    row.readOnly = state?.readOnly === true;
-    row.revealAll = revealAll;
-    row.error = serverErrors[key] || (revealAll || touched.has(key) ? (clientErrors.get(key) ?? '') : '');
+    put(row, raw, 'value', data[key]);
+    put(row, raw, 'visible', state?.visible === true);
+    put(row, raw, 'required', state?.required === true);
+    put(row, raw, 'readOnly', state?.readOnly === true);
+    put(row, raw, 'revealAll', revealAll);
+    const problem = revealAll || touched.has(key) ? clientErrors.get(key) : undefined;
+    put(row, raw, 'error', serverErrors[key] || (problem ? text(problem.text) : ''));
     const widget = widgets.get(key);
     if (widget === 'table') row.problems = same(row.problems, tableProblems.get(key) ?? NO_PROBLEMS);
     if (widget === 'table' || widget === 'attachment')
