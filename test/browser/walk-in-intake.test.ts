@@ -137,7 +137,10 @@ describe('a walk-in registered by an agent', () => {
       return { team: after.body.team, assignee: after.body.assignee };
     }).toEqual({ team: 'it-ops', assignee: colleague.id });
     expect(number).toMatch(/^INC-/);
-    expect(errors).toEqual([]);
+    // Handed to a team the agent is not in, the ticket is no longer theirs to see: the page's re-read of it
+    // answers 404 (the page says so and goes back to the queue), which the browser prints. Nothing else may fail.
+    const handedAway = (text: string) => /status of 404/.test(text) && text.includes(`/api/tickets/${id}`);
+    expect(errors.filter((text) => !handedAway(text))).toEqual([]);
     await page.context().close();
   }, 240_000);
 });

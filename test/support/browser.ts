@@ -67,7 +67,9 @@ export async function newPage(
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
+    // With the address a failed load names (the text alone does not say which request answered 404).
+    const url = message.location().url;
+    if (message.type() === 'error') errors.push(url ? `${message.text()} (${url})` : message.text());
   });
   page.on('pageerror', (error) => errors.push(error.message));
   return page;
