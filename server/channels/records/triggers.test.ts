@@ -209,7 +209,11 @@ describe('scheduled trigger over records', () => {
       expect.objectContaining({ system: 'crm', type: 'opportunity', id: 'OPPORTUNITY-0' }),
     ]);
 
-    // The worker's job after the run: not due again until the next scheduled instant.
+    // The worker's job after the run: not due again until the next scheduled instant. The other worker's run wrote
+    // its summary into the same trigger meanwhile, and the embedded store rewrites a whole document on an update,
+    // so that write can put the old instant back; the worker's tick at that instant then only moves it on (the
+    // period's run is finished), opening nothing.
+    expect(await app.recordTriggers.runDue(scheduledAt.getTime())).toEqual([]);
     const stored = await recordCollections(app.db).triggers.findOne({ _id: trigger.id });
     expect(stored!.nextRunAt!.toISOString()).toBe('2026-10-10T01:00:00.000Z');
     expect(stored!.lastRun).toMatchObject({ status: 'finished', examined: 500 });
