@@ -29,11 +29,31 @@ const UNREACHABLE_ERRORS = new Set([
   'MongoPoolClosedError',
 ]);
 
+/**
+ * Node's own socket errors, as the driver lets them through when it writes a command to a connection the store
+ * closed as it died (a plain `Error` with code EPIPE from the driver's connection, not a MongoNetworkError).
+ */
+const SOCKET_ERRORS = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED']);
+
 /** Whether an error means the database is unreachable (answered 503 with Retry-After by the errors plugin). */
 export function isDatabaseUnreachable(error: unknown): boolean {
   if (!error || typeof error !== 'object') return false;
-  const named = error as { name?: unknown; message?: unknown; cause?: unknown };
+  const named = error as {
+    name?: unknown;
+    message?: unknown;
+    cause?: unknown;
+    code?: unknown;
+    stack?: unknown;
+  };
   if (typeof named.name === 'string' && UNREACHABLE_ERRORS.has(named.name)) return true;
+  // Only the database driver's own socket: another connection's failure (mail, a webhook) is not the database's.
+  if (
+    typeof named.code === 'string' &&
+    SOCKET_ERRORS.has(named.code) &&
+    typeof named.stack === 'string' &&
+    /[\\/]mongodb[\\/]lib[\\/]/.test(named.stack)
+  )
+    return true;
   // Mongoose's own queue of operations waiting for a connection gave up.
   if (typeof named.message === 'string' && /buffering timed out after/.test(named.message)) return true;
   return named.cause !== undefined && named.cause !== error ? isDatabaseUnreachable(named.cause) : false;
