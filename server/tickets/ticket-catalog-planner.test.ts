@@ -5,6 +5,7 @@ import type { AccessContext } from '../access/record-rules.js';
 import { memoryCatalog, type CatalogEntry, type CatalogSort } from './ticket-catalog.js';
 import { NO_DUE, PRIORITY_RANK, type TicketDoc } from './ticket.projection.js';
 import { cursorOf, ticketListQuery } from './tickets.routes.js';
+import { seededChoices } from '../../test/support/ticket-history.js';
 
 /**
  * The memory catalog answers lists and counts from value indexes and cheap tests where a filter allows (its query
@@ -17,22 +18,7 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const BASE = Date.parse('2026-10-08T02:00:00.000Z');
 
-/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed from its seed. */
-function random(seed: number) {
-  let a = seed;
-  const next = () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
-  const some = <T>(items: readonly T[], most: number): T[] => {
-    const count = Math.floor(next() * (most + 1));
-    return [...new Set(Array.from({ length: count }, () => pick(items)))];
-  };
-  return { next, pick, some };
-}
+const random = seededChoices;
 
 const STATUS_KEYS: Record<string, string[]> = {
   new: ['submitted'],

@@ -2,6 +2,7 @@ import { MongoClient, type Collection, type Db, type Filter } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { testDatabaseUri } from '../../test/support/database.js';
 import { waitFor } from '../../test/support/server-app.js';
+import { seededChoices } from '../../test/support/ticket-history.js';
 import {
   databaseCatalog,
   memoryCatalog,
@@ -115,22 +116,7 @@ function ticketDoc(id: string, fields: Partial<StoredDoc> = {}): StoredDoc {
 
 const withoutState = ({ state: _state, ...entry }: StoredDoc): CatalogEntry => entry;
 
-/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
-function random(seed: number) {
-  let a = seed;
-  const next = () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
-  const some = <T>(items: readonly T[], most: number): T[] => {
-    const count = Math.floor(next() * (most + 1));
-    return [...new Set(Array.from({ length: count }, () => pick(items)))];
-  };
-  return { next, pick, some };
-}
+const random = seededChoices;
 
 const STATUS_KEYS: Record<string, string[]> = {
   new: ['submitted'],

@@ -28,6 +28,17 @@ export function seeded(seed: number): () => number {
   };
 }
 
+/** Seeded choices over `seeded`: a number, one item, or a few distinct items (at most `most`). */
+export function seededChoices(seed: number) {
+  const next = seeded(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+  const some = <T>(items: readonly T[], most: number): T[] => {
+    const count = Math.floor(next() * (most + 1));
+    return [...new Set(Array.from({ length: count }, () => pick(items)))];
+  };
+  return { next, pick, some };
+}
+
 type Rating = 'satisfied' | 'neutral' | 'dissatisfied';
 
 /** One ticket as the generator made it. Instants are epoch milliseconds. */
