@@ -7,8 +7,8 @@ interface WaitingInsert<T> {
   reject(error: unknown): void;
 }
 
-/** One document's failure inside an unordered insertMany, as the driver reports it. */
-interface DocumentWriteError {
+/** One entry's failure inside an unordered batch write (`insertMany`, `bulkWrite`), as the driver reports it. */
+export interface EntryWriteError {
   index: number;
   code?: number;
   errmsg?: string;
@@ -17,9 +17,9 @@ interface DocumentWriteError {
 /** Most documents one insert carries; more wait for the next one. */
 const MAX_BATCH = 200;
 
-/** The error a caller sees for its own document: carries the server's `code`, as an insertOne failure would. */
-class DocumentInsertError extends Error {
-  override name = 'DocumentInsertError';
+/** The error a caller of a gathered write sees for its own entry: the server's `code` kept, as a single write's. */
+export class BatchEntryError extends Error {
+  override name = 'BatchEntryError';
   constructor(
     message: string,
     readonly code: number | undefined,
@@ -28,12 +28,13 @@ class DocumentInsertError extends Error {
   }
 }
 
-function documentErrorsOf(error: unknown): DocumentWriteError[] | undefined {
+/** Each entry's failure of a batch write, or undefined when the error does not say which entries failed. */
+export function entryErrorsOf(error: unknown): EntryWriteError[] | undefined {
   const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
   const list = (Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : []) as unknown[];
   const parsed = list.filter(
-    (entry): entry is DocumentWriteError =>
-      typeof entry === 'object' && entry !== null && typeof (entry as DocumentWriteError).index === 'number',
+    (entry): entry is EntryWriteError =>
+      typeof entry === 'object' && entry !== null && typeof (entry as EntryWriteError).index === 'number',
   );
   return parsed.length > 0 && parsed.length === list.length ? parsed : undefined;
 }
@@ -97,7 +98,7 @@ export class GroupInsert<T extends Document> {
       );
       for (const entry of batch) entry.resolve();
     } catch (error) {
-      const failures = documentErrorsOf(error);
+      const failures = entryErrorsOf(error);
       if (!failures) {
         for (const entry of batch) entry.reject(error);
         return;
@@ -106,7 +107,7 @@ export class GroupInsert<T extends Document> {
       batch.forEach((entry, index) => {
         const failure = failed.get(index);
         if (!failure) entry.resolve();
-        else entry.reject(new DocumentInsertError(failure.errmsg ?? 'insert failed', failure.code));
+        else entry.reject(new BatchEntryError(failure.errmsg ?? 'insert failed', failure.code));
       });
     }
   }

@@ -1,5 +1,6 @@
 import type { AnyBulkWriteOperation, Collection, Document, Filter, UpdateFilter } from 'mongodb';
 import { MAX_UPDATE_STATEMENTS } from './bulk-write.js';
+import { BatchEntryError, entryErrorsOf } from './group-insert.js';
 import type { WriteGate } from './write-gate.js';
 
 interface WaitingUpdate {
@@ -8,34 +9,6 @@ interface WaitingUpdate {
   upsert: boolean;
   resolve(): void;
   reject(error: unknown): void;
-}
-
-/** One statement's failure inside an unordered bulk write, as the driver reports it. */
-interface StatementError {
-  index: number;
-  code?: number;
-  errmsg?: string;
-}
-
-/** The error a caller sees for its own statement: carries the server's `code`, as an updateOne failure would. */
-class StatementUpdateError extends Error {
-  override name = 'StatementUpdateError';
-  constructor(
-    message: string,
-    readonly code: number | undefined,
-  ) {
-    super(message);
-  }
-}
-
-function statementErrorsOf(error: unknown): StatementError[] | undefined {
-  const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
-  const list = (Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : []) as unknown[];
-  const parsed = list.filter(
-    (entry): entry is StatementError =>
-      typeof entry === 'object' && entry !== null && typeof (entry as StatementError).index === 'number',
-  );
-  return parsed.length > 0 && parsed.length === list.length ? parsed : undefined;
 }
 
 /**
@@ -108,7 +81,7 @@ export class GroupUpdate<T extends Document> {
       await this.collection().bulkWrite(operations, { ordered: false });
       for (const entry of batch) entry.resolve();
     } catch (error) {
-      const failures = statementErrorsOf(error);
+      const failures = entryErrorsOf(error);
       if (!failures) {
         if (batch.length === 1) batch[0]!.reject(error);
         else await this.oneByOne(batch);
@@ -118,7 +91,7 @@ export class GroupUpdate<T extends Document> {
       batch.forEach((entry, index) => {
         const failure = failed.get(index);
         if (!failure) entry.resolve();
-        else entry.reject(new StatementUpdateError(failure.errmsg ?? 'update failed', failure.code));
+        else entry.reject(new BatchEntryError(failure.errmsg ?? 'update failed', failure.code));
       });
     }
   }
