@@ -15,6 +15,23 @@ describe('isDatabaseUnreachable', () => {
     expect(isDatabaseUnreachable(new Error('wrapped', { cause: network }))).toBe(true);
   });
 
+  it('sees the network error a bulk write carries as its errorResponse (the connection closed under it)', () => {
+    const network = Object.assign(new Error('connection 6 to 127.0.0.1:35927 closed'), {
+      name: 'MongoNetworkError',
+    });
+    const bulk = Object.assign(new Error(network.message), {
+      name: 'MongoBulkWriteError',
+      errorResponse: network,
+      writeErrors: [],
+    });
+    expect(isDatabaseUnreachable(bulk)).toBe(true);
+    const refused = Object.assign(new Error('E11000 duplicate key'), {
+      name: 'MongoBulkWriteError',
+      errorResponse: { code: 11000, errmsg: 'E11000 duplicate key' },
+    });
+    expect(isDatabaseUnreachable(refused)).toBe(false);
+  });
+
   it('takes a socket error the driver let through (the store killed mid-command) as the database unreachable', () => {
     const driver = 'Connection.writeCommand (/srv/ordo/node_modules/mongodb/lib/cmap/connection.js:408:29)';
     expect(isDatabaseUnreachable(socketError('EPIPE', driver))).toBe(true);

@@ -44,6 +44,7 @@ export function isDatabaseUnreachable(error: unknown): boolean {
     cause?: unknown;
     code?: unknown;
     stack?: unknown;
+    errorResponse?: unknown;
   };
   if (typeof named.name === 'string' && UNREACHABLE_ERRORS.has(named.name)) return true;
   // Only the database driver's own socket: another connection's failure (mail, a webhook) is not the database's.
@@ -56,6 +57,13 @@ export function isDatabaseUnreachable(error: unknown): boolean {
     return true;
   // Mongoose's own queue of operations waiting for a connection gave up.
   if (typeof named.message === 'string' && /buffering timed out after/.test(named.message)) return true;
+  // A bulk write the connection died under: MongoBulkWriteError carries the network error as its errorResponse.
+  if (
+    named.errorResponse !== undefined &&
+    named.errorResponse !== error &&
+    isDatabaseUnreachable(named.errorResponse)
+  )
+    return true;
   return named.cause !== undefined && named.cause !== error ? isDatabaseUnreachable(named.cause) : false;
 }
 

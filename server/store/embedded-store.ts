@@ -12,6 +12,8 @@ export interface EmbeddedStoreOptions {
   log: StoreLog;
   /** How long to wait for the server to accept connections. */
   startTimeoutMs?: number;
+  /** The supervisor's first wait before starting a dead child again (250 ms); it doubles while the child keeps dying. */
+  restartFirstDelayMs?: number;
 }
 
 export interface EmbeddedStore {
@@ -182,7 +184,8 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise
   let stopping = false;
   let restarts = 0;
   let restartTimer: NodeJS.Timeout | undefined;
-  let delay = RESTART_FIRST_DELAY_MS;
+  const firstDelay = options.restartFirstDelayMs ?? RESTART_FIRST_DELAY_MS;
+  let delay = firstDelay;
   try {
     const port = await freePort();
     const args = [
@@ -209,7 +212,7 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise
       spawned.on('exit', (code, signal) => {
         exited = true;
         if (stopping || child !== spawned) return;
-        if (Date.now() - startedAt >= RESTART_STABLE_MS) delay = RESTART_FIRST_DELAY_MS;
+        if (Date.now() - startedAt >= RESTART_STABLE_MS) delay = firstDelay;
         log.warn(
           `FerretDB exited unexpectedly (code ${code}, signal ${signal}); restarting in ${delay} ms: ${stderrTail}`,
         );
