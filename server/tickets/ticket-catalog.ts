@@ -586,6 +586,124 @@ const within = (candidates: Candidates, id: string): boolean => {
   return false;
 };
 
+/**
+ * A filter's verdict on one entry when it can be given without sift: true or false, exactly as sift (MongoDB's
+ * semantics) would say, or undefined when the entry holds a value the shortcut does not judge (an object, a date, a
+ * nested array, NaN…), for which the whole filter goes to sift.
+ */
+type Verdict = boolean | undefined;
+type DirectTest = (entry: CatalogEntry) => Verdict;
+
+const isScalar = (value: unknown): value is string | number | boolean =>
+  typeof value === 'string' ||
+  typeof value === 'boolean' ||
+  (typeof value === 'number' && !Number.isNaN(value));
+
+const ALWAYS: DirectTest = () => true;
+
+/** Every part true: true; one false: false (whatever the others); else undefined. */
+function allOf(parts: DirectTest[]): DirectTest {
+  if (parts.length === 0) return ALWAYS;
+  if (parts.length === 1) return parts[0]!;
+  return (entry) => {
+    let unknown = false;
+    for (const part of parts) {
+      const verdict = part(entry);
+      if (verdict === false) return false;
+      if (verdict === undefined) unknown = true;
+    }
+    return unknown ? undefined : true;
+  };
+}
+
+/** One part true: true (whatever the others); every one false: false; else undefined. */
+function anyOf(parts: DirectTest[]): DirectTest {
+  if (parts.length === 1) return parts[0]!;
+  return (entry) => {
+    let unknown = false;
+    for (const part of parts) {
+      const verdict = part(entry);
+      if (verdict === true) return true;
+      if (verdict === undefined) unknown = true;
+    }
+    return unknown ? undefined : false;
+  };
+}
+
+/**
+ * `{field: value}`, `{field: {$eq: value}}`, `{field: {$in: [values]}}` with values strings, numbers or booleans
+ * (not null): a value equal to one of them, or an array holding one (MongoDB's match on array fields). Missing and
+ * null match none; an array of scalars and nulls holding none of them matches none.
+ */
+function equalTest(field: string, wanted: ReadonlySet<string | number | boolean>): DirectTest {
+  return (entry) => {
+    const value = (entry as unknown as Record<string, unknown>)[field];
+    if (value === undefined || value === null) return false;
+    if (isScalar(value)) return wanted.has(value);
+    if (!Array.isArray(value)) return undefined;
+    let odd = false;
+    for (const item of value as unknown[]) {
+      if (isScalar(item)) {
+        if (wanted.has(item)) return true;
+      } else if (item !== null) odd = true;
+    }
+    return odd ? undefined : false;
+  };
+}
+
+/** `{field: {$regex: source}}` whose source is a literal (the routes' escaped text search), on a string value. */
+function literalTest(field: string, literal: string): DirectTest {
+  return (entry) => {
+    const value = (entry as unknown as Record<string, unknown>)[field];
+    return typeof value === 'string' ? value.indexOf(literal) !== -1 : undefined;
+  };
+}
+
+function fieldTest(field: string, condition: unknown): DirectTest | undefined {
+  if (isScalar(condition)) return equalTest(field, new Set([condition]));
+  if (!isOperators(condition)) return undefined;
+  const operators = Object.keys(condition);
+  if (operators.length !== 1) return undefined;
+  const [operator] = operators;
+  const operand = condition[operator!];
+  if (operator === '$eq' && isScalar(operand)) return equalTest(field, new Set([operand]));
+  if (operator === '$in' && Array.isArray(operand) && operand.every(isScalar))
+    return equalTest(field, new Set(operand));
+  if (operator === '$regex' && typeof operand === 'string') {
+    const literal = literalOf(operand);
+    if (literal !== undefined) return literalTest(field, literal);
+  }
+  return undefined;
+}
+
+/**
+ * The filter as a direct test, when it is made only of what lists and counts ask most (conjunctions, `$and`, `$or`,
+ * equality and `$in` on top-level fields, a literal `$regex`): one call per entry, no query compiled. Undefined for
+ * any other filter (ranges, cursors, `$nor`, null values…), which sift tests whole.
+ */
+export function directTestOf(filter: unknown): DirectTest | undefined {
+  if (!isOperators(filter)) return undefined;
+  const parts: DirectTest[] = [];
+  for (const [field, condition] of Object.entries(filter)) {
+    if (field === '$and' || field === '$or') {
+      if (!Array.isArray(condition) || condition.length === 0) return undefined;
+      const branches: DirectTest[] = [];
+      for (const branch of condition) {
+        const test = directTestOf(branch);
+        if (!test) return undefined;
+        branches.push(test);
+      }
+      parts.push(field === '$and' ? allOf(branches) : anyOf(branches));
+    } else {
+      if (field.startsWith('$') || field.includes('.')) return undefined;
+      const test = fieldTest(field, condition);
+      if (!test) return undefined;
+      parts.push(test);
+    }
+  }
+  return allOf(parts);
+}
+
 export interface MemoryCatalogOptions {
   /** Re-read every ticket this often, for changes made behind this process's back. 0: never. */
   resyncMs?: number;
@@ -643,16 +761,19 @@ export function memoryCatalog(
 
   /**
    * A filter made ready to answer: `matches` tests an entry against the filter's candidate sets and cheap tests
-   * first and the whole filter (sift) last; `source`, the smallest candidate set, when the filter has one.
+   * first and the whole filter last (its direct test, else sift); `source`, the smallest candidate set, when the filter has one.
    */
   const prepare = (filter: Filter<TicketDoc>) => {
     const { candidates, tests } = planOf(filter, indexOf, idsOf, holding);
     const query: Record<string, unknown> = filter;
-    const test = sift.default(query);
+    // Most lists and counts need no query compiled: the direct test judges them, sift only what it cannot.
+    const direct = directTestOf(filter);
+    let test: ((entry: CatalogEntry) => boolean) | undefined;
+    const whole = (entry: CatalogEntry) => (test ??= sift.default(query))(entry);
     const matches = (entry: CatalogEntry): boolean => {
       for (const candidate of candidates) if (!within(candidate, entry._id)) return false;
       for (const cheap of tests) if (!cheap(entry)) return false;
-      return test(entry);
+      return (direct ? direct(entry) : undefined) ?? whole(entry);
     };
     return { candidates, source: smallest(candidates), matches };
   };

@@ -297,14 +297,23 @@ export async function ticketsRoutes(app: FastifyInstance) {
   /** Time left on each listed ticket's nearest clock, counted as the ticket page counts it. */
   async function timesLeft(docs: TicketDoc[]): Promise<(TimeLeft | null)[]> {
     const now = app.clock.now();
+    // The calendars of each type version on the page, looked up once for the page.
+    const calendarsByType = new Map<string, Promise<ReturnType<typeof calendarsOf>>>();
+    const calendarsFor = (doc: TicketDoc) => {
+      const key = `${doc.typeKey}@${doc.typeVersion}`;
+      let calendars = calendarsByType.get(key);
+      if (!calendars) {
+        calendars = service
+          .definitionOf({ typeKey: doc.typeKey, typeVersion: doc.typeVersion } as TicketState)
+          .then((definition) => (definition ? calendarsOf(definition) : {}));
+        calendarsByType.set(key, calendars);
+      }
+      return calendars;
+    };
     return Promise.all(
       docs.map(async (doc) => {
         if (doc.slaDueAt.getTime() === NO_DUE.getTime()) return null;
-        const definition = await service.definitionOf({
-          typeKey: doc.typeKey,
-          typeVersion: doc.typeVersion,
-        } as TicketState);
-        const calendars = definition ? calendarsOf(definition) : {};
+        const calendars = await calendarsFor(doc);
         if (typeof doc.slaCalendar === 'string') {
           const paused = typeof doc.slaPausedLeft === 'number';
           return timeLeft(
@@ -472,7 +481,7 @@ export async function ticketsRoutes(app: FastifyInstance) {
       const docs = await service.catalog.find(filter, sort, limit + 1, after);
       const page = docs.slice(0, limit) as TicketDoc[];
       const left = await timesLeft(page);
-      const items = page.map((doc, index) => ({ ...summaryOf(doc), slaLeft: left[index] }));
+      const items = page.map((doc, index) => Object.assign(summaryOf(doc), { slaLeft: left[index] }));
       return {
         items,
         names: await resolveNames(
