@@ -3,6 +3,7 @@ import { HttpProblem } from '../lib/problem.js';
 import { ANCHOR_INTERVAL, recordAnchor } from './anchors.js';
 import {
   loadedAfter,
+  sameListing,
   type CommitPayloadWithPatch,
   type LoadedTicket,
   type TicketActor,
@@ -52,6 +53,13 @@ export interface TicketJobs {
 const SWEEP_BATCH = 500;
 const SWEEP_LANES = 32;
 
+/**
+ * A fired ticket whose next timer falls due within HOLD_AHEAD_MS keeps its projection held for that step, and writes
+ * it at the latest HOLD_SLACK_MS after the step fell due (memory catalog, see `fireTicket`).
+ */
+export const HOLD_AHEAD_MS = 30_000;
+export const HOLD_SLACK_MS = 5_000;
+
 /** The time slots of which each run is claimed by one worker (several processes). */
 const RECONCILE_SLOT_MS = 60_000;
 const TIMER_SLOT_MS = 15_000;
@@ -91,6 +99,8 @@ export function registerTicketJobs(app: FastifyInstance): void {
   };
   app.addHook('onClose', async () => {
     await Promise.allSettled([...running]);
+    // Projections the sweeps held are written before the store closes.
+    await app.tickets.releaseAllProjections();
   });
 
   const jobs: TicketJobs = {
@@ -238,33 +248,63 @@ export function registerTicketJobs(app: FastifyInstance): void {
    * ticket is read once, its projection alone (`loadProjected`): each command is decided on the ticket as read or
    * as the previous one left it, and the next due timer is read from there. A projection behind its commits, or a
    * ticket that moved on meanwhile, meets the newer commit when committing, and the command loads it whole again.
+   *
+   * The projection is written once, after the last command (each command's projection is held in the process, see
+   * `TicketService.holdProjection`): the commits between are each their own change, and a process that dies
+   * among them leaves a projection behind its commits, which the reconciler folds forward as after any crash.
+   * With the memory catalog, a ticket whose next timer falls due within HOLD_AHEAD_MS keeps its projection held
+   * until that step (its commit writes it) or at the latest HOLD_SLACK_MS after it fell due — one projection
+   * update for a warning and the breach that follows it — unless the commands changed a flat field of the
+   * projection other than the bookkeeping, SLA and reporting ones (`sameListing`).
    */
   async function fireTicket(ticketId: string, now: number): Promise<{ accepted: number; nextAt?: number }> {
     let accepted = 0;
     let loaded: LoadedTicket | undefined = await app.tickets.loadProjected(ticketId);
-    for (let round = 0; round < 20 && loaded; round++) {
-      const timers = (await app.tickets.timers(loaded.state)).sort((a, b) => a.at - b.at);
-      const next = timers[0];
-      if (!next || next.at > now) return { accepted, ...(next ? { nextAt: next.at } : {}) };
-      try {
-        const committed = await app.tickets.run(
-          ticketId,
-          { command: 'timer-fired', key: next.key },
-          SYSTEM_ACTOR,
-          undefined,
-          loaded,
-        );
-        loaded = loadedAfter(committed);
-        accepted += 1;
-      } catch (error) {
-        if (error instanceof HttpProblem && error.status === 422) {
-          app.log.warn({ ticketId, key: next.key, err: error }, 'timer refused by the engine');
+    const first = loaded?.state;
+    let nextAt: number | undefined;
+    try {
+      for (let round = 0; round < 20 && loaded; round++) {
+        const timers = (await app.tickets.timers(loaded.state)).sort((a, b) => a.at - b.at);
+        const next = timers[0];
+        if (!next || next.at > now) {
+          nextAt = next?.at;
           break;
         }
-        throw error;
+        try {
+          const committed = await app.tickets.run(
+            ticketId,
+            { command: 'timer-fired', key: next.key },
+            SYSTEM_ACTOR,
+            undefined,
+            loaded,
+            { holdProjection: true },
+          );
+          loaded = loadedAfter(committed);
+          accepted += 1;
+        } catch (error) {
+          if (error instanceof HttpProblem && error.status === 422) {
+            app.log.warn({ ticketId, key: next.key, err: error }, 'timer refused by the engine');
+            break;
+          }
+          throw error;
+        }
       }
+    } catch (error) {
+      // What was committed stands; its projection is written now (a failure marks the ticket for the reconciler).
+      await app.tickets.releaseProjection(ticketId).catch(() => undefined);
+      throw error;
     }
-    return { accepted };
+    if (accepted > 0) {
+      const soon =
+        !shared &&
+        nextAt !== undefined &&
+        nextAt - app.clock.now() <= HOLD_AHEAD_MS &&
+        first !== undefined &&
+        loaded !== undefined &&
+        sameListing(first, loaded.state);
+      await app.tickets.releaseProjection(ticketId, soon ? nextAt! + HOLD_SLACK_MS : undefined);
+    }
+    return { accepted, ...(nextAt === undefined ? {} : { nextAt }) };
   }
 
   /** Reconcile every ticket with a commit in [from, to]. */

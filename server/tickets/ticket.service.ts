@@ -131,6 +131,48 @@ export function loadedAfter(committed: Committed): LoadedTicket {
   };
 }
 
+/** How a command's projection is written (see `TicketService.run`). */
+export interface RunOptions {
+  /**
+   * Keep the projection in this process instead of writing it (`holdProjection`): the caller runs more commands on
+   * the ticket at once, or says when to write it with `releaseProjection`.
+   */
+  holdProjection?: boolean;
+}
+
+/** A held projection not released within this time is written anyway (a caller that failed between the two). */
+const HOLD_LIMIT_MS = 60_000;
+
+/**
+ * The fields of the projection that a held write may leave behind in the database for a while: its bookkeeping
+ * (version, head, state, time of the last change). Every other flat field (status, team, assignee, the people
+ * involved, the flow's nodes, tags…) must be unchanged for a projection to wait (see `sameListing`).
+ */
+const BOOKKEEPING_FIELDS = new Set(['version', 'headHash', 'state', 'updatedAt']);
+
+/**
+ * Whether the projections of `before` and `after` agree on every flat field other than the bookkeeping, the SLA
+ * and the reporting ones: who may see and work the ticket, where it is and how lists filter it are the same.
+ */
+export function sameListing(before: TicketState, after: TicketState): boolean {
+  const meta = { category: '', headHash: '' };
+  const left = baseProjection(before, meta) as unknown as Record<string, unknown>;
+  const right = baseProjection(after, meta) as unknown as Record<string, unknown>;
+  for (const key of Object.keys(right)) {
+    if (BOOKKEEPING_FIELDS.has(key)) continue;
+    if (JSON.stringify(left[key]) !== JSON.stringify(right[key])) return false;
+  }
+  return true;
+}
+
+/** A projection kept in this process: its ticket's newest commit, not written to the database yet. */
+interface HeldProjection {
+  doc: TicketDoc;
+  state: TicketState;
+  /** When it is written unless a newer commit or a load writes first. */
+  timer: NodeJS.Timeout;
+}
+
 /** Turn numbers of round-robin assignment, one scope per team (see server/lib/sequence.ts). */
 const turnScope = (teamKey: string) => `round-robin:${teamKey}`;
 
@@ -247,6 +289,10 @@ export class TicketService {
   private marking: Promise<void> = Promise.resolve();
   /** Projection writes of one ticket in this process, one after another (see `project`). */
   private readonly projecting = new Map<string, Promise<unknown>>();
+  /** Projections held in this process (see `holdProjection`), by ticket. */
+  private readonly held = new Map<string, HeldProjection>();
+  /** Closing: nothing is held any more, every release writes at once. */
+  private holdsClosed = false;
   /** Number counters this process has already raised past a type's former counter (see `claimNumber`). */
   private readonly seededScopes = new Map<string, { from: Set<string>; done: Promise<void> }>();
   /** Where commits get effects of the server's own (see `addCommitEffects`). */
@@ -462,6 +508,7 @@ export class TicketService {
     actor: TicketActor,
     expectedVersion?: number,
     current?: LoadedTicket,
+    options: RunOptions = {},
   ): Promise<Committed> {
     let given = current?.state.id === ticketId ? current : undefined;
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
@@ -478,7 +525,7 @@ export class TicketService {
       const now = this.clock.now();
       const result = await this.decideWithTurns(definition, loaded.state, command, actor, now);
       try {
-        return await this.commit(definition, loaded, result, command, actor, now, {});
+        return await this.commit(definition, loaded, result, command, actor, now, {}, options);
       } catch (error) {
         if (!(error instanceof ConcurrentChangeError)) throw error;
         if (expectedVersion !== undefined) {
@@ -582,6 +629,7 @@ export class TicketService {
     actor: TicketActor,
     now: number,
     extra: Record<string, unknown>,
+    options: RunOptions = {},
   ): Promise<Committed> {
     const seq = (before?.version ?? 0) + 1;
     const next: TicketState = { ...result.state, version: seq, updatedAt: now };
@@ -610,7 +658,11 @@ export class TicketService {
     });
     let doc: TicketDoc;
     try {
-      doc = await this.project(next, commit.hash, definition, { first: before === undefined });
+      doc =
+        // Closing: nothing is held any more.
+        options.holdProjection && before !== undefined && !this.holdsClosed
+          ? this.holdProjection(next, commit.hash, definition)
+          : await this.project(next, commit.hash, definition, { first: before === undefined });
     } catch (error) {
       // The commit stands (it is the change); the reconciler writes the projection and runs the effects.
       this.markUnfinished(next.id);
@@ -677,22 +729,118 @@ export class TicketService {
     const loadedDefinition =
       definition ?? (await this.ports.loadDefinition(state.typeKey, state.typeVersion));
     if (!loadedDefinition) throw new Error(`Missing definition ${state.typeKey}@${state.typeVersion}`);
-    const doc = {
-      ...baseProjection(state, { category: loadedDefinition.category, headHash }),
-      ...this.ports.projectExtra(state, loadedDefinition),
-    } as TicketDoc;
-    const previous = this.projecting.get(doc._id);
-    const write = (previous ? previous.catch(() => undefined) : Promise.resolve()).then(async () => {
+    const doc = this.projectionOf(state, headHash, loadedDefinition);
+    await this.inTurn(doc._id, async () => {
       // Told within the ticket's turn: the next write of the ticket finds this one's version in the catalog.
       if (await this.writeProjection(doc, options.first === true)) this.catalog.note(doc);
+      // A projection held for this version or an older one is written by now (this one, or a newer).
+      this.dropHeld(doc._id, doc.version);
     });
-    this.projecting.set(doc._id, write);
-    try {
-      await write;
-    } finally {
-      if (this.projecting.get(doc._id) === write) this.projecting.delete(doc._id);
-    }
     return doc;
+  }
+
+  private projectionOf(state: TicketState, headHash: string, definition: LoadedDefinition): TicketDoc {
+    return {
+      ...baseProjection(state, { category: definition.category, headHash }),
+      ...this.ports.projectExtra(state, definition),
+    } as TicketDoc;
+  }
+
+  /** Run `write` after the projection writes of the ticket started before it (one after another per ticket). */
+  private async inTurn(ticketId: string, write: () => Promise<void>): Promise<void> {
+    const previous = this.projecting.get(ticketId);
+    const turn = (previous ? previous.catch(() => undefined) : Promise.resolve()).then(write);
+    this.projecting.set(ticketId, turn);
+    try {
+      await turn;
+    } finally {
+      if (this.projecting.get(ticketId) === turn) this.projecting.delete(ticketId);
+    }
+  }
+
+  /**
+   * Keep the projection of a commit just stored in this process instead of writing it: the caller (the timer
+   * sweep) runs the ticket's next due command on it at once, or releases it with `releaseProjection`, which
+   * writes it now or when the ticket's next timer falls due — one projection update for several commits, the
+   * store's costliest write (the embedded store decodes and rewrites the whole document for an update).
+   *
+   * Meanwhile the ticket reads as of that commit wherever this process reads it: the catalog is told at once (lists,
+   * due timers), `loadProjected` answers the held state without reading, and `load` (a ticket's page, every
+   * command from a person) writes the held projection first. Only the database's copy lags, and only by commits
+   * that change none of the flat fields but the bookkeeping, SLA and reporting ones when it lags past the caller
+   * (see `releaseProjection`). Nothing is lost with the process: the commits are the change, and the reconciler's
+   * first pass after a start folds every projection behind its commits forward, as after any crash between a
+   * commit and its projection. A held projection not released is written after HOLD_LIMIT_MS.
+   */
+  private holdProjection(state: TicketState, headHash: string, definition: LoadedDefinition): TicketDoc {
+    const doc = this.projectionOf(state, headHash, definition);
+    this.keepHeld(doc, state, HOLD_LIMIT_MS);
+    this.catalog.note(doc);
+    return doc;
+  }
+
+  private keepHeld(doc: TicketDoc, state: TicketState, writeInMs: number): void {
+    const before = this.held.get(doc._id);
+    if (before) clearTimeout(before.timer);
+    const timer = setTimeout(() => void this.writeHeld(doc._id).catch(() => undefined), writeInMs);
+    timer.unref();
+    this.held.set(doc._id, { doc, state, timer });
+  }
+
+  private dropHeld(ticketId: string, upToVersion: number): void {
+    const held = this.held.get(ticketId);
+    if (!held || held.doc.version > upToVersion) return;
+    clearTimeout(held.timer);
+    this.held.delete(ticketId);
+  }
+
+  /**
+   * Write the ticket's held projection at `writeAt` (an instant of the service's clock), or now when it is
+   * undefined, past, or further than HOLD_LIMIT_MS ahead. Nothing held: nothing to do. Resolves once written when
+   * written now; a write that fails marks the ticket unfinished (the reconciler folds it forward) and rejects.
+   */
+  async releaseProjection(ticketId: string, writeAt?: number): Promise<void> {
+    const held = this.held.get(ticketId);
+    if (!held) return;
+    const wait = writeAt === undefined ? 0 : writeAt - this.clock.now();
+    if (wait > 0 && wait <= HOLD_LIMIT_MS && !this.holdsClosed && this.catalog.kind === 'memory') {
+      this.keepHeld(held.doc, held.state, wait);
+      return;
+    }
+    await this.writeHeld(ticketId);
+  }
+
+  /** Write every held projection now, and hold none from here on (the app is closing). */
+  async releaseAllProjections(): Promise<void> {
+    this.holdsClosed = true;
+    await Promise.allSettled([...this.held.keys()].map((ticketId) => this.writeHeld(ticketId)));
+  }
+
+  /** The number of projections held now (for tests and diagnostics). */
+  heldProjections(): number {
+    return this.held.size;
+  }
+
+  private async writeHeld(ticketId: string): Promise<void> {
+    const held = this.held.get(ticketId);
+    if (!held) return;
+    clearTimeout(held.timer);
+    await this.inTurn(ticketId, async () => {
+      // Superseded meanwhile (a newer commit held or written, or a load wrote it): nothing left to write here.
+      if (this.held.get(ticketId) !== held) return;
+      const { _id, ...fields } = held.doc;
+      try {
+        // The stored projection is older (this commit's projection was held since it was stored): with the memory
+        // catalog this process is the only writer and writes without reading; else the version is read first.
+        if (this.catalog.kind === 'memory') await this.projectionUpdates.set(_id, fields, { upsert: true });
+        else await this.writeProjection(held.doc, false);
+      } catch (error) {
+        if (this.held.get(ticketId) === held) this.held.delete(ticketId);
+        this.markUnfinished(ticketId);
+        throw error;
+      }
+      if (this.held.get(ticketId) === held) this.held.delete(ticketId);
+    });
   }
 
   /** Store `doc` unless the stored projection is as new; true when it was written. */
@@ -734,6 +882,8 @@ export class TicketService {
    * by one by `_id` after the projection's version — usually a single lookup that finds nothing).
    */
   async load(ticketId: string): Promise<LoadedTicket | undefined> {
+    // A held projection is written first: a full load leaves the stored projection as new as the ticket.
+    if (this.held.has(ticketId)) await this.writeHeld(ticketId);
     const doc = await this.tickets.findOne({ _id: ticketId });
     let state: TicketState | undefined = doc ? (JSON.parse(doc.state) as TicketState) : undefined;
     let headHash = doc?.headHash ?? GENESIS_HASH;
@@ -757,6 +907,10 @@ export class TicketService {
    * `load`, which folds them in. With no projection stored, the full `load`.
    */
   async loadProjected(ticketId: string): Promise<LoadedTicket | undefined> {
+    // A projection held in this process is the newest: no read.
+    const held = this.held.get(ticketId);
+    if (held)
+      return { state: held.state, version: held.doc.version, headHash: held.doc.headHash, doc: held.doc };
     // The state and its head alone: the list fields are derived from the state anyway.
     const doc = await this.tickets.findOne(
       { _id: ticketId },
