@@ -4,9 +4,9 @@ import { ensureQueryIndexes } from '../../lib/query-indexes.js';
 
 /**
  * Records from other systems (an ERP order, a CRM opportunity, an asset), the optional registry naming their
- * systems, the triggers that open tickets from records or ticket events, the runs of those triggers, the tickets
- * each trigger opened, and which tickets link to which record. Plain collections on the app's connection: every
- * "only once" here rests on a unique `_id` insert (DESIGN.md §8).
+ * systems, the triggers that open tickets from records or ticket events, the runs of those triggers, the summary of
+ * each trigger's newest run, the tickets each trigger opened, and which tickets link to which record. Plain
+ * collections on the app's connection: every "only once" here rests on a unique `_id` insert (DESIGN.md §8).
  */
 export const RECORDS_COLLECTION = 'records';
 export const RECORD_SYSTEMS_COLLECTION = 'record_systems';
@@ -14,6 +14,7 @@ export const TRIGGERS_COLLECTION = 'triggers';
 export const TRIGGER_RUNS_COLLECTION = 'trigger_runs';
 export const TRIGGER_OPENINGS_COLLECTION = 'trigger_openings';
 export const RECORD_LINKS_COLLECTION = 'record_links';
+export const TRIGGER_LAST_RUNS_COLLECTION = 'trigger_last_runs';
 
 /** `system` and `type` of a record: lower-case keys; `id` is the other system's own id (case kept). */
 export const RECORD_KEY_PATTERN = '^[a-z][a-z0-9_-]{0,63}$';
@@ -81,6 +82,10 @@ export interface TriggerDoc {
   repeat: TriggerRepeat;
   /** Schedule triggers: the next due instant (advanced once a run finished). */
   nextRunAt?: Date;
+  /**
+   * The newest run's summary. Runs write it into `trigger_last_runs`, never into the trigger (see
+   * `TriggerLastRunDoc`); a trigger stored before that may still carry one here, read when no newer one is there.
+   */
   lastRun?: TriggerRunSummary;
   revision: number;
   createdAt: Date;
@@ -173,6 +178,22 @@ export interface TriggerOpeningDoc {
   at: Date;
 }
 
+/**
+ * The summary of a trigger's newest run, one document per trigger (`_id`: the trigger's id). Kept apart from the
+ * trigger because the embedded store rewrites a whole document on every update: a run's summary written into the
+ * trigger while another worker moved its `nextRunAt` on could put the old instant back. Here each document has
+ * one kind of write (the summary, whole), and the trigger's next instant is only ever written by itself.
+ */
+export interface TriggerLastRunDoc {
+  _id: string;
+  lastRun: TriggerRunSummary;
+}
+
+/** A trigger with the summary of its newest run: the one runs wrote apart, else one an older trigger carries. */
+export function withLastRun(trigger: TriggerDoc, stored: TriggerLastRunDoc | null | undefined): TriggerDoc {
+  return stored ? { ...trigger, lastRun: stored.lastRun } : trigger;
+}
+
 export interface RecordLinkDoc {
   /** `<record key>|<ticket id>` */
   _id: string;
@@ -192,6 +213,7 @@ export function recordCollections(db: Connection) {
     runs: db.collection<TriggerRunDoc>(TRIGGER_RUNS_COLLECTION),
     openings: db.collection<TriggerOpeningDoc>(TRIGGER_OPENINGS_COLLECTION),
     links: db.collection<RecordLinkDoc>(RECORD_LINKS_COLLECTION),
+    lastRuns: db.collection<TriggerLastRunDoc>(TRIGGER_LAST_RUNS_COLLECTION),
   };
 }
 

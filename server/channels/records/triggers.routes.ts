@@ -197,6 +197,11 @@ export async function triggersRoutes(app: FastifyInstance): Promise<void> {
     if (!trigger) throw notFound({ 'zh-CN': '触发器', en: 'Trigger' });
     return decodeTrigger(trigger);
   };
+  /** A trigger as the admin sees it: with the summary of its newest run (kept apart, joined here). */
+  const loadWithLastRun = async (id: string): Promise<TriggerDoc> => {
+    const [trigger] = await service.withLastRuns([await load(id)]);
+    return trigger!;
+  };
 
   /** The first due instant of a scheduled trigger from now. */
   const firstRun = (fields: TriggerFields, now: number): Date | undefined =>
@@ -223,7 +228,8 @@ export async function triggersRoutes(app: FastifyInstance): Promise<void> {
     async () => {
       const now = app.clock.now();
       const all = await triggers.find({}).sort({ createdAt: 1 }).toArray();
-      return { items: all.map((trigger) => triggerViewOf(decodeTrigger(trigger), now)) };
+      const joined = await service.withLastRuns(all.map(decodeTrigger));
+      return { items: joined.map((trigger) => triggerViewOf(trigger, now)) };
     },
   );
 
@@ -270,7 +276,7 @@ export async function triggersRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const trigger = await load(request.params.id);
+      const trigger = await loadWithLastRun(request.params.id);
       void reply.header('etag', `"${trigger.revision}"`);
       return triggerViewOf(trigger, app.clock.now());
     },
@@ -330,7 +336,7 @@ export async function triggersRoutes(app: FastifyInstance): Promise<void> {
           : { $set: encodeTrigger(update) },
       );
       service.forgetEventTriggers();
-      const saved = await load(current._id);
+      const saved = await loadWithLastRun(current._id);
       void reply.header('etag', `"${saved.revision}"`);
       return triggerViewOf(saved, now);
     },
@@ -350,6 +356,7 @@ export async function triggersRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const { deletedCount } = await triggers.deleteOne({ _id: request.params.id });
       if (deletedCount === 0) throw notFound({ 'zh-CN': '触发器', en: 'Trigger' });
+      await service.collections.lastRuns.deleteOne({ _id: request.params.id });
       service.forgetEventTriggers();
       return reply.status(204).send();
     },
@@ -388,7 +395,7 @@ export async function triggersRoutes(app: FastifyInstance): Promise<void> {
           },
         );
         service.forgetEventTriggers();
-        return triggerViewOf(await load(trigger._id), now);
+        return triggerViewOf(await loadWithLastRun(trigger._id), now);
       },
     );
   }

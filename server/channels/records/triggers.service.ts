@@ -24,6 +24,7 @@ import {
   type TriggerRunCounts,
   type TriggerRunDoc,
   type TriggerRunSummary,
+  withLastRun,
 } from './records.model.js';
 import { indexLinks } from './record-links.js';
 import {
@@ -331,7 +332,7 @@ export class RecordTriggers {
       reason: run.reason,
       ...counts,
     };
-    await this.collections.triggers.updateOne({ _id: trigger._id }, { $set: { lastRun: summary } });
+    await this.writeLastRun(trigger._id, summary);
     if (!error) await this.advance(trigger, run.scheduledAt, this.app.clock.now(), run.reason);
     return { ...run, ...counts, failures, finishedAt, status, ...(error ? { error } : {}) };
   }
@@ -650,7 +651,31 @@ export class RecordTriggers {
     return { trigger, rules: prepareTriggerRules(trigger.condition, trigger.mapping) };
   }
 
-  /** Event triggers keep their last firing as `lastRun` (counts of that one firing). */
+  /**
+   * The summary of a trigger's newest run, in its own document (`trigger_last_runs`): runs never write into the
+   * trigger, whose `nextRunAt` another worker may be moving on at the same moment (see `TriggerLastRunDoc`).
+   */
+  private async writeLastRun(triggerId: string, lastRun: TriggerRunSummary): Promise<void> {
+    const write = () =>
+      this.collections.lastRuns.replaceOne({ _id: triggerId }, { lastRun }, { upsert: true });
+    // Two first summaries at once may both insert: the one that lost writes over the other's.
+    await write().catch((error: unknown) => {
+      if (!isDuplicateKey(error)) throw error;
+      return write();
+    });
+  }
+
+  /** Triggers with the summaries of their newest runs, joined here (one `_id` read; no `$lookup` on the store). */
+  async withLastRuns(triggers: TriggerDoc[]): Promise<TriggerDoc[]> {
+    if (triggers.length === 0) return triggers;
+    const stored = await this.collections.lastRuns
+      .find({ _id: { $in: triggers.map((trigger) => trigger._id) } })
+      .toArray();
+    const byId = new Map(stored.map((doc) => [doc._id, doc]));
+    return triggers.map((trigger) => withLastRun(trigger, byId.get(trigger._id)));
+  }
+
+  /** Event triggers keep their last firing as their last run (counts of that one firing). */
   private async recordEventRun(trigger: TriggerDoc, outcome: SourceOutcome, at: Date): Promise<void> {
     if (outcome.outcome === 'failed') {
       this.app.log.warn(
@@ -658,25 +683,18 @@ export class RecordTriggers {
         'event trigger could not open its ticket',
       );
     }
-    await this.collections.triggers.updateOne(
-      { _id: trigger._id },
-      {
-        $set: {
-          lastRun: {
-            runId: `${trigger._id}@event:${outcome.ticketId}`,
-            startedAt: at,
-            finishedAt: at,
-            status: outcome.outcome === 'failed' ? 'failed' : 'finished',
-            reason: 'event',
-            examined: 1,
-            matched: 1,
-            opened: outcome.outcome === 'opened' ? 1 : 0,
-            existing: outcome.outcome === 'existing' ? 1 : 0,
-            failed: outcome.outcome === 'failed' ? 1 : 0,
-          },
-        },
-      },
-    );
+    await this.writeLastRun(trigger._id, {
+      runId: `${trigger._id}@event:${outcome.ticketId}`,
+      startedAt: at,
+      finishedAt: at,
+      status: outcome.outcome === 'failed' ? 'failed' : 'finished',
+      reason: 'event',
+      examined: 1,
+      matched: 1,
+      opened: outcome.outcome === 'opened' ? 1 : 0,
+      existing: outcome.outcome === 'existing' ? 1 : 0,
+      failed: outcome.outcome === 'failed' ? 1 : 0,
+    });
   }
 
   // ── test: what would open now, storing nothing ───────────────────────────────────────────────────────────────

@@ -210,13 +210,13 @@ describe('scheduled trigger over records', () => {
     ]);
 
     // The worker's job after the run: not due again until the next scheduled instant. The other worker's run wrote
-    // its summary into the same trigger meanwhile, and the embedded store rewrites a whole document on an update,
-    // so that write can put the old instant back; the worker's tick at that instant then only moves it on (the
-    // period's run is finished), opening nothing.
-    expect(await app.recordTriggers.runDue(scheduledAt.getTime())).toEqual([]);
+    // its summary meanwhile, apart from the trigger, so the instant the scheduled run moved on to stays.
     const stored = await recordCollections(app.db).triggers.findOne({ _id: trigger.id });
     expect(stored!.nextRunAt!.toISOString()).toBe('2026-10-10T01:00:00.000Z');
-    expect(stored!.lastRun).toMatchObject({ status: 'finished', examined: 500 });
+    expect(stored!.lastRun).toBeUndefined();
+    const lastRun = await recordCollections(app.db).lastRuns.findOne({ _id: trigger.id });
+    expect(lastRun!.lastRun).toMatchObject({ status: 'finished', examined: 500 });
+    expect(await app.recordTriggers.runDue(scheduledAt.getTime())).toEqual([]);
     expect(await app.recordTriggers.runDue(now)).toEqual([]);
 
     // The records list shows the tickets of each record.
@@ -330,6 +330,67 @@ describe('scheduled trigger over records', () => {
     expect(await requesterOf('A-1')).toBe(agent.id);
     expect(await requesterOf('A-2')).toBe(requester.id);
   });
+});
+
+describe('run summary and next run instant', () => {
+  it('summaries written by runs on two workers never put back the next run instant the scheduled run moved on', async () => {
+    // A trigger over no records: each run is its claim, its summary and (scheduled) the move of the next instant.
+    const trigger = await createTrigger({
+      name: 'hourly, nothing to open',
+      schedule: '0 * * * *',
+      source: { system: 'crm', type: 'race' },
+    });
+    // A trigger stored before summaries were kept apart carries its last run itself: it is read as it is.
+    const older = {
+      runId: `${trigger.id}@2026-10-01T01:00:00.000Z#1`,
+      startedAt: new Date('2026-10-01T01:00:00.000Z'),
+      finishedAt: new Date('2026-10-01T01:00:05.000Z'),
+      status: 'finished' as const,
+      reason: 'schedule' as const,
+      examined: 7,
+      matched: 2,
+      opened: 1,
+      existing: 1,
+      failed: 0,
+    };
+    await recordCollections(app.db).triggers.updateOne({ _id: trigger.id }, { $set: { lastRun: older } });
+    const before = await call(app, { method: 'GET', url: '/api/triggers', headers: bearer(admin) });
+    expect((before.body.items as { id: string }[]).find((item) => item.id === trigger.id)).toMatchObject({
+      lastRun: { runId: older.runId, startedAt: '2026-10-01T01:00:00.000Z', examined: 7, opened: 1 },
+    });
+
+    let scheduledAt = trigger.nextRunAt!;
+    const manualAt = Math.floor(clock.now() / 1000) * 1000 + 10 * DAY;
+    for (let round = 0; round < 5; round += 1) {
+      // The scheduled run on one worker while the other finishes six runs by hand, each writing its summary.
+      const [scheduled] = await Promise.all([
+        app.recordTriggers.runScheduled(trigger, scheduledAt, 'schedule'),
+        ...Array.from({ length: 6 }, (_, index) =>
+          other.recordTriggers.runScheduled(
+            trigger,
+            new Date(manualAt + (round * 6 + index) * 1000),
+            'manual',
+          ),
+        ),
+      ]);
+      expect(scheduled?.status).toBe('finished');
+      const next = new Date(scheduledAt.getTime() + HOUR);
+      const stored = await recordCollections(app.db).triggers.findOne({ _id: trigger.id });
+      expect(stored!.nextRunAt!.toISOString(), `round ${round}`).toBe(next.toISOString());
+      scheduledAt = next;
+    }
+    // What the admin reads: the newest summary, and the instant the scheduled runs moved on to.
+    const { body } = await call(app, {
+      method: 'GET',
+      url: `/api/triggers/${trigger.id}`,
+      headers: bearer(admin),
+    });
+    expect(body.nextRunAt).toBe(scheduledAt.toISOString());
+    const lastRun = body.lastRun as { runId: string; reason: string };
+    expect(lastRun).toMatchObject({ status: 'finished', examined: 0 });
+    expect(lastRun.runId).not.toBe(older.runId);
+    expect(['schedule', 'manual']).toContain(lastRun.reason);
+  }, 60_000);
 });
 
 describe('POST /api/triggers/:id/test', () => {
@@ -570,8 +631,12 @@ describe('event triggers', () => {
     const low = await open('person', 'low');
     expect(await app.tickets.events.get(reviewOf(low.id), 1)).toBeUndefined();
     expect(await recordCollections(app.db).openings.countDocuments({ triggerId })).toBe(1);
-    const stored = await recordCollections(app.db).triggers.findOne({ _id: triggerId });
-    expect(stored!.lastRun).toMatchObject({ reason: 'event' });
+    const shown = await call(app, {
+      method: 'GET',
+      url: `/api/triggers/${triggerId}`,
+      headers: bearer(admin),
+    });
+    expect(shown.body.lastRun).toMatchObject({ reason: 'event', status: 'finished', matched: 1 });
   });
 
   it('a process dying between an urgent ticket’s commit and its trigger: the workers’ reconcilers open the review, exactly once', async () => {
