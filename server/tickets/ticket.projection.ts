@@ -99,6 +99,14 @@ export function baseProjection(
   state: TicketState,
   meta: { category: string; headHash: string },
 ): Omit<TicketDoc, keyof SlaProjection | keyof ReportingProjection> {
+  return { ...listingFields(state, meta), state: JSON.stringify(state) };
+}
+
+/** `baseProjection` without the state itself (its JSON text): the fields lists, filters and access read. */
+export function listingFields(
+  state: TicketState,
+  meta: { category: string; headHash: string },
+): Omit<TicketDoc, keyof SlaProjection | keyof ReportingProjection | 'state'> {
   const actors = flowActorsOf(state);
   const title = text(state.data.title) || text(state.data.subject) || state.number;
   const description = text(state.data.description);
@@ -129,6 +137,5 @@ export function baseProjection(
     updatedAt: new Date(state.updatedAt),
     version: state.version,
     headHash: meta.headHash,
-    state: JSON.stringify(state),
   };
 }

@@ -34,7 +34,7 @@ import {
   type CommitPayload,
 } from './event-store.js';
 import { idempotencyMismatch, staleVersion } from './ticket.errors.js';
-import { baseProjection, TICKETS_COLLECTION, type TicketDoc } from './ticket.projection.js';
+import { baseProjection, listingFields, TICKETS_COLLECTION, type TicketDoc } from './ticket.projection.js';
 import { databaseCatalog, type TicketCatalog } from './ticket-catalog.js';
 
 /** Who runs a command, as the ticket service sees it. */
@@ -145,10 +145,10 @@ const HOLD_LIMIT_MS = 60_000;
 
 /**
  * The fields of the projection that a held write may leave behind in the database for a while: its bookkeeping
- * (version, head, state, time of the last change). Every other flat field (status, team, assignee, the people
+ * (version, head, time of the last change; the state itself is not compared). Every other flat field (status, team, assignee, the people
  * involved, the flow's nodes, tags…) must be unchanged for a projection to wait (see `sameListing`).
  */
-const BOOKKEEPING_FIELDS = new Set(['version', 'headHash', 'state', 'updatedAt']);
+const BOOKKEEPING_FIELDS = new Set(['version', 'headHash', 'updatedAt']);
 
 /**
  * Whether the projections of `before` and `after` agree on every flat field other than the bookkeeping, the SLA
@@ -156,8 +156,8 @@ const BOOKKEEPING_FIELDS = new Set(['version', 'headHash', 'state', 'updatedAt']
  */
 export function sameListing(before: TicketState, after: TicketState): boolean {
   const meta = { category: '', headHash: '' };
-  const left = baseProjection(before, meta) as unknown as Record<string, unknown>;
-  const right = baseProjection(after, meta) as unknown as Record<string, unknown>;
+  const left = listingFields(before, meta) as unknown as Record<string, unknown>;
+  const right = listingFields(after, meta) as unknown as Record<string, unknown>;
   for (const key of Object.keys(right)) {
     if (BOOKKEEPING_FIELDS.has(key)) continue;
     if (JSON.stringify(left[key]) !== JSON.stringify(right[key])) return false;
