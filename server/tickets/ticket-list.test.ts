@@ -10,6 +10,8 @@ import {
   type CreatedUser,
 } from '../../test/support/server-app.js';
 import { createTeam, itIncidentDefinition, publishType } from '../../test/support/tickets.js';
+import Fastify from 'fastify';
+import { ticketListResponse } from './tickets.routes.js';
 
 const MINUTE = 60 * 1000;
 const SORTS = ['sla', 'created', '-created', 'updated', '-updated', 'priority'] as const;
@@ -625,6 +627,27 @@ describe.each(['database', 'memory'] as const)('GET /api/tickets on the %s catal
           slaDueAt: entry.slaDueAt === null ? null : new Date(entry.slaDueAt).toISOString(),
         });
       }
+    });
+
+    it('writes the page byte for byte as its response schema’s serializer would (it is written natively)', async () => {
+      // The schema's own serializer: a bare route answering with the same schema what it is given.
+      const plain = Fastify();
+      plain.post('/', { schema: { response: { 200: ticketListResponse } } }, (request) => request.body);
+      const serialize = async (body: unknown) =>
+        (await plain.inject({ method: 'POST', url: '/', payload: body as Record<string, unknown> })).body;
+      for (const [user, query] of [
+        [admin, { limit: 200 }],
+        [admin, { limit: 3 }],
+        [person('alice'), {}],
+      ] as const) {
+        const { status, response } = await list(user, query);
+        expect(status).toBe(200);
+        const body = JSON.parse(response.body) as Page;
+        expect(body.items.length).toBeGreaterThan(0);
+        expect(body.items.some((item) => (item as { slaLeft?: unknown }).slaLeft)).toBe(true);
+        expect(response.body).toBe(await serialize(body));
+      }
+      await plain.close();
     });
   });
 
