@@ -840,6 +840,9 @@ export class TicketService {
         throw error;
       }
       if (this.held.get(ticketId) === held) this.held.delete(ticketId);
+      // The catalog was told when the projection was held; told again only if it read an older one meanwhile
+      // (its periodic re-read from the database).
+      if ((this.catalog.versionOf(ticketId) ?? -1) < held.doc.version) this.catalog.note(held.doc);
     });
   }
 
