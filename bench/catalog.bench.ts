@@ -46,6 +46,8 @@ interface Measured {
   /** The heap after the lists, with the sort orders and indexes they built (collected first). */
   heapAfter: number;
   lists: Record<string, LoadResult>;
+  /** The tickets each list's page holds (undefined for the count). */
+  answered: Record<string, number | undefined>;
 }
 
 export async function benchCatalog(print: Print): Promise<void> {
@@ -103,6 +105,7 @@ export async function benchCatalog(print: Print): Promise<void> {
       global.gc?.();
       const memory = process.memoryUsage();
       const lists: Record<string, LoadResult> = {};
+      const answered: Record<string, number | undefined> = {};
       const paths: [string, string, string][] = [
         ['list', '/api/tickets?limit=50', people.admin],
         ['filter', '/api/tickets?status=open&priority=high&limit=50', people.agent],
@@ -110,6 +113,11 @@ export async function benchCatalog(print: Print): Promise<void> {
         ['count', '/api/tickets/awaiting-counts', people.agent],
       ];
       for (const [name, path_, token] of paths) {
+        // How many tickets the list answers (a list answering none measures only the way to an empty page).
+        const probe = (await (
+          await fetch(`${url}${path_}`, { headers: { authorization: `Bearer ${token}` } })
+        ).json()) as { items?: unknown[] };
+        answered[name] = probe.items?.length;
         const result = await runLists({
           url,
           path: path_,
@@ -121,7 +129,7 @@ export async function benchCatalog(print: Print): Promise<void> {
       }
       global.gc?.();
       const heapAfter = process.memoryUsage().heapUsed;
-      return { tickets, fillMs, startMs, heap: memory.heapUsed, rss: memory.rss, heapAfter, lists };
+      return { tickets, fillMs, startMs, heap: memory.heapUsed, rss: memory.rss, heapAfter, lists, answered };
     };
 
     const small = await measure(BASELINE_TICKETS);
@@ -138,11 +146,16 @@ export async function benchCatalog(print: Print): Promise<void> {
     ] as const) {
       const s = small.lists[name]!;
       const l = large.lists[name]!;
+      const holding = (measured: Measured) =>
+        measured.answered[name] === undefined ? '' : `; pages of ${measured.answered[name]}`;
       rows.push(
         {
           name: `${label} @ ${small.tickets.toLocaleString('en')}`,
           opsPerSec: s.perSecond,
-          note: `p50 ${ms(s.p50)}, p99 ${ms(s.p99)}; the baseline` + (s.failed ? `; ${s.failed} failed` : ''),
+          note:
+            `p50 ${ms(s.p50)}, p99 ${ms(s.p99)}; the baseline` +
+            holding(small) +
+            (s.failed ? `; ${s.failed} failed` : ''),
         },
         {
           name: `${label} @ ${large.tickets.toLocaleString('en')}`,
@@ -150,6 +163,7 @@ export async function benchCatalog(print: Print): Promise<void> {
           note:
             `p50 ${ms(l.p50)}, p99 ${ms(l.p99)}; p99 ${ratio(l.p99, s.p99)} the baseline's` +
             (name === 'list' ? `: ${listPass ? 'PASS' : 'FAIL'} (p99 < 50 ms)` : '') +
+            holding(large) +
             (l.failed ? `; ${l.failed} failed` : ''),
         },
       );
