@@ -3,6 +3,9 @@
  * Debian Chromium measures for a 50-node / 65-edge and a 200-node / 260-edge flow without positions
  *   - open: dagre layout + drawing every node and edge + zoom to fit, until the picture is painted (bar: ≤ 1 s);
  *   - drag: frames per second while a node is dragged across the canvas (bar: ≥ 50 fps), with the slowest frame.
+ * With `ORDO_BENCH_FLOW_CPU=1` each measured open is traced too and its page's main-thread CPU time reported (the
+ * thread time of its tasks): on a machine shared with other jobs the wall time mostly measures the others, the
+ * CPU time far less so — compare code before / after with it.
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -22,6 +25,8 @@ export interface FlowCanvasFigures {
   nodes: number;
   edges: number;
   openMs: number[];
+  /** Main-thread CPU of each measured open (`ORDO_BENCH_FLOW_CPU=1`). */
+  openCpuMs?: number[];
   dragFps: number;
   slowestFrameMs: number;
 }
@@ -54,6 +59,33 @@ function serve(root: string): Promise<{ url: string; close: () => Promise<void> 
       });
     });
   });
+}
+
+const TRACE_CPU = process.env.ORDO_BENCH_FLOW_CPU === '1';
+
+/** The CPU time of the page's main thread in a trace: the renderer main thread whose tasks took the most. */
+function mainThreadCpuMs(trace: Buffer): number {
+  const events = (
+    JSON.parse(trace.toString()) as {
+      traceEvents: {
+        name: string;
+        ph: string;
+        pid: number;
+        tid: number;
+        tdur?: number;
+        args?: { name?: string };
+      }[];
+    }
+  ).traceEvents;
+  let most = 0;
+  for (const thread of events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain')) {
+    let micros = 0;
+    for (const e of events)
+      if (e.pid === thread.pid && e.tid === thread.tid && e.name === 'RunTask' && e.ph === 'X')
+        micros += e.tdur ?? 0;
+    most = Math.max(most, micros);
+  }
+  return most / 1000;
 }
 
 export async function benchFlowCanvas(
@@ -97,11 +129,17 @@ export async function benchFlowCanvas(
         await page.waitForFunction('"flowBench" in window');
         const open = (n: number, e: number) => page.evaluate<number>(`window.flowBench.open(${n}, ${e})`);
         const openMs: number[] = [];
+        const openCpuMs: number[] = [];
         // First open warms the page up (code, fonts); then three measured opens, each of a fresh canvas.
         await open(nodes, edges);
         for (let run = 0; run < 3; run += 1) {
           await open(1, 0);
+          if (TRACE_CPU)
+            await browser.startTracing(page, {
+              categories: ['toplevel', 'disabled-by-default-devtools.timeline'],
+            });
           openMs.push(await open(nodes, edges));
+          if (TRACE_CPU) openCpuMs.push(mainThreadCpuMs(await browser.stopTracing()));
         }
         // Drag the node nearest the middle of the screen around for two seconds and count painted frames.
         const target = await page.evaluate<{ x: number; y: number } | null>(
@@ -123,7 +161,14 @@ export async function benchFlowCanvas(
         const span = (frames[frames.length - 1]! - frames[0]!) / 1000;
         let slowest = 0;
         for (let i = 1; i < frames.length; i += 1) slowest = Math.max(slowest, frames[i]! - frames[i - 1]!);
-        figures.push({ nodes, edges, openMs, dragFps: (frames.length - 1) / span, slowestFrameMs: slowest });
+        figures.push({
+          nodes,
+          edges,
+          openMs,
+          ...(TRACE_CPU ? { openCpuMs } : {}),
+          dragFps: (frames.length - 1) / span,
+          slowestFrameMs: slowest,
+        });
         await page.close();
       }
     } finally {
@@ -140,8 +185,11 @@ export function printFlowCanvas(figures: FlowCanvasFigures[]): void {
   console.log('\n## Flow canvas (headless Chromium): open = layout + draw + fit; drag = frames per second');
   for (const figure of figures) {
     const open = figure.openMs.map((ms) => Math.round(ms)).join(' / ');
+    const cpu = figure.openCpuMs
+      ? ` (main-thread CPU ${figure.openCpuMs.map((ms) => Math.round(ms)).join(' / ')} ms)`
+      : '';
     console.log(
-      `${`${figure.nodes} nodes, ${figure.edges} edges`.padEnd(24)}  open ${open} ms (bar ≤ 1000)  drag ${figure.dragFps.toFixed(1)} fps (bar ≥ 50), slowest frame ${Math.round(figure.slowestFrameMs)} ms`,
+      `${`${figure.nodes} nodes, ${figure.edges} edges`.padEnd(24)}  open ${open} ms${cpu} (bar ≤ 1000)  drag ${figure.dragFps.toFixed(1)} fps (bar ≥ 50), slowest frame ${Math.round(figure.slowestFrameMs)} ms`,
     );
   }
 }
