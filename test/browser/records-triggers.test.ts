@@ -39,9 +39,12 @@ beforeAll(async () => {
     const { status, body } = await call(app, { method: 'PUT', url, headers: bearer(adminToken), payload });
     expect(status, JSON.stringify(body)).toBe(expected);
   };
+  // The type's routing names the teams: they exist before it is published.
   await Promise.all([
     createTeam(app, adminToken, { key: 'it-desk', members: [{ userId: agent.id }] }),
     createTeam(app, adminToken, { key: 'it-ops', members: [{ userId: agent.id }] }),
+  ]);
+  await Promise.all([
     publishType(app, designer.token, itIncidentDefinition()),
     put(
       '/api/record-systems/crm',
