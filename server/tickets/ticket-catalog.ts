@@ -771,9 +771,12 @@ export function memoryCatalog(
     let test: ((entry: CatalogEntry) => boolean) | undefined;
     const whole = (entry: CatalogEntry) => (test ??= sift.default(query))(entry);
     const matches = (entry: CatalogEntry): boolean => {
+      // The direct verdict is the filter's own (the candidate sets and cheap tests only narrow what it implies).
+      const verdict = direct?.(entry);
+      if (verdict !== undefined) return verdict;
       for (const candidate of candidates) if (!within(candidate, entry._id)) return false;
       for (const cheap of tests) if (!cheap(entry)) return false;
-      return (direct ? direct(entry) : undefined) ?? whole(entry);
+      return whole(entry);
     };
     return { candidates, source: smallest(candidates), matches };
   };
