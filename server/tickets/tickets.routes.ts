@@ -106,26 +106,10 @@ export async function requesterOf(app: FastifyInstance, userId: string, field: s
 const iso = (date: Date | null | undefined): string | null =>
   date && date.getTime() !== NO_DUE.getTime() ? date.toISOString() : null;
 
+/** A ticket's summary: a listed ticket's fields without its time left (see `listItemOf`). */
 export function summaryOf(doc: TicketDoc) {
-  return {
-    id: doc._id,
-    number: doc.number,
-    type: doc.typeKey,
-    title: doc.title,
-    status: { category: doc.statusCategory, key: doc.statusKey },
-    priority: doc.priority,
-    team: doc.team,
-    assignee: doc.assignee,
-    requester: doc.requesterId,
-    channel: doc.channel,
-    slaDueAt: iso(doc.slaDueAt),
-    firstResponseDueAt: iso(doc.firstResponseDueAt),
-    resolutionDueAt: iso(doc.resolutionDueAt),
-    highlight: doc.highlight,
-    createdAt: doc.createdAt.toISOString(),
-    updatedAt: doc.updatedAt.toISOString(),
-    version: doc.version,
-  };
+  const { slaLeft: _timeLeft, ...summary } = listItemOf(doc, null);
+  return summary;
 }
 
 /** The answer of `GET /api/tickets`. */
