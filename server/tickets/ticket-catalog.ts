@@ -755,9 +755,15 @@ export function memoryCatalog(
   };
   const idsOf = (wanted: IndexKey[]): ReadonlySet<string> =>
     new Set(wanted.filter((id): id is string => typeof id === 'string' && entries.has(id)));
-  // A text held by more than a tenth of the tickets is found sooner by walking the list's order.
+  // A common text is found sooner by walking the list's order: a walk reads about page × total / matching entries,
+  // and a set is taken only when it is under half of that (see `find`), so with pages of 50–100 no set larger than
+  // about √(100 × total) is ever used. The search stops there instead of collecting a tenth of the tickets per
+  // request (a word in one ticket in five: 185 ms a search at 100,000 tickets).
   const holding = (literal: string) =>
-    (textIndex ??= new TextIndex(entries.values())).search(literal, Math.max(1000, entries.size / 10));
+    (textIndex ??= new TextIndex(entries.values())).search(
+      literal,
+      Math.max(1000, Math.ceil(Math.sqrt(100 * entries.size))),
+    );
 
   /**
    * A filter made ready to answer: `matches` tests an entry against the filter's candidate sets and cheap tests
