@@ -1,3 +1,4 @@
+import type { Collection, Document, Filter } from 'mongodb';
 import type { Connection } from 'mongoose';
 import type { LocalizedText } from '../../../runtime/common/types.js';
 import { ensureQueryIndexes } from '../../lib/query-indexes.js';
@@ -233,3 +234,18 @@ export async function ensureRecordIndexes(db: Connection): Promise<void> {
 
 /** Duplicate key: the one unique index of these collections is `_id`. */
 export const isDuplicateKey = (error: unknown): boolean => (error as { code?: number }).code === 11000;
+
+/**
+ * Store `doc` whole under its `_id`, inserting it when there is none. Two first writers at once may both try the
+ * insert: the one that lost the race replaces the other's, as if it came after.
+ */
+export async function replaceWhole<T extends Document & { _id: string }>(
+  collection: Collection<T>,
+  doc: T,
+): Promise<void> {
+  const filter = { _id: doc._id } as Filter<T>;
+  await collection.replaceOne(filter, doc, { upsert: true }).catch(async (error: unknown) => {
+    if (!isDuplicateKey(error)) throw error;
+    await collection.replaceOne(filter, doc);
+  });
+}

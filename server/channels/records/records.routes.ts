@@ -9,6 +9,7 @@ import {
   RECORD_DATA_MAX_BYTES,
   recordCollections,
   recordKeyOf,
+  replaceWhole,
   type RecordDoc,
   type RecordSystemDoc,
 } from './records.model.js';
@@ -381,10 +382,7 @@ export async function recordsRoutes(app: FastifyInstance): Promise<void> {
         updatedAt: new Date(app.clock.now()),
         updatedBy: senderOf(request),
       };
-      await systems.replaceOne({ _id: key }, doc, { upsert: true }).catch(async (error: unknown) => {
-        if (!isDuplicateKey(error)) throw error;
-        await systems.replaceOne({ _id: key }, doc);
-      });
+      await replaceWhole(systems, doc);
       const count = await records.countDocuments({ system: key });
       return systemView(doc, key, count);
     },

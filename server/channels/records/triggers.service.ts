@@ -24,6 +24,7 @@ import {
   type TriggerRunCounts,
   type TriggerRunDoc,
   type TriggerRunSummary,
+  replaceWhole,
   withLastRun,
 } from './records.model.js';
 import { indexLinks } from './record-links.js';
@@ -656,13 +657,7 @@ export class RecordTriggers {
    * trigger, whose `nextRunAt` another worker may be moving on at the same moment (see `TriggerLastRunDoc`).
    */
   private async writeLastRun(triggerId: string, lastRun: TriggerRunSummary): Promise<void> {
-    const write = () =>
-      this.collections.lastRuns.replaceOne({ _id: triggerId }, { lastRun }, { upsert: true });
-    // Two first summaries at once may both insert: the one that lost writes over the other's.
-    await write().catch((error: unknown) => {
-      if (!isDuplicateKey(error)) throw error;
-      return write();
-    });
+    await replaceWhole(this.collections.lastRuns, { _id: triggerId, lastRun });
   }
 
   /** Triggers with the summaries of their newest runs, joined here (one `_id` read; no `$lookup` on the store). */
