@@ -3,12 +3,11 @@ import { HttpProblem } from '../lib/problem.js';
 import { ANCHOR_INTERVAL, recordAnchor } from './anchors.js';
 import {
   loadedAfter,
-  sameListing,
   type CommitPayloadWithPatch,
   type LoadedTicket,
   type TicketActor,
 } from './ticket.service.js';
-import { TICKETS_COLLECTION, type TicketDoc } from './ticket.projection.js';
+import { sameListing, TICKETS_COLLECTION, type TicketDoc } from './ticket.projection.js';
 import {
   beatWriter,
   claimRun,

@@ -34,7 +34,7 @@ import {
   type CommitPayload,
 } from './event-store.js';
 import { idempotencyMismatch, staleVersion } from './ticket.errors.js';
-import { baseProjection, listingFields, TICKETS_COLLECTION, type TicketDoc } from './ticket.projection.js';
+import { baseProjection, TICKETS_COLLECTION, type TicketDoc } from './ticket.projection.js';
 import { databaseCatalog, type TicketCatalog } from './ticket-catalog.js';
 
 /** Who runs a command, as the ticket service sees it. */
@@ -142,28 +142,6 @@ export interface RunOptions {
 
 /** A held projection not released within this time is written anyway (a caller that failed between the two). */
 const HOLD_LIMIT_MS = 60_000;
-
-/**
- * The fields of the projection that a held write may leave behind in the database for a while: its bookkeeping
- * (version, head, time of the last change; the state itself is not compared). Every other flat field (status, team, assignee, the people
- * involved, the flow's nodes, tags…) must be unchanged for a projection to wait (see `sameListing`).
- */
-const BOOKKEEPING_FIELDS = new Set(['version', 'headHash', 'updatedAt']);
-
-/**
- * Whether the projections of `before` and `after` agree on every flat field other than the bookkeeping, the SLA
- * and the reporting ones: who may see and work the ticket, where it is and how lists filter it are the same.
- */
-export function sameListing(before: TicketState, after: TicketState): boolean {
-  const meta = { category: '', headHash: '' };
-  const left = listingFields(before, meta) as unknown as Record<string, unknown>;
-  const right = listingFields(after, meta) as unknown as Record<string, unknown>;
-  for (const key of Object.keys(right)) {
-    if (BOOKKEEPING_FIELDS.has(key)) continue;
-    if (JSON.stringify(left[key]) !== JSON.stringify(right[key])) return false;
-  }
-  return true;
-}
 
 /** A projection kept in this process: its ticket's newest commit, not written to the database yet. */
 interface HeldProjection {
