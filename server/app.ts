@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -14,7 +13,7 @@ import { bootstrapAdmin } from './bootstrap.js';
 import { authPlugin } from './plugins/auth.plugin.js';
 import { dbPlugin } from './plugins/db.plugin.js';
 import { errorsPlugin } from './plugins/errors.plugin.js';
-import { httpsOnlyPlugin } from './plugins/https-only.plugin.js';
+import { securityHeadersPlugin } from './plugins/security-headers.plugin.js';
 import { inputGuardPlugin } from './plugins/input-guard.plugin.js';
 import { publishContract } from './plugins/openapi-contract.js';
 import { modelsPlugin } from './plugins/models.plugin.js';
@@ -111,24 +110,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const studioDir = options.studioDir ?? path.join(projectRoot(), 'studio', 'dist');
   const servedStudioDir = studioDir && existsSync(path.join(studioDir, 'index.html')) ? studioDir : undefined;
   await app.register(errorsPlugin, { studioClientRoutes: servedStudioDir !== undefined });
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        // Element Plus sets inline styles; the Swagger UI page needs its inline bootstrap.
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        // 'unsafe-eval' only for ajv: the studio validates definitions and form values with the runtime's own
-        // JSON Schemas, which ajv compiles to functions — the same checks the server applies. Scripts still load
-        // from this origin only (no inline, no third party), so injected markup cannot run code.
-        scriptSrc: ["'self'", "'unsafe-eval'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        // Only over https (plugins/https-only.plugin.ts), as Strict-Transport-Security.
-        upgradeInsecureRequests: null,
-      },
-    },
-    hsts: false,
-  });
-  await app.register(httpsOnlyPlugin);
+  // Helmet's headers, worked out once; HSTS and upgrade-insecure-requests only over https.
+  await app.register(securityHeadersPlugin);
   await app.register(cookie, { secret: options.secret });
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {
