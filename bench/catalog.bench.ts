@@ -9,7 +9,8 @@
  * its ratio to the one at 10,000. 200 tickets are opened over HTTP; the rest are copies of their projections
  * written with insertMany (as in the server bench).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -35,6 +36,8 @@ const BASELINE_TICKETS = Math.min(10_000, Math.floor(TICKETS / 10));
 const CONNECTIONS = 20;
 const SECONDS = Number(process.env.ORDO_BENCH_CATALOG_SECONDS ?? 8);
 const OPENED = 200;
+/** ORDO_BENCH_CATALOG_CPUPROF=<file>: a CPU profile of the API process over the large admin list (.cpuprofile). */
+const CPU_PROFILE = process.env.ORDO_BENCH_CATALOG_CPUPROF;
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
 interface Measured {
@@ -120,6 +123,12 @@ export async function benchCatalog(print: Print): Promise<void> {
           await fetch(`${url}${path_}`, { headers: { authorization: `Bearer ${token}` } })
         ).json()) as { items?: unknown[] };
         answered[name] = probe.items?.length;
+        const profiled = CPU_PROFILE && name === 'list' && target === TICKETS ? new Session() : undefined;
+        if (profiled) {
+          profiled.connect();
+          await profiled.post('Profiler.enable');
+          await profiled.post('Profiler.start');
+        }
         const result = await runLists({
           url,
           path: path_,
@@ -128,6 +137,11 @@ export async function benchCatalog(print: Print): Promise<void> {
           timeoutSeconds: 120,
         });
         lists[name] = result[name]!;
+        if (profiled) {
+          const { profile } = await profiled.post('Profiler.stop');
+          profiled.disconnect();
+          await writeFile(CPU_PROFILE!, JSON.stringify(profile));
+        }
       }
       global.gc?.();
       const heapAfter = process.memoryUsage().heapUsed;

@@ -84,6 +84,19 @@ export function collectMentions(value: unknown, into: Mentions = emptyMentions()
   return into;
 }
 
+/**
+ * The people and teams a page of listed tickets names: `collectMentions` of their `team` and `assignee`, without
+ * walking each ticket's fields.
+ */
+export function listedMentions(listed: readonly { team?: unknown; assignee?: unknown }[]): Mentions {
+  const into = emptyMentions();
+  for (const { team, assignee } of listed) {
+    if (typeof team === 'string' && team.length > 0 && team.length <= 100) into.teams.add(team);
+    if (isUserId(assignee)) into.users.add(assignee);
+  }
+  return into;
+}
+
 /** How long a name read is reused by this process: lists are read often, names change seldom. */
 const NAMES_TTL_MS = 5_000;
 

@@ -247,21 +247,88 @@ export function timeLeft(
   now: number,
   calendars: Record<string, BusinessCalendar>,
 ): TimeLeft {
-  const calendar = clockCalendar(clock, { calendars });
-  const minutes =
-    clock.paused && typeof clock.pausedLeft === 'number'
-      ? clock.pausedLeft
-      : clock.dueAt >= now
-        ? businessMinutesBetween(calendar, now, clock.dueAt)
-        : -businessMinutesBetween(calendar, clock.dueAt, now);
+  return timeLeftOn(clockFace(clock.calendar, now, calendars), clock, now);
+}
+
+/**
+ * What the time left on every clock counting on one calendar shares at one moment: all of `TimeLeft` but the
+ * minutes and the pause. A list works it out once per calendar for its page.
+ */
+export interface ClockFace {
+  asOf: string;
+  calendar: string;
+  calendarName: LocalizedText;
+  zone: string;
+  business: boolean;
+  working: [number, number][] | null;
+  /** The calendar the minutes are counted on. */
+  counted: BusinessCalendar;
+  /** Its JSON, written on first use: the fields between `minutes` and `paused`, and `working`. */
+  json?: { middle: string; working: string };
+}
+
+export function clockFace(
+  calendarKey: string,
+  now: number,
+  calendars: Record<string, BusinessCalendar>,
+): ClockFace {
+  const calendar = clockCalendar({ calendar: calendarKey }, { calendars });
   return {
-    minutes,
     asOf: new Date(now).toISOString(),
-    calendar: clock.calendar,
+    calendar: calendarKey,
     calendarName: calendar.name,
     zone: calendar.zone,
     business: !calendar.alwaysOpen,
-    paused: clock.paused,
-    working: clock.paused ? [] : workingWindows(calendar, now),
+    working: workingWindows(calendar, now),
+    counted: calendar,
   };
+}
+
+function minutesLeft(
+  calendar: BusinessCalendar,
+  clock: { dueAt: number; paused: boolean; pausedLeft?: number | null },
+  now: number,
+): number {
+  return clock.paused && typeof clock.pausedLeft === 'number'
+    ? clock.pausedLeft
+    : clock.dueAt >= now
+      ? businessMinutesBetween(calendar, now, clock.dueAt)
+      : -businessMinutesBetween(calendar, clock.dueAt, now);
+}
+
+/** A clock's time left on its calendar's face (`now` must be the face's). */
+export function timeLeftOn(
+  face: ClockFace,
+  clock: { dueAt: number; paused: boolean; pausedLeft?: number | null },
+  now: number,
+): TimeLeft {
+  return {
+    minutes: minutesLeft(face.counted, clock, now),
+    asOf: face.asOf,
+    calendar: face.calendar,
+    calendarName: face.calendarName,
+    zone: face.zone,
+    business: face.business,
+    paused: clock.paused,
+    working: clock.paused ? [] : face.working,
+  };
+}
+
+/**
+ * `JSON.stringify(timeLeftOn(face, clock, now))`, with what the face shares written once for all the clocks on it:
+ * the list writes one for each ticket of its page.
+ */
+export function timeLeftJson(
+  face: ClockFace,
+  clock: { dueAt: number; paused: boolean; pausedLeft?: number | null },
+  now: number,
+): string {
+  const { asOf, calendar, calendarName, zone, business } = face;
+  face.json ??= {
+    middle: JSON.stringify({ asOf, calendar, calendarName, zone, business }).slice(1, -1),
+    working: JSON.stringify(face.working),
+  };
+  const minutes = JSON.stringify(minutesLeft(face.counted, clock, now));
+  const working = clock.paused ? '[]' : face.json.working;
+  return `{"minutes":${minutes},${face.json.middle},"paused":${clock.paused},"working":${working}}`;
 }

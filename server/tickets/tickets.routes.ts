@@ -14,10 +14,12 @@ import { checkHandOverTargets } from './ticket-targets.js';
 import { NO_DUE, type TicketDoc } from './ticket.projection.js';
 import { claimIntakeReferences } from './intake-references.js';
 import { requesterIdOfContact, type RequesterContact } from './intake-requester.js';
+import type { BusinessCalendar } from '../../runtime/time/index.js';
 import { calendarsOf } from './ticket-ports.js';
 import { MEASURE_SORTS, reportingListFilters } from '../analytics/analytics.filters.js';
-import { timeLeft, type TimeLeft } from './ticket.sla.js';
-import { collectMentions, nameBookSchema, resolveNames } from './ticket-names.js';
+import { clockFace, timeLeftJson, type ClockFace, type TimeLeft } from './ticket.sla.js';
+import { listItemJson, listItemOf, listPageJson } from './ticket-list-page.js';
+import { collectMentions, listedMentions, nameBookSchema, resolveNames } from './ticket-names.js';
 import { idempotentTicketId, type TicketActor, type TicketService } from './ticket.service.js';
 import {
   commandBody,
@@ -103,9 +105,6 @@ export async function requesterOf(app: FastifyInstance, userId: string, field: s
   return requester;
 }
 
-const iso = (date: Date | null | undefined): string | null =>
-  date && date.getTime() !== NO_DUE.getTime() ? date.toISOString() : null;
-
 /** A ticket's summary: a listed ticket's fields without its time left (see `listItemOf`). */
 export function summaryOf(doc: TicketDoc) {
   const { slaLeft: _timeLeft, ...summary } = listItemOf(doc, null);
@@ -121,34 +120,6 @@ export const ticketListResponse = {
     names: nameBookSchema,
   },
 } as const;
-
-/**
- * A listed ticket: its summary with the time left on its nearest clock, its fields in the order of
- * `ticketSummary`'s properties (the fields it does not declare last), as the schema's serializer writes them — so
- * the list can be written by `JSON.stringify` to the same bytes (see the list route).
- */
-function listItemOf(doc: TicketDoc, slaLeft: TimeLeft | null | undefined) {
-  return {
-    id: doc._id,
-    number: doc.number,
-    type: doc.typeKey,
-    title: doc.title,
-    status: { category: doc.statusCategory, key: doc.statusKey },
-    priority: doc.priority,
-    team: doc.team,
-    assignee: doc.assignee,
-    requester: doc.requesterId,
-    channel: doc.channel,
-    slaDueAt: iso(doc.slaDueAt),
-    slaLeft,
-    highlight: doc.highlight,
-    createdAt: doc.createdAt.toISOString(),
-    updatedAt: doc.updatedAt.toISOString(),
-    version: doc.version,
-    firstResponseDueAt: iso(doc.firstResponseDueAt),
-    resolutionDueAt: iso(doc.resolutionDueAt),
-  };
-}
 
 export function cursorOf(doc: TicketDoc, sort: string): string {
   const value =
@@ -316,50 +287,60 @@ export async function ticketsRoutes(app: FastifyInstance) {
     return { ...view, names: await resolveNames(app, mentions) };
   }
 
-  /** Time left on each listed ticket's nearest clock, counted as the ticket page counts it. */
-  async function timesLeft(docs: TicketDoc[]): Promise<(TimeLeft | null)[]> {
+  /**
+   * The JSON of the time left on each listed ticket's nearest clock (`null` for none), counted as the ticket page
+   * counts it. What the clocks on one calendar share is written once for the page (see `clockFace`).
+   */
+  async function timesLeftJson(docs: TicketDoc[]): Promise<string[]> {
     const now = app.clock.now();
-    // The calendars of each type version on the page, looked up once for the page.
-    const calendarsByType = new Map<string, Promise<ReturnType<typeof calendarsOf>>>();
-    const calendarsFor = (doc: TicketDoc) => {
-      const key = `${doc.typeKey}@${doc.typeVersion}`;
-      let calendars = calendarsByType.get(key);
-      if (!calendars) {
-        calendars = service
-          .definitionOf({ typeKey: doc.typeKey, typeVersion: doc.typeVersion } as TicketState)
-          .then((definition) => (definition ? calendarsOf(definition) : {}));
-        calendarsByType.set(key, calendars);
+    // The calendars of each type version on the page, looked up once for the page (by type, then version: no key
+    // is built for each ticket), and the faces of each set's calendars.
+    const calendarsByType = new Map<string, Map<number, Record<string, BusinessCalendar>>>();
+    const calendarsOfDoc = (doc: TicketDoc) => calendarsByType.get(doc.typeKey)?.get(doc.typeVersion);
+    const legacy: Promise<TimeLeft | null>[] = [];
+    for (const doc of docs) {
+      if (doc.slaDueAt.getTime() === NO_DUE.getTime()) continue;
+      if (!calendarsOfDoc(doc)) {
+        const definition = await service.definitionOf({
+          typeKey: doc.typeKey,
+          typeVersion: doc.typeVersion,
+        } as TicketState);
+        let versions = calendarsByType.get(doc.typeKey);
+        if (!versions)
+          calendarsByType.set(doc.typeKey, (versions = new Map<number, Record<string, BusinessCalendar>>()));
+        versions.set(doc.typeVersion, definition ? calendarsOf(definition) : {});
       }
-      return calendars;
-    };
-    return Promise.all(
-      docs.map(async (doc) => {
-        if (doc.slaDueAt.getTime() === NO_DUE.getTime()) return null;
-        const calendars = await calendarsFor(doc);
-        if (typeof doc.slaCalendar === 'string') {
-          const paused = typeof doc.slaPausedLeft === 'number';
-          return timeLeft(
-            {
-              calendar: doc.slaCalendar,
-              dueAt: doc.slaDueAt.getTime(),
-              paused,
-              pausedLeft: doc.slaPausedLeft,
-            },
-            now,
-            calendars,
-          );
-        }
-        // A projection written before it carried the clock's calendar: the clock view of its state says it.
-        const full = await service.tickets.findOne({ _id: doc._id });
-        if (!full) return null;
-        const sla = (await service.slaView(JSON.parse(full.state) as TicketState)) as Record<
-          string,
-          { dueAt?: string | null; left?: TimeLeft | null } | null
-        >;
-        const due = doc.slaDueAt.toISOString();
-        return [sla.firstResponse, sla.resolution].find((clock) => clock?.dueAt === due)?.left ?? null;
-      }),
-    );
+      if (typeof doc.slaCalendar !== 'string') legacy.push(legacyTimeLeft(doc));
+    }
+    const legacyLeft = await Promise.all(legacy);
+    const faces = new Map<Record<string, BusinessCalendar>, Map<string, ClockFace>>();
+    return docs.map((doc) => {
+      if (doc.slaDueAt.getTime() === NO_DUE.getTime()) return 'null';
+      if (typeof doc.slaCalendar !== 'string') return JSON.stringify(legacyLeft.shift() ?? null);
+      const calendars = calendarsOfDoc(doc)!;
+      let onCalendars = faces.get(calendars);
+      if (!onCalendars) faces.set(calendars, (onCalendars = new Map<string, ClockFace>()));
+      let face = onCalendars.get(doc.slaCalendar);
+      if (!face) onCalendars.set(doc.slaCalendar, (face = clockFace(doc.slaCalendar, now, calendars)));
+      const paused = typeof doc.slaPausedLeft === 'number';
+      return timeLeftJson(
+        face,
+        { dueAt: doc.slaDueAt.getTime(), paused, pausedLeft: doc.slaPausedLeft },
+        now,
+      );
+    });
+  }
+
+  /** A projection written before it carried the clock's calendar: the clock view of its state says it. */
+  async function legacyTimeLeft(doc: TicketDoc): Promise<TimeLeft | null> {
+    const full = await service.tickets.findOne({ _id: doc._id });
+    if (!full) return null;
+    const sla = (await service.slaView(JSON.parse(full.state) as TicketState)) as Record<
+      string,
+      { dueAt?: string | null; left?: TimeLeft | null } | null
+    >;
+    const due = doc.slaDueAt.toISOString();
+    return [sla.firstResponse, sla.resolution].find((clock) => clock?.dueAt === due)?.left ?? null;
   }
 
   app.post(
@@ -492,21 +473,12 @@ export async function ticketsRoutes(app: FastifyInstance) {
       const limit = Number(query.limit ?? 50);
       const docs = await service.catalog.find(filter, sort, limit + 1, after);
       const page = docs.slice(0, limit) as TicketDoc[];
-      const left = await timesLeft(page);
-      const items = page.map((doc, index) => listItemOf(doc, left[index]));
-      const names = await resolveNames(
-        app,
-        collectMentions(items.map(({ team, assignee }) => ({ team, assignee }))),
-      );
-      // Written natively: the page and its items hold their fields in the schema's order and types, so
-      // JSON.stringify writes the bytes the schema's serializer would, in about half its time (a 50-ticket page is
-      // ~40 KB, its writing a large share of the list's work).
-      void reply.serializer(JSON.stringify);
-      return {
-        items,
-        nextCursor: docs.length > limit ? cursorOf(page[page.length - 1]!, sortName) : null,
-        names,
-      };
+      const left = await timesLeftJson(page);
+      const names = await resolveNames(app, listedMentions(page));
+      // Written natively (see listPageJson): each listed ticket's JSON is kept while it is unchanged.
+      const items = page.map((doc, index) => listItemJson(doc, left[index]!));
+      const nextCursor = docs.length > limit ? cursorOf(page[page.length - 1]!, sortName) : null;
+      return reply.type('application/json; charset=utf-8').send(listPageJson(items, nextCursor, names));
     },
   );
 
