@@ -1,10 +1,14 @@
 import type { Collection, Document, OptionalUnlessRequiredId } from 'mongodb';
 import type { WriteGate } from './write-gate.js';
 
-interface WaitingInsert<T> {
-  doc: OptionalUnlessRequiredId<T>;
+/** A caller's write waiting for its batch, and how to tell the caller its fate. */
+export interface WaitingWrite {
   resolve(): void;
   reject(error: unknown): void;
+}
+
+interface WaitingInsert<T> extends WaitingWrite {
+  doc: OptionalUnlessRequiredId<T>;
 }
 
 /** One entry's failure inside an unordered batch write (`insertMany`, `bulkWrite`), as the driver reports it. */
@@ -40,6 +44,63 @@ export function entryErrorsOf(error: unknown): EntryWriteError[] | undefined {
 }
 
 /**
+ * Tell each caller of a failed batch write its own entry's fate from the server's error: done, or rejected with
+ * the error for its entry (`code` kept). False when the error does not say which entries failed (nobody told).
+ */
+export function settleFromEntryErrors(batch: WaitingWrite[], error: unknown, what: string): boolean {
+  const failures = entryErrorsOf(error);
+  if (!failures) return false;
+  const failed = new Map(failures.map((failure) => [failure.index, failure]));
+  batch.forEach((entry, index) => {
+    const failure = failed.get(index);
+    if (!failure) entry.resolve();
+    else entry.reject(new BatchEntryError(failure.errmsg ?? `${what} failed`, failure.code));
+  });
+  return true;
+}
+
+/**
+ * Writes from many concurrent callers, gathered: a write made while none is on its way goes at once; those made
+ * while one is on its way go together in the next batch (`take`), one batch at a time, each through the
+ * connection's write gate when there is one.
+ */
+export abstract class GatheredWrites<Entry extends WaitingWrite> {
+  protected waiting: Entry[] = [];
+  private writing = false;
+
+  constructor(
+    /** The connection's write gate (`writeGateOf`), looked up when a write is made. */
+    private readonly gate?: () => WriteGate,
+  ) {}
+
+  /** Queue the entry `make` builds around its caller's promise; start writing when nothing is on its way. */
+  protected enqueue(make: (resolve: () => void, reject: (error: unknown) => void) => Entry): Promise<void> {
+    const done = new Promise<void>((resolve, reject) => this.waiting.push(make(resolve, reject)));
+    if (!this.writing) void this.drain();
+    return done;
+  }
+
+  /** The next batch, taken from the front of `waiting`. */
+  protected abstract take(): Entry[];
+
+  /** Write a batch and tell each of its callers its fate (never throws). */
+  protected abstract write(batch: Entry[]): Promise<void>;
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.waiting.length > 0) {
+        // Taking the batch only once the gate lets this write through gathers everything queued meanwhile.
+        if (this.gate) await this.gate().run(() => this.write(this.take()));
+        else await this.write(this.take());
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+}
+
+/**
  * Inserts into one collection from many concurrent callers, gathered: an insert made while none is on its way goes
  * at once; those made while one is on its way go together in the next unordered `insertMany`. One write instead of
  * many under load, and no wait when idle. Stores like the embedded FerretDB, whose SQLite takes one writer at a
@@ -50,36 +111,23 @@ export function entryErrorsOf(error: unknown): EntryWriteError[] | undefined {
  * not say which documents it stored. Documents in one batch are independent: use it for inserts whose success is
  * each caller's own commit point (ticket commits, first projections), never for documents that depend on each other.
  */
-export class GroupInsert<T extends Document> {
-  private waiting: WaitingInsert<T>[] = [];
-  private writing = false;
-
+export class GroupInsert<T extends Document> extends GatheredWrites<WaitingInsert<T>> {
   constructor(
     private readonly collection: () => Collection<T>,
-    /** The connection's write gate (`writeGateOf`), looked up when a write is made. */
-    private readonly gate?: () => WriteGate,
-  ) {}
+    gate?: () => WriteGate,
+  ) {
+    super(gate);
+  }
 
   insert(doc: OptionalUnlessRequiredId<T>): Promise<void> {
-    const stored = new Promise<void>((resolve, reject) => this.waiting.push({ doc, resolve, reject }));
-    if (!this.writing) void this.drain();
-    return stored;
+    return this.enqueue((resolve, reject) => ({ doc, resolve, reject }));
   }
 
-  private async drain(): Promise<void> {
-    this.writing = true;
-    try {
-      while (this.waiting.length > 0) {
-        // Taking the batch only once the gate lets this write through gathers everything queued meanwhile.
-        if (this.gate) await this.gate().run(() => this.write(this.waiting.splice(0, MAX_BATCH)));
-        else await this.write(this.waiting.splice(0, MAX_BATCH));
-      }
-    } finally {
-      this.writing = false;
-    }
+  protected take(): WaitingInsert<T>[] {
+    return this.waiting.splice(0, MAX_BATCH);
   }
 
-  private async write(batch: WaitingInsert<T>[]): Promise<void> {
+  protected async write(batch: WaitingInsert<T>[]): Promise<void> {
     const collection = this.collection();
     if (batch.length === 1) {
       const only = batch[0]!;
@@ -98,17 +146,7 @@ export class GroupInsert<T extends Document> {
       );
       for (const entry of batch) entry.resolve();
     } catch (error) {
-      const failures = entryErrorsOf(error);
-      if (!failures) {
-        for (const entry of batch) entry.reject(error);
-        return;
-      }
-      const failed = new Map(failures.map((failure) => [failure.index, failure]));
-      batch.forEach((entry, index) => {
-        const failure = failed.get(index);
-        if (!failure) entry.resolve();
-        else entry.reject(new BatchEntryError(failure.errmsg ?? 'insert failed', failure.code));
-      });
+      if (!settleFromEntryErrors(batch, error, 'insert')) for (const entry of batch) entry.reject(error);
     }
   }
 }

@@ -1,14 +1,12 @@
 import type { AnyBulkWriteOperation, Collection, Document, Filter, UpdateFilter } from 'mongodb';
 import { MAX_UPDATE_STATEMENTS } from './bulk-write.js';
-import { BatchEntryError, entryErrorsOf } from './group-insert.js';
+import { GatheredWrites, settleFromEntryErrors, type WaitingWrite } from './group-insert.js';
 import type { WriteGate } from './write-gate.js';
 
-interface WaitingUpdate {
+interface WaitingUpdate extends WaitingWrite {
   id: unknown;
   set: Document;
   upsert: boolean;
-  resolve(): void;
-  reject(error: unknown): void;
 }
 
 /**
@@ -24,40 +22,27 @@ interface WaitingUpdate {
  * (a second waits for the next batch, so two updates of one document are applied in the order they were made).
  * Filters are `_id` alone: the only filter the embedded store answers without reading the whole collection.
  */
-export class GroupUpdate<T extends Document> {
-  private waiting: WaitingUpdate[] = [];
-  private writing = false;
-
+export class GroupUpdate<T extends Document> extends GatheredWrites<WaitingUpdate> {
   constructor(
     private readonly collection: () => Collection<T>,
-    /** The connection's write gate (`writeGateOf`), looked up when a write is made. */
-    private readonly gate?: () => WriteGate,
-  ) {}
+    gate?: () => WriteGate,
+  ) {
+    super(gate);
+  }
 
   /** Set `fields` on the document `id`; with `upsert`, create it when it is missing. */
   set(id: T['_id'], fields: Partial<T>, options: { upsert?: boolean } = {}): Promise<void> {
-    const done = new Promise<void>((resolve, reject) =>
-      this.waiting.push({ id, set: fields, upsert: options.upsert === true, resolve, reject }),
-    );
-    if (!this.writing) void this.drain();
-    return done;
-  }
-
-  private async drain(): Promise<void> {
-    this.writing = true;
-    try {
-      while (this.waiting.length > 0) {
-        // Taking the batch only once the gate lets this write through gathers everything queued meanwhile.
-        if (this.gate) await this.gate().run(() => this.write(this.take()));
-        else await this.write(this.take());
-      }
-    } finally {
-      this.writing = false;
-    }
+    return this.enqueue((resolve, reject) => ({
+      id,
+      set: fields,
+      upsert: options.upsert === true,
+      resolve,
+      reject,
+    }));
   }
 
   /** The next batch: up to MAX_UPDATE_STATEMENTS waiting updates, in order, stopping before a repeated `_id`. */
-  private take(): WaitingUpdate[] {
+  protected take(): WaitingUpdate[] {
     const ids = new Set<unknown>();
     let count = 0;
     while (count < this.waiting.length && count < MAX_UPDATE_STATEMENTS) {
@@ -69,7 +54,7 @@ export class GroupUpdate<T extends Document> {
     return this.waiting.splice(0, count);
   }
 
-  private async write(batch: WaitingUpdate[]): Promise<void> {
+  protected async write(batch: WaitingUpdate[]): Promise<void> {
     const operations = batch.map((entry): AnyBulkWriteOperation<T> => ({
       updateOne: {
         filter: { _id: entry.id } as Filter<T>,
@@ -81,18 +66,9 @@ export class GroupUpdate<T extends Document> {
       await this.collection().bulkWrite(operations, { ordered: false });
       for (const entry of batch) entry.resolve();
     } catch (error) {
-      const failures = entryErrorsOf(error);
-      if (!failures) {
-        if (batch.length === 1) batch[0]!.reject(error);
-        else await this.oneByOne(batch);
-        return;
-      }
-      const failed = new Map(failures.map((failure) => [failure.index, failure]));
-      batch.forEach((entry, index) => {
-        const failure = failed.get(index);
-        if (!failure) entry.resolve();
-        else entry.reject(new BatchEntryError(failure.errmsg ?? 'update failed', failure.code));
-      });
+      if (settleFromEntryErrors(batch, error, 'update')) return;
+      if (batch.length === 1) batch[0]!.reject(error);
+      else await this.oneByOne(batch);
     }
   }
 
