@@ -378,6 +378,50 @@ describe('the memory catalog’s query planner', () => {
     catalog.close();
   });
 
+  it("finds common and rare texts across the text index's blocks, through changes, as sift does", async () => {
+    const rng = random(17);
+    // Thousands of tickets (several joined blocks); one word in about one ticket in five, one in a few dozen.
+    const ids = Array.from({ length: 7000 }, (_, n) => `b${n}`);
+    const withWords = (doc: TicketDoc) => {
+      const roll = rng.next();
+      if (roll < 0.2) doc.searchText = `printer ${doc.searchText}`;
+      else if (roll < 0.203) doc.searchText = `${doc.searchText} 交换机故障`;
+      return doc;
+    };
+    const stored = ids.map((id) => withWords(ticketOf(id, 1, rng)));
+    const model = new Map<string, CatalogEntry>();
+    for (const { state: _state, ...entry } of stored) model.set(entry._id, entry);
+    const catalog = memoryCatalog(() => storeOf(stored));
+    const check = async (when: string) => {
+      for (const needle of ['printer', '交换机故障', 'inc-b69', 'no such words'])
+        for (const sort of [
+          { field: 'createdAt', direction: 1 },
+          { field: 'slaDueAt', direction: -1 },
+        ] as CatalogSort[]) {
+          const filter = { searchText: { $regex: needle } };
+          const expected = [...model.values()].filter(sift.default(filter)).sort(compareBy(sort));
+          expect(
+            (await catalog.find(filter as Filter<TicketDoc>, sort, 50)).map((entry) => entry._id),
+            `${needle} ${when}`,
+          ).toEqual(expected.slice(0, 50).map((entry) => entry._id));
+          expect(await catalog.count(filter as Filter<TicketDoc>, 100_000), `${needle} ${when}`).toBe(
+            expected.length,
+          );
+        }
+    };
+    await check('at first');
+    // Changes here and there: texts gaining and losing the words, in early blocks and late ones.
+    for (let change = 0; change < 3000; change++) {
+      const id = rng.pick(ids);
+      const doc = withWords(ticketOf(id, model.get(id)!.version + 1, rng));
+      catalog.note(doc);
+      const { state: _state, ...entry } = doc;
+      model.set(id, entry);
+      if (change % 1000 === 999) await check(`after ${change + 1} changes`);
+    }
+    catalog.close();
+  });
+
   it('answers filters the list does not build (ids, ranges, negations, arrays) as sift does', async () => {
     const rng = random(99);
     const stored = Array.from({ length: 400 }, (_, n) => ticketOf(`u${n}`, 1, rng));

@@ -352,20 +352,30 @@ const TEXT_SEPARATOR = '\u0000';
 /** A TextIndex answers only while its texts hold at most this many characters (1–2 bytes each): about 64 MB. */
 const TEXT_INDEX_MAX_CHARS = 32 * 2 ** 20;
 
+/** How many texts one joined block of a TextIndex holds: a change joins its block again, not every text. */
+const TEXT_BLOCK = 2048;
+
+/** One block of a TextIndex: its texts joined, where each starts, and the index of its first text. */
+interface TextBlock {
+  text: string;
+  starts: Float64Array;
+  first: number;
+}
+
 /**
- * The text search's index: every ticket's `searchText` joined into one string (a copy: its cost in memory), so a
- * search is an `indexOf` scan over contiguous memory, whose hits name their tickets by a binary search of where
- * each text starts. Testing every entry instead visits every ticket's object and string, scattered over the
- * heap: about 1 µs a ticket, 100 ms a search at 100,000. Kept current by `keep`: a ticket whose text changed gets
- * a new piece (the old one is skipped, and dropped when old pieces are as many as live ones); any change joins
- * the string again at the next search.
+ * The text search's index: every ticket's `searchText` joined into strings of TEXT_BLOCK texts each (a copy: its
+ * cost in memory), so a search is an `indexOf` scan over contiguous memory, whose hits name their tickets by a
+ * binary search of where each text starts. Testing every entry instead visits every ticket's object and string,
+ * scattered over the heap: about 1 µs a ticket, 100 ms a search at 100,000. Kept current by `keep`: a ticket whose
+ * text changed gets a new piece at the end (the old one is skipped, and dropped when old pieces are as many as live
+ * ones); a change joins only the last block again, at the next search.
  */
 class TextIndex {
   private texts: string[] = [];
   private owners: string[] = [];
   /** The piece holding each ticket's text now. */
   private readonly current = new Map<string, number>();
-  private joined: { text: string; starts: Float64Array } | undefined;
+  private blocks: (TextBlock | undefined)[] = [];
   private chars = 0;
 
   constructor(all: Iterable<CatalogEntry>) {
@@ -374,11 +384,12 @@ class TextIndex {
 
   add(entry: CatalogEntry): void {
     const text = typeof entry.searchText === 'string' ? entry.searchText : '';
-    this.current.set(entry._id, this.texts.length);
+    const at = this.texts.length;
+    this.current.set(entry._id, at);
     this.texts.push(text);
     this.owners.push(entry._id);
     this.chars += text.length + 1;
-    this.joined = undefined;
+    this.blocks[Math.floor(at / TEXT_BLOCK)] = undefined;
     if (this.texts.length > 2 * this.current.size + 1024) this.compact();
   }
 
@@ -398,46 +409,63 @@ class TextIndex {
     }
     this.texts = texts;
     this.owners = owners;
+    this.blocks = [];
+  }
+
+  private block(number: number): TextBlock {
+    let block = this.blocks[number];
+    if (!block) {
+      const first = number * TEXT_BLOCK;
+      const texts = this.texts.slice(first, first + TEXT_BLOCK);
+      const starts = new Float64Array(texts.length + 1);
+      let at = 0;
+      texts.forEach((text, index) => {
+        starts[index] = at;
+        at += text.length + 1;
+      });
+      starts[texts.length] = at;
+      block = { text: texts.join(TEXT_SEPARATOR) + TEXT_SEPARATOR, starts, first };
+      this.blocks[number] = block;
+    }
+    return block;
   }
 
   /**
    * The ids of the tickets whose text holds `literal`; undefined when more than `most` do (a walk in list order
-   * finds a page of common ones sooner), when the texts are too many to hold joined, or the literal cannot be
-   * searched for in them.
+   * finds a page of common ones sooner — judged early, from the share of the texts read so far, once a few hundred
+   * are found), when the texts are too many to hold joined, or the literal cannot be searched for in them.
    */
   search(literal: string, most: number): ReadonlySet<string> | undefined {
     if (literal === '' || literal.includes(TEXT_SEPARATOR) || this.chars > TEXT_INDEX_MAX_CHARS)
       return undefined;
-    if (!this.joined) {
-      const starts = new Float64Array(this.texts.length + 1);
-      let at = 0;
-      this.texts.forEach((text, index) => {
-        starts[index] = at;
-        at += text.length + 1;
-      });
-      starts[this.texts.length] = at;
-      this.joined = { text: this.texts.join(TEXT_SEPARATOR) + TEXT_SEPARATOR, starts };
-    }
-    const { text, starts } = this.joined;
     const found = new Set<string>();
-    for (let from = 0; ;) {
-      const hit = text.indexOf(literal, from);
-      if (hit === -1) return found;
-      // The piece holding the hit: the last one starting at or before it.
-      let low = 0;
-      let high = this.texts.length - 1;
-      while (low < high) {
-        const middle = (low + high + 1) >>> 1;
-        if (starts[middle]! <= hit) low = middle;
-        else high = middle - 1;
+    const blockCount = Math.ceil(this.texts.length / TEXT_BLOCK);
+    for (let number = 0; number < blockCount; number++) {
+      const { text, starts, first } = this.block(number);
+      const pieces = starts.length - 1;
+      for (let from = 0; ; ) {
+        const hit = text.indexOf(literal, from);
+        if (hit === -1) break;
+        // The piece holding the hit: the last one starting at or before it.
+        let low = 0;
+        let high = pieces - 1;
+        while (low < high) {
+          const middle = (low + high + 1) >>> 1;
+          if (starts[middle]! <= hit) low = middle;
+          else high = middle - 1;
+        }
+        const id = this.owners[first + low]!;
+        if (this.current.get(id) === first + low) {
+          found.add(id);
+          if (found.size > most) return undefined;
+        }
+        from = starts[low + 1]!;
       }
-      const id = this.owners[low]!;
-      if (this.current.get(id) === low) {
-        found.add(id);
-        if (found.size > most) return undefined;
-      }
-      from = starts[low + 1]!;
+      // Common: at this rate, the texts not read yet would hold well over `most`.
+      const read = Math.min(this.texts.length, first + pieces);
+      if (found.size >= 256 && (found.size * this.texts.length) / read > 4 * most) return undefined;
     }
+    return found;
   }
 }
 
