@@ -1,5 +1,6 @@
 import { generatePassword, type PasswordHasher } from './access/password.js';
 import type { PeopleModels } from './models/index.js';
+import { isDuplicateKey } from './lib/sequence.js';
 
 export const BOOTSTRAP_ADMIN_USERNAME = 'admin';
 
@@ -54,7 +55,7 @@ export async function bootstrapAdmin(options: BootstrapOptions): Promise<Bootstr
       updatedAt: at,
     });
   } catch (error) {
-    if ((error as { code?: number }).code === 11000) return { created: false };
+    if (isDuplicateKey(error)) return { created: false };
     throw error;
   }
   if (generatedPassword) options.print(banner(generatedPassword));

@@ -5,6 +5,7 @@
  */
 import type { Connection } from 'mongoose';
 import { deflections, votes, type DeflectionDoc } from './article.model.js';
+import { isDuplicateKey } from '../lib/sequence.js';
 
 export async function recordDeflection(
   db: Connection,
@@ -26,7 +27,7 @@ export async function recordDeflection(
     await deflections(db).insertOne(doc);
   } catch (error) {
     // Opening the same article twice in one draft session is one deflection.
-    if ((error as { code?: number }).code !== 11000) throw error;
+    if (!isDuplicateKey(error)) throw error;
   }
 }
 

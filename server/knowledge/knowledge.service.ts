@@ -26,6 +26,7 @@ import {
   type SearchFilter,
   type SearchHit,
 } from './search-index.js';
+import { isDuplicateKey } from '../lib/sequence.js';
 
 const MARKER_ID = 'articles';
 const SYNONYMS_ID = 'synonyms';
@@ -33,8 +34,6 @@ const SYNONYMS_ID = 'synonyms';
 export const KB_POLL_MS = 1000;
 /** Clocks of processes differ a little: re-read articles changed this long before the last read. */
 const CLOCK_SKEW_MS = 10_000;
-
-const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === 11000;
 
 export class KnowledgeService {
   readonly index = new KnowledgeIndex();

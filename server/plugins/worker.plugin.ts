@@ -4,6 +4,7 @@ import { Agenda } from 'agenda';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Connection } from 'mongoose';
+import { isDuplicateKey } from '../lib/sequence.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -43,7 +44,7 @@ export async function writeHeartbeat(db: Connection, at: Date): Promise<void> {
     await heartbeats.updateOne({ _id: 'worker' }, { $max: { at } }, { upsert: true });
   } catch (error) {
     // Upserts are not atomic on FerretDB: a concurrent beat may have inserted the document first.
-    if ((error as { code?: number }).code !== 11000) throw error;
+    if (!isDuplicateKey(error)) throw error;
     await heartbeats.updateOne({ _id: 'worker' }, { $max: { at } });
   }
 }

@@ -14,6 +14,7 @@ import {
   toTeamView,
   type TeamBody,
 } from './teams.schemas.js';
+import { isDuplicateKey } from '../lib/sequence.js';
 
 /** Designers pick teams in routing rules, agents see their colleagues; only admins change teams. */
 const readAccess: RouteAccess = { roles: ['admin', 'designer', 'agent'], scopes: ['definitions:read'] };
@@ -25,8 +26,6 @@ const teamParamsSchema = {
   additionalProperties: false,
   properties: { key: teamKeySchema },
 } as const;
-
-const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === 11000;
 
 export async function teamsRoutes(app: FastifyInstance) {
   const { Team, User } = app.models;

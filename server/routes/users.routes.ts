@@ -22,8 +22,8 @@ import {
   type RequesterAttributeView,
   type UpdateUserBody,
 } from './users.schemas.js';
+import { isDuplicateKey } from '../lib/sequence.js';
 
-const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === 11000;
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const userParamsSchema = {

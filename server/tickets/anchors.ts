@@ -4,6 +4,7 @@ import type { Connection } from 'mongoose';
 import { bulkWriteInChunks } from '../lib/bulk-write.js';
 import { databaseCatalog, type TicketCatalog } from './ticket-catalog.js';
 import { TICKETS_COLLECTION, type TicketDoc } from './ticket.projection.js';
+import { isDuplicateKey } from '../lib/sequence.js';
 
 /**
  * Chain-head anchors. A ticket's hash chain shows an edited or removed commit in the middle, but not the removal
@@ -194,7 +195,7 @@ export async function recordAnchor(
       await db.collection<AnchorDoc>(ANCHORS_COLLECTION).insertOne(next);
       anchor = next;
     } catch (error) {
-      if ((error as { code?: number }).code !== 11000) throw error;
+      if (!isDuplicateKey(error)) throw error;
       chainEnds.delete(db);
       // Another worker recorded this position first, from the same end: its anchor covers the same heads.
       if (!known || attempt > 0) return null;

@@ -19,6 +19,7 @@ import type { FormField } from '../../runtime/form/form.types.js';
 import { HttpProblem, type ProblemItem } from '../lib/problem.js';
 import { ATTACHMENTS_COLLECTION, type AttachmentDoc } from './attachment.model.js';
 import { TICKETS_COLLECTION } from './ticket.projection.js';
+import { isDuplicateKey } from '../lib/sequence.js';
 
 export const ATTACHMENT_CLAIMS_COLLECTION = 'attachment_claims';
 /** An upload no open has claimed is removed after this long. */
@@ -37,8 +38,6 @@ interface Reference {
   value: unknown;
   label: LocalizedText;
 }
-
-const isDuplicateKey = (error: unknown) => (error as { code?: number } | null)?.code === 11000;
 
 /** Every reference value of the form's fields (table columns too), with the request field it sits in. */
 function referencesOf(layout: unknown, data: Record<string, unknown>): Reference[] {

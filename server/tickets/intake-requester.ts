@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Locale } from '../../runtime/common/types.js';
 import { badRequest } from '../lib/problem.js';
+import { isDuplicateKey } from '../lib/sequence.js';
 
 /** How a ticket opened on someone's behalf names a requester who may not have an id at hand (a caller, a chat). */
 export interface RequesterContact {
@@ -30,9 +31,6 @@ interface PersonLean {
   _id: unknown;
   displayName: string;
 }
-
-const isDuplicateKey = (error: unknown): boolean =>
-  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
 
 /** A username for a new requester: the e-mail's local part, numbered while taken. */
 function usernameBase(email: string): string {

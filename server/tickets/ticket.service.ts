@@ -36,6 +36,7 @@ import {
 import { idempotencyMismatch, staleVersion } from './ticket.errors.js';
 import { baseProjection, TICKETS_COLLECTION, type TicketDoc } from './ticket.projection.js';
 import { databaseCatalog, type TicketCatalog } from './ticket-catalog.js';
+import { isDuplicateKey } from '../lib/sequence.js';
 
 /** Who runs a command, as the ticket service sees it. */
 export interface TicketActor extends EngineActor {
@@ -832,7 +833,7 @@ export class TicketService {
         await this.firstProjections.insert(doc);
         return true;
       } catch (error) {
-        if ((error as { code?: number }).code !== 11000) throw error;
+        if (!isDuplicateKey(error)) throw error;
       }
     }
     // Only an older version known: the stored one is older too (an upsert, should it have gone behind the
@@ -852,7 +853,7 @@ export class TicketService {
     try {
       await writeGateOf(this.db).run(() => this.tickets.insertOne(doc));
     } catch (error) {
-      if ((error as { code?: number }).code !== 11000) throw error;
+      if (!isDuplicateKey(error)) throw error;
       return this.writeProjection(doc, false);
     }
     return true;

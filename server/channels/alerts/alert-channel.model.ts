@@ -215,6 +215,3 @@ export function signatureMatches(secret: string, body: Buffer, header: string | 
   const given = Buffer.from(header.trim().toLowerCase());
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
-
-export const isDuplicateKey = (error: unknown) =>
-  typeof error === 'object' && error !== null && (error as { code?: number }).code === 11000;

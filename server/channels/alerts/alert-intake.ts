@@ -10,12 +10,12 @@ import {
   alertTicketIdOf,
   episodeIdOf,
   headIdOf,
-  isDuplicateKey,
   occurrenceScopeOf,
   type AlertChannelDoc,
   type AlertEpisodeDoc,
   type AlertTicketDoc,
 } from './alert-channel.model.js';
+import { isDuplicateKey } from '../../lib/sequence.js';
 import { priorityOf, ticketDataOf, type NormalizedAlert, type Priority } from './alert-mapping.js';
 
 /**

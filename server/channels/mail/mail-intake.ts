@@ -31,6 +31,7 @@ import {
   type MailRejectReason,
   type StoredMailboxDoc,
 } from './mail.model.js';
+import { isDuplicateKey } from '../../lib/sequence.js';
 
 /** Same limit as an upload through the API (tickets/attachments.routes.ts). */
 const MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024;
@@ -100,8 +101,6 @@ export const messageRecordId = (mailbox: string, messageId: string) =>
 
 /** The ticket a message opens: derived from its record, so a retry after a crash finds the same ticket. */
 export const mailTicketId = (recordId: string) => `t${hash(`mail\n${recordId}`).slice(0, 28)}`;
-
-const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === 11000;
 
 const actorOf = (requester: { id: string; name?: string }): TicketActor => ({
   id: requester.id,

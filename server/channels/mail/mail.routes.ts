@@ -24,6 +24,7 @@ import {
   messageView,
 } from './mail.schemas.js';
 import type { SmtpListenSettings } from './smtp-listener.js';
+import { isDuplicateKey } from '../../lib/sequence.js';
 
 const admins: RouteAccess = { roles: ['admin'] };
 const ADDRESS = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
@@ -263,7 +264,7 @@ export function mailRoutes(
         try {
           await intake.mailboxes.insertOne(encodeMailbox(doc));
         } catch (error) {
-          if ((error as { code?: number }).code !== 11000) throw error;
+          if (!isDuplicateKey(error)) throw error;
           throw conflict(
             { 'zh-CN': `邮箱 ${address} 已存在`, en: `There is a mailbox for ${address} already` },
             undefined,

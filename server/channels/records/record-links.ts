@@ -2,7 +2,8 @@ import type { Connection } from 'mongoose';
 import { linksOf } from '../../../runtime/engine/index.js';
 import type { TicketLink, TicketState } from '../../../runtime/engine/types.js';
 import type { Commit } from '../../tickets/event-store.js';
-import { isDuplicateKey, recordCollections, recordKeyOf } from './records.model.js';
+import { recordCollections, recordKeyOf } from './records.model.js';
+import { isDuplicateKey } from '../../lib/sequence.js';
 
 /**
  * Which tickets link to which record, kept beside the tickets so the records list can show them without reading

@@ -2,6 +2,7 @@ import type { Collection, Document, Filter } from 'mongodb';
 import type { Connection } from 'mongoose';
 import type { LocalizedText } from '../../../runtime/common/types.js';
 import { ensureQueryIndexes } from '../../lib/query-indexes.js';
+import { isDuplicateKey } from '../../lib/sequence.js';
 
 /**
  * Records from other systems (an ERP order, a CRM opportunity, an asset), the optional registry naming their
@@ -233,7 +234,6 @@ export async function ensureRecordIndexes(db: Connection): Promise<void> {
 }
 
 /** Duplicate key: the one unique index of these collections is `_id`. */
-export const isDuplicateKey = (error: unknown): boolean => (error as { code?: number }).code === 11000;
 
 /**
  * Store `doc` whole under its `_id`, inserting it when there is none. Two first writers at once may both try the

@@ -5,7 +5,6 @@ import type { RouteAccess } from '../../access/route-access.js';
 import { badRequest, notFound } from '../../lib/problem.js';
 import { noContent, problemResponses } from '../../routes/common.schemas.js';
 import {
-  isDuplicateKey,
   RECORD_DATA_MAX_BYTES,
   recordCollections,
   recordKeyOf,
@@ -13,6 +12,7 @@ import {
   type RecordDoc,
   type RecordSystemDoc,
 } from './records.model.js';
+import { isDuplicateKey } from '../../lib/sequence.js';
 import {
   recordBody,
   recordListQuery,

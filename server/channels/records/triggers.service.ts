@@ -15,7 +15,6 @@ import type { Commit } from '../../tickets/event-store.js';
 import type { CommitDraft, TicketActor } from '../../tickets/ticket.service.js';
 import {
   decodeTrigger,
-  isDuplicateKey,
   recordCollections,
   recordKeyOf,
   type RecordCollections,
@@ -27,6 +26,7 @@ import {
   replaceWhole,
   withLastRun,
 } from './records.model.js';
+import { isDuplicateKey } from '../../lib/sequence.js';
 import { indexLinks } from './record-links.js';
 import {
   conditionHolds,
