@@ -370,6 +370,22 @@ export async function benchSlaTimers(print: Print): Promise<void> {
     const lastP99 = percentile(latenessOf(lastSteps), 0.99);
     const fireRate = fired.length / Math.max(span / 1000, 1e-9);
     const p99 = percentile(lateness, 0.99);
+    // How late the steps falling due in each 10 s were (p50/max, seconds): where a backlog began and whether it
+    // was worked off.
+    const firstDueStep = Math.min(...fired.map(dueOf));
+    const byDue = new Map<number, number[]>();
+    for (const f of fired) {
+      const slot = Math.floor((dueOf(f) - firstDueStep) / 10_000);
+      if (!byDue.has(slot)) byDue.set(slot, []);
+      byDue.get(slot)!.push(f.at - dueOf(f));
+    }
+    const latenessByDue = [...byDue.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([slot, late]) => {
+        late.sort((x, y) => x - y);
+        const seconds = (value: number) => (value / 1000).toFixed(1);
+        return `${slot * 10}s ${seconds(percentile(late, 0.5))}/${seconds(late[late.length - 1]!)}`;
+      });
 
     // The bars of issue 12; a rate within 5 % counts as no slower (both windows fire what falls due in them).
     const allFired = firedTickets === dueAt.size;
@@ -441,6 +457,7 @@ export async function benchSlaTimers(print: Print): Promise<void> {
         },
       ],
     );
+    console.log(`lateness by when steps fell due (every 10 s from the first: p50/max s): ${latenessByDue.join(', ')}`);
     console.log(
       `memory (API process): before ${mb(memoryBefore.heapUsed)} heap / ${mb(memoryBefore.rss)} RSS; ` +
         `${TOTAL.toLocaleString('en')} timers held ${mb(memoryHeld.heapUsed)} heap / ${mb(memoryHeld.rss)} RSS; ` +

@@ -135,6 +135,51 @@ describe('projections held by the timer sweep', () => {
     expect(app.tickets.heldProjections()).toBe(0);
   });
 
+  /** A hold's time is up (its timer, run at once); resolves once what it does is done. */
+  const holdEnded = (id: string) =>
+    (app.tickets as unknown as { holdEnded(ticketId: string): Promise<void> }).holdEnded(id);
+
+  it('a hold whose time is up is written, unless its next step is due and waits for the sweep — then for at most a minute', async () => {
+    const id = await open('打印机卡纸 丁');
+    const breachAt = (await stored(id))!.firstResponseDueAt!.getTime();
+    const heldAt = breachAt - 15_000;
+    updates = 0;
+    watching = true;
+    try {
+      clock.set(heldAt);
+      expect(await app.ticketJobs.fireDueTimers(clock.now(), id)).toBe(1);
+      expect(app.tickets.heldProjections()).toBe(1);
+      // The breach fell due 10 s ago and the sweep, behind, has not reached it: writing now would only add a write.
+      clock.set(breachAt + 10_000);
+      await holdEnded(id);
+      expect(app.tickets.heldProjections()).toBe(1);
+      expect(updates).toBe(0);
+      expect((await stored(id))!.version).toBe(1);
+      // A minute after the warning was held, it is written all the same.
+      clock.set(heldAt + 60_000);
+      await holdEnded(id);
+      expect(app.tickets.heldProjections()).toBe(0);
+      expect(updates).toBe(1);
+      expect((await stored(id))!.version).toBe(2);
+      // The breach is fired from the written projection, once.
+      expect(await app.ticketJobs.fireDueTimers(clock.now(), id)).toBe(1);
+      expect((await stored(id))!.version).toBe(3);
+
+      // Its next step not due yet: a hold whose time is up is written at once.
+      const other = await open('打印机卡纸 戊');
+      const otherBreach = (await stored(other))!.firstResponseDueAt!.getTime();
+      clock.set(otherBreach - 15_000);
+      expect(await app.ticketJobs.fireDueTimers(clock.now(), other)).toBe(1);
+      expect(app.tickets.heldProjections()).toBe(1);
+      clock.set(otherBreach - 1_000);
+      await holdEnded(other);
+      expect(app.tickets.heldProjections()).toBe(0);
+      expect((await stored(other))!.version).toBe(2);
+    } finally {
+      watching = false;
+    }
+  });
+
   it('a process that dies with a projection held leaves its commits for the reconciler', async () => {
     const id = await open('打印机卡纸 丙');
     const breachAt = (await stored(id))!.firstResponseDueAt!.getTime();

@@ -141,8 +141,13 @@ export interface RunOptions {
   holdProjection?: boolean;
 }
 
-/** A held projection not released within this time is written anyway (a caller that failed between the two). */
+/**
+ * A held projection not released within this time is written anyway (a caller that failed between the two), and
+ * none is held longer: the database's copy lags by at most this much.
+ */
 const HOLD_LIMIT_MS = 60_000;
+/** How often a held projection whose ticket's next timer is due, waiting for the sweep, is looked at again. */
+const HOLD_DUE_RECHECK_MS = 5_000;
 
 /** A projection kept in this process: its ticket's newest commit, not written to the database yet. */
 interface HeldProjection {
@@ -150,6 +155,8 @@ interface HeldProjection {
   state: TicketState;
   /** When it is written unless a newer commit or a load writes first. */
   timer: NodeJS.Timeout;
+  /** Since when (the service's clock) the database's copy lags: the first commit held and not written since. */
+  since: number;
 }
 
 /** Turn numbers of round-robin assignment, one scope per team (see server/lib/sequence.ts). */
@@ -761,9 +768,30 @@ export class TicketService {
   private keepHeld(doc: TicketDoc, state: TicketState, writeInMs: number): void {
     const before = this.held.get(doc._id);
     if (before) clearTimeout(before.timer);
-    const timer = setTimeout(() => void this.writeHeld(doc._id).catch(() => undefined), writeInMs);
+    const timer = setTimeout(() => void this.holdEnded(doc._id), writeInMs);
     timer.unref();
-    this.held.set(doc._id, { doc, state, timer });
+    this.held.set(doc._id, { doc, state, timer, since: before?.since ?? this.clock.now() });
+  }
+
+  /**
+   * A hold's time is up: its projection is written — unless the ticket's next timer is due and waiting for the
+   * timer sweep (which runs behind: a backlog). That step's commit writes the projection anyway, and writing it
+   * now would add the store's costliest write while the store is busiest, and make the step read the ticket again:
+   * under a backlog, every held ticket would cost two more commands, and the backlog grow. It waits on, looked at
+   * again every HOLD_DUE_RECHECK_MS, for at most HOLD_LIMIT_MS since the database's copy began to lag.
+   */
+  private async holdEnded(ticketId: string): Promise<void> {
+    const held = this.held.get(ticketId);
+    if (!held) return;
+    const now = this.clock.now();
+    const nextTimerAt = (held.doc as { nextTimerAt?: Date | null }).nextTimerAt;
+    const left = held.since + HOLD_LIMIT_MS - now;
+    if (!this.holdsClosed && nextTimerAt instanceof Date && nextTimerAt.getTime() <= now && left > 0) {
+      this.keepHeld(held.doc, held.state, Math.min(HOLD_DUE_RECHECK_MS, left));
+      return;
+    }
+    // A failed write marks the ticket unfinished (the reconciler folds it forward).
+    await this.writeHeld(ticketId).catch(() => undefined);
   }
 
   private dropHeld(ticketId: string, upToVersion: number): void {
