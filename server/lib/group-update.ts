@@ -26,6 +26,8 @@ export class GroupUpdate<T extends Document> extends GatheredWrites<WaitingUpdat
   constructor(
     private readonly collection: () => Collection<T>,
     gate?: () => WriteGate,
+    /** Most statements a command carries (at most MAX_UPDATE_STATEMENTS). */
+    private readonly maxBatch = MAX_UPDATE_STATEMENTS,
   ) {
     super(gate);
   }
@@ -41,11 +43,12 @@ export class GroupUpdate<T extends Document> extends GatheredWrites<WaitingUpdat
     }));
   }
 
-  /** The next batch: up to MAX_UPDATE_STATEMENTS waiting updates, in order, stopping before a repeated `_id`. */
+  /** The next batch: up to `maxBatch` waiting updates, in order, stopping before a repeated `_id`. */
   protected take(): WaitingUpdate[] {
     const ids = new Set<unknown>();
     let count = 0;
-    while (count < this.waiting.length && count < MAX_UPDATE_STATEMENTS) {
+    const most = Math.min(this.maxBatch, MAX_UPDATE_STATEMENTS);
+    while (count < this.waiting.length && count < most) {
       const id = this.waiting[count]!.id;
       if (ids.has(id)) break;
       ids.add(id);

@@ -146,6 +146,13 @@ export interface RunOptions {
  * none is held longer: the database's copy lags by at most this much.
  */
 const HOLD_LIMIT_MS = 60_000;
+/**
+ * Most projection updates one command carries. The embedded store takes one write at a time, and a projection
+ * update costs it about 2 ms a document (by the document's fields, whatever is set): a batch of 50 held every
+ * commit insert — a step's way to being done — behind it for a tenth of a second. Eight (~16 ms) let the commits
+ * through sooner (SLA bench: p99 lateness 0.8, 0.9 and 1.9 s in three runs, against 1 pass in 3 with 50).
+ */
+const PROJECTION_UPDATE_BATCH = 8;
 /** How often a held projection whose ticket's next timer is due, waiting for the sweep, is looked at again. */
 const HOLD_DUE_RECHECK_MS = 5_000;
 
@@ -298,6 +305,7 @@ export class TicketService {
     this.projectionUpdates = new GroupUpdate(
       () => this.tickets,
       () => writeGateOf(db),
+      PROJECTION_UPDATE_BATCH,
     );
     this.catalog = catalog ?? databaseCatalog(() => this.tickets);
   }
