@@ -23,13 +23,16 @@ interface WaitingUpdate extends WaitingWrite {
  * Filters are `_id` alone: the only filter the embedded store answers without reading the whole collection.
  */
 export class GroupUpdate<T extends Document> extends GatheredWrites<WaitingUpdate> {
+  private readonly maxBatch: number;
+
   constructor(
     private readonly collection: () => Collection<T>,
     gate?: () => WriteGate,
     /** Most statements a command carries (at most MAX_UPDATE_STATEMENTS). */
-    private readonly maxBatch = MAX_UPDATE_STATEMENTS,
+    maxBatch = MAX_UPDATE_STATEMENTS,
   ) {
     super(gate);
+    this.maxBatch = Math.min(maxBatch, MAX_UPDATE_STATEMENTS);
   }
 
   /** Set `fields` on the document `id`; with `upsert`, create it when it is missing. */
@@ -47,8 +50,7 @@ export class GroupUpdate<T extends Document> extends GatheredWrites<WaitingUpdat
   protected take(): WaitingUpdate[] {
     const ids = new Set<unknown>();
     let count = 0;
-    const most = Math.min(this.maxBatch, MAX_UPDATE_STATEMENTS);
-    while (count < this.waiting.length && count < most) {
+    while (count < this.waiting.length && count < this.maxBatch) {
       const id = this.waiting[count]!.id;
       if (ids.has(id)) break;
       ids.add(id);

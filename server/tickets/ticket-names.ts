@@ -49,6 +49,10 @@ function isUserId(value: unknown): value is string {
   return typeof value === 'string' && value.length === 24 && Types.ObjectId.isValid(value);
 }
 
+function isTeamKey(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= 100;
+}
+
 /** What a walk found: user ids and team keys. */
 export interface Mentions {
   users: Set<string>;
@@ -75,8 +79,7 @@ export function collectMentions(value: unknown, into: Mentions = emptyMentions()
     }
     if (TEAM_KEYS.has(key)) {
       for (const candidate of Array.isArray(item) ? item : [item])
-        if (typeof candidate === 'string' && candidate.length > 0 && candidate.length <= 100)
-          into.teams.add(candidate);
+        if (isTeamKey(candidate)) into.teams.add(candidate);
     }
     if (key === 'id' && isUserId(item)) into.users.add(item);
     if (typeof item === 'object') collectMentions(item, into, depth + 1);
@@ -91,7 +94,7 @@ export function collectMentions(value: unknown, into: Mentions = emptyMentions()
 export function listedMentions(listed: readonly { team?: unknown; assignee?: unknown }[]): Mentions {
   const into = emptyMentions();
   for (const { team, assignee } of listed) {
-    if (typeof team === 'string' && team.length > 0 && team.length <= 100) into.teams.add(team);
+    if (isTeamKey(team)) into.teams.add(team);
     if (isUserId(assignee)) into.users.add(assignee);
   }
   return into;

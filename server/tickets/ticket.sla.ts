@@ -247,7 +247,7 @@ export function timeLeft(
   now: number,
   calendars: Record<string, BusinessCalendar>,
 ): TimeLeft {
-  return timeLeftOn(clockFace(clock.calendar, now, calendars), clock, now);
+  return timeLeftOn(clockFace(clock.calendar, now, calendars), clock);
 }
 
 /**
@@ -255,6 +255,8 @@ export function timeLeft(
  * minutes and the pause. A list works it out once per calendar for its page.
  */
 export interface ClockFace {
+  /** The moment it shows (epoch ms); `asOf` writes it. */
+  at: number;
   asOf: string;
   calendar: string;
   calendarName: LocalizedText;
@@ -274,6 +276,7 @@ export function clockFace(
 ): ClockFace {
   const calendar = clockCalendar({ calendar: calendarKey }, { calendars });
   return {
+    at: now,
     asOf: new Date(now).toISOString(),
     calendar: calendarKey,
     calendarName: calendar.name,
@@ -296,14 +299,13 @@ function minutesLeft(
       : -businessMinutesBetween(calendar, clock.dueAt, now);
 }
 
-/** A clock's time left on its calendar's face (`now` must be the face's). */
+/** A clock's time left, at its calendar's face's moment. */
 export function timeLeftOn(
   face: ClockFace,
   clock: { dueAt: number; paused: boolean; pausedLeft?: number | null },
-  now: number,
 ): TimeLeft {
   return {
-    minutes: minutesLeft(face.counted, clock, now),
+    minutes: minutesLeft(face.counted, clock, face.at),
     asOf: face.asOf,
     calendar: face.calendar,
     calendarName: face.calendarName,
@@ -315,20 +317,19 @@ export function timeLeftOn(
 }
 
 /**
- * `JSON.stringify(timeLeftOn(face, clock, now))`, with what the face shares written once for all the clocks on it:
- * the list writes one for each ticket of its page.
+ * `JSON.stringify(timeLeftOn(face, clock))`, with what the face shares written once for all the clocks on it: the
+ * list writes one for each ticket of its page.
  */
 export function timeLeftJson(
   face: ClockFace,
   clock: { dueAt: number; paused: boolean; pausedLeft?: number | null },
-  now: number,
 ): string {
   const { asOf, calendar, calendarName, zone, business } = face;
   face.json ??= {
     middle: JSON.stringify({ asOf, calendar, calendarName, zone, business }).slice(1, -1),
     working: JSON.stringify(face.working),
   };
-  const minutes = JSON.stringify(minutesLeft(face.counted, clock, now));
+  const minutes = JSON.stringify(minutesLeft(face.counted, clock, face.at));
   const working = clock.paused ? '[]' : face.json.working;
   return `{"minutes":${minutes},${face.json.middle},"paused":${clock.paused},"working":${working}}`;
 }

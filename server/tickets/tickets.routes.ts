@@ -323,11 +323,7 @@ export async function ticketsRoutes(app: FastifyInstance) {
       let face = onCalendars.get(doc.slaCalendar);
       if (!face) onCalendars.set(doc.slaCalendar, (face = clockFace(doc.slaCalendar, now, calendars)));
       const paused = typeof doc.slaPausedLeft === 'number';
-      return timeLeftJson(
-        face,
-        { dueAt: doc.slaDueAt.getTime(), paused, pausedLeft: doc.slaPausedLeft },
-        now,
-      );
+      return timeLeftJson(face, { dueAt: doc.slaDueAt.getTime(), paused, pausedLeft: doc.slaPausedLeft });
     });
   }
 

@@ -233,8 +233,6 @@ export async function ensureRecordIndexes(db: Connection): Promise<void> {
   await ensureQueryIndexes(db, RECORD_LINKS_COLLECTION, [{ record: 1 }, { ticketId: 1 }]);
 }
 
-/** Duplicate key: the one unique index of these collections is `_id`. */
-
 /**
  * Store `doc` whole under its `_id`, inserting it when there is none. Two first writers at once may both try the
  * insert: the one that lost the race replaces the other's, as if it came after.
